@@ -1,0 +1,77 @@
+"""The chunks, read from their folders: adding a chunk is adding a folder, not code.
+
+A chunk folder holds `chunk.toml` (title, order, target, prerequisites, hints, and the reference
+functions its stub leaves blank), `card.md`, and its suite `test_<name>.py`. A chunk without a
+suite of its own (full) names the chunks whose suites grade it.
+"""
+import difflib
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from drill.errors import DrillError
+from drill.paths import chunks_dir
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - Python 3.10
+    import tomli as tomllib
+
+
+@dataclass(frozen=True)
+class Chunk:
+    name: str
+    title: str
+    order: int
+    target_s: int
+    folder: Path
+    requires: tuple = ()
+    hints: tuple = ()
+    blanks: dict = field(default_factory=dict)
+    suites: tuple = ()
+
+    @property
+    def card(self):
+        return (self.folder / "card.md").read_text(encoding="utf-8")
+
+    def suite_files(self):
+        """The suite files that grade this chunk: its own, or those of the chunks it names."""
+        names = self.suites or (self.name,)
+        return [self.folder.parent / n / f"test_{n}.py" for n in names]
+
+    def to_dict(self):
+        return {"name": self.name, "title": self.title, "order": self.order,
+                "target_s": self.target_s, "requires": list(self.requires),
+                "hints": len(self.hints), "suites": list(self.suites or (self.name,))}
+
+
+def parse_target(text):
+    """'8:00' -> 480 seconds."""
+    minutes, _, seconds = str(text).partition(":")
+    return int(minutes) * 60 + int(seconds or 0)
+
+
+def load_chunk(folder):
+    with open(folder / "chunk.toml", "rb") as f:
+        meta = tomllib.load(f)
+    return Chunk(name=folder.name, title=meta["title"], order=meta["order"],
+                 target_s=parse_target(meta["target"]), folder=folder,
+                 requires=tuple(meta.get("requires", ())), hints=tuple(meta.get("hints", ())),
+                 blanks=dict(meta.get("blanks", {})), suites=tuple(meta.get("suites", ())))
+
+
+def load_catalog(root=None):
+    """Every chunk under `root` (default: drill's own), in learning order."""
+    root = Path(root) if root else chunks_dir()
+    chunks = [load_chunk(p) for p in root.iterdir() if (p / "chunk.toml").is_file()]
+    return sorted(chunks, key=lambda c: (c.order, c.name))
+
+
+def get_chunk(name, root=None):
+    """The chunk called `name`, or a DrillError that names the closest one."""
+    chunks = {c.name: c for c in load_catalog(root)}
+    if name in chunks:
+        return chunks[name]
+    close = difflib.get_close_matches(name, list(chunks), n=1, cutoff=0.0)
+    hint = f"; did you mean '{close[0]}'?" if close else ""
+    raise DrillError(f"no chunk called '{name}'{hint} (drill list shows them all)")

@@ -1,0 +1,301 @@
+"""Grade a learner's file against a chunk's suites, in a child process the grader does not trust.
+
+The child (runner.py) runs with a memory limit, in its own session, with a time limit per test
+and for the whole run. The verdict is built here from the per-test reports the child sends on a
+pipe of its own: the child's exit status and printed text are never read as results. A test the
+child never reported, because it exited, hung, crashed or was killed, counts as not passed, with
+the reason. The tests expected are read from the suite files themselves, so a run that loses
+tests cannot pass.
+"""
+import ast
+import json
+import os
+import secrets
+import selectors
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from drill.errors import DrillError
+from drill.paths import home
+
+PASS, FAIL, ERROR, TIMEOUT = "pass", "fail", "error", "timeout"
+FORBIDDEN_IMPORTS = {"drill", "reference", "micrograd"}
+
+
+@dataclass(frozen=True)
+class Limits:
+    """How far a learner's file may go. The run limit bounds everything: a hostile file ends
+    as a failure after at most `run_s` plus a second of clean-up."""
+    run_s: float = 30.0
+    test_s: float = 10.0
+    import_s: float = 10.0
+    memory_bytes: int = 2 * 1024 ** 3
+    output_bytes: int = 64 * 1024
+
+
+@dataclass
+class TestResult:
+    name: str
+    status: str
+    message: str = ""
+    duration_s: float = 0.0
+    chunk: str = ""
+    title: str = ""
+
+
+@dataclass
+class GradeResult:
+    chunk: str
+    file: str
+    profile: str
+    tests: list = field(default_factory=list)
+    duration_s: float = 0.0
+    problem: str = ""
+    output: str = ""
+
+    @property
+    def passed(self):
+        return not self.problem and bool(self.tests) and all(t.status == PASS for t in self.tests)
+
+    def chunk_verdicts(self):
+        """{chunk: passed} for each suite that graded the file (full's splits)."""
+        verdicts = {}
+        for t in self.tests:
+            verdicts[t.chunk] = verdicts.get(t.chunk, True) and t.status == PASS
+        return verdicts
+
+    def first_failure(self):
+        return next((t for t in self.tests if t.status != PASS), None)
+
+    def to_dict(self):
+        return {"version": 1, "chunk": self.chunk, "passed": self.passed,
+                "tests": [asdict(t) for t in self.tests], "duration_s": self.duration_s,
+                "file": self.file, "profile": self.profile, "problem": self.problem,
+                "chunks": self.chunk_verdicts(), "output": self.output}
+
+
+def expected_tests(suite_files):
+    """[(chunk, function name)] of every top-level `test_*` function, in file order."""
+    found = []
+    for path in suite_files:
+        tree = ast.parse(Path(path).read_text(encoding="utf-8"))
+        found += [(Path(path).parent.name, node.name) for node in tree.body
+                  if isinstance(node, ast.FunctionDef) and node.name.startswith("test_")]
+    return found
+
+
+def read_source(path):
+    path = Path(path)
+    if not path.is_file():
+        raise DrillError(f"no such file: {path}")
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise DrillError(f"{path} is not UTF-8 text ({exc.reason} at byte {exc.start})")
+
+
+def static_problem(path, source):
+    """Why the file cannot even be run: a syntax error or a forbidden import, as file:line."""
+    try:
+        tree = ast.parse(source, filename=str(path))
+    except SyntaxError as exc:
+        line = (exc.text or "").rstrip("\n")
+        caret = " " * max((exc.offset or 1) - 1 - (len(line) - len(line.lstrip())), 0) + "^"
+        return f"{path.name}:{exc.lineno}: {exc.msg}\n    {line.strip()}\n    {caret}"
+    for node in ast.walk(tree):
+        names = [a.name for a in node.names] if isinstance(node, ast.Import) else \
+            [node.module or ""] if isinstance(node, ast.ImportFrom) and not node.level else []
+        for name in names:
+            if name.split(".")[0] in FORBIDDEN_IMPORTS:
+                return (f"{path.name}:{node.lineno}: imports {name}; a submission is written from "
+                        "memory and may import only the standard library")
+    return ""
+
+
+def grade(chunk, path, profile="thorough", limits=Limits(), on_event=None):
+    """Run `chunk`'s suites on the file at `path`; a GradeResult, whatever the file does."""
+    path = Path(path).resolve()
+    source = read_source(path)
+    started = time.perf_counter()
+    result = GradeResult(chunk=chunk.name, file=str(path), profile=profile)
+    expected = expected_tests(chunk.suite_files())
+    result.problem = static_problem(path, source)
+    if not result.problem:
+        run = ChildRun(chunk, path, profile, limits, on_event or (lambda *a: None))
+        run.wait()
+        result.problem, result.output = run.problem, run.captured()
+        result.tests = run.results(expected)
+    else:
+        result.tests = [TestResult(f"{c}::{f}", ERROR, "not run: " + result.problem.split("\n")[0],
+                                   chunk=c) for c, f in expected]
+    result.duration_s = time.perf_counter() - started
+    return result
+
+
+class ChildRun:
+    """One child process running the suites, watched until it ends or its time is up."""
+
+    def __init__(self, chunk, path, profile, limits, on_event):
+        self.limits, self.on_event = limits, on_event
+        self.token = secrets.token_hex(16)
+        self.problem, self.output, self.dropped = "", b"", 0
+        self.collected, self.reported, self.running, self.done = [], {}, None, False
+        self.timed_out = False
+        self.phase_started = time.monotonic()
+        read_fd, write_fd = os.pipe()
+        config = {"file": str(path), "suites": [str(p) for p in chunk.suite_files()],
+                  "profile": profile, "database": str(home() / "hypothesis"),
+                  "token": self.token, "results_fd": write_fd,
+                  "test_s": limits.test_s, "import_s": limits.import_s}
+        self.workdir = tempfile.TemporaryDirectory(prefix="drill-run-")
+        self.proc = subprocess.Popen(
+            [sys.executable, "-I", "-m", "drill.runner"], stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, pass_fds=(write_fd,),
+            cwd=self.workdir.name, start_new_session=True, preexec_fn=self._limit_child)
+        os.close(write_fd)
+        self.results_pipe = os.fdopen(read_fd, "rb", buffering=0)
+        self.proc.stdin.write(json.dumps(config).encode())
+        self.proc.stdin.close()
+
+    def _limit_child(self):
+        import resource
+        resource.setrlimit(resource.RLIMIT_AS, (self.limits.memory_bytes, self.limits.memory_bytes))
+        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+
+    def wait(self):
+        """Read both pipes until the child ends, then make sure nothing it started lives on."""
+        selector = selectors.DefaultSelector()
+        selector.register(self.proc.stdout, selectors.EVENT_READ, self._keep_output)
+        selector.register(self.results_pipe, selectors.EVENT_READ, self._take_reports)
+        deadline = time.monotonic() + self.limits.run_s
+        buffer = [b""]
+        try:
+            while self.proc.poll() is None:
+                for key, _ in selector.select(timeout=0.05):
+                    if not key.data(key.fileobj, buffer):
+                        selector.unregister(key.fileobj)
+                self._check_time(deadline)
+            self._drain(selector, buffer)
+        finally:
+            self._kill_group()
+            selector.close()
+            self.proc.stdout.close()
+            self.results_pipe.close()
+            self.workdir.cleanup()
+        if not self.problem and not self.done:
+            self.problem = self._why_it_ended()
+        if not self.problem and not self.collected:
+            self.problem = "the suites did not start: " + self.captured().strip()[:300]
+
+    def _drain(self, selector, buffer):
+        """After the child exits, read what is left; a pipe still open means a process lives on."""
+        until = time.monotonic() + 0.5
+        while selector.get_map() and time.monotonic() < until:
+            for key, _ in selector.select(timeout=0.05):
+                if not key.data(key.fileobj, buffer):
+                    selector.unregister(key.fileobj)
+        if selector.get_map() and not self.problem:
+            self.problem = ("your code left a process running after the tests ended (it kept "
+                            "the grader's pipe open); it was stopped")
+
+    def _keep_output(self, pipe, _buffer):
+        data = os.read(pipe.fileno(), 65536)
+        room = self.limits.output_bytes - len(self.output)
+        self.output += data[:max(room, 0)]
+        self.dropped += max(len(data) - max(room, 0), 0)
+        return bool(data)
+
+    def captured(self):
+        text = self.output.decode("utf-8", "replace")
+        return text + (f"\n[... {self.dropped} more bytes of output not kept]" if self.dropped else "")
+
+    def _take_reports(self, pipe, buffer):
+        data = os.read(pipe.fileno(), 65536)
+        *lines, buffer[0] = (buffer[0] + data).split(b"\n")
+        for line in lines:
+            try:
+                event = json.loads(line)
+            except ValueError:
+                continue
+            if isinstance(event, dict) and event.get("token") == self.token:
+                self._handle(event)
+        return bool(data)
+
+    def _handle(self, event):
+        kind = event.get("event")
+        self.phase_started = time.monotonic()
+        if kind == "collected":
+            self.collected = [t for t in event["tests"] if isinstance(t, dict)]
+        elif kind == "start":
+            self.running = event["id"]
+        elif kind == "result":
+            test_id = event["id"]
+            if event.get("status") not in (PASS, FAIL, ERROR, TIMEOUT):
+                event["status"] = ERROR
+            previous = self.reported.get(test_id)
+            if previous is None or previous["status"] == PASS:  # a second report never hides a failure
+                self.reported[test_id] = event
+            self.running = None
+        elif kind == "done":
+            self.done = True
+        elif kind in ("import_error", "collect_error"):
+            self.problem = self.problem or event.get("message", "the file could not be loaded")
+        self.on_event(kind, event)
+
+    def _check_time(self, deadline):
+        now = time.monotonic()
+        if now > deadline:
+            self.problem = f"the run did not finish within {self.limits.run_s:g} s and was stopped"
+        elif self.running and now - self.phase_started > self.limits.test_s + 2:
+            self.problem = (f"a test did not finish within {self.limits.test_s:g} s and did not "
+                            "stop when asked; the run was stopped")
+        elif not self.collected and now - self.phase_started > self.limits.import_s + 5:
+            self.problem = (f"your file did not finish loading within {self.limits.import_s:g} s "
+                            "and did not stop when asked; the run was stopped")
+        else:
+            return
+        self.timed_out = True
+        self._kill_group()
+
+    def _kill_group(self):
+        try:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+        self.proc.wait()
+
+    def _why_it_ended(self):
+        code = self.proc.returncode
+        if code is not None and code < 0:
+            name = signal.Signals(-code).name
+            return (f"the grader's process was killed by {name} before the tests finished "
+                    "(out of memory? your code may use at most "
+                    f"{self.limits.memory_bytes / 1024 ** 3:g} GiB)")
+        return (f"the run ended early (exit status {code}) before every test had finished: "
+                "does your file call sys.exit() or os._exit()?")
+
+    def results(self, expected):
+        """One TestResult per expected test; what was never reported is charged to the run."""
+        results, seen = [], set()
+        for test in self.collected:
+            seen.add((test.get("chunk"), test.get("function")))
+            event = self.reported.get(test.get("id"))
+            name = f"{test.get('chunk')}::{str(test.get('id')).split('::')[-1]}"
+            if event is None:
+                status = TIMEOUT if self.timed_out and test.get("id") == self.running else ERROR
+                event = {"status": status, "message": "not finished: " + self.problem.split("\n")[0]}
+            results.append(TestResult(name, event["status"], event.get("message", ""),
+                                      float(event.get("duration_s", 0.0)), test.get("chunk", ""),
+                                      test.get("title", "")))
+        for chunk, function in expected:
+            if (chunk, function) not in seen:
+                results.append(TestResult(f"{chunk}::{function}", ERROR,
+                                          "not run: " + (self.problem.split("\n")[0]
+                                                         or "the suite never reached this test"),
+                                          chunk=chunk))
+        return results

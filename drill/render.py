@@ -1,0 +1,127 @@
+"""Everything drill shows in the terminal, in one place, through rich.
+
+Core modules return data; these functions turn it into output. `--json` prints the same data
+through `json_out`, so the human and the machine forms never disagree.
+"""
+import json
+import sys
+
+from rich.console import Console
+from rich.markdown import Markdown
+from rich.panel import Panel
+from rich.syntax import Syntax
+from rich.table import Table
+from rich.text import Text
+
+out = Console(highlight=False)
+err = Console(stderr=True, highlight=False)
+
+MARKS = {"pass": ("✓", "green"), "fail": ("✗", "red"), "error": ("!", "red"),
+         "timeout": ("⧗", "yellow")}
+
+
+def clock(seconds):
+    """Seconds as m:ss, the way a timer shows them."""
+    seconds = int(round(seconds))
+    return f"{seconds // 60}:{seconds % 60:02d}"
+
+
+def error(message):
+    err.print(Text("drill: ", style="bold red") + Text(message), soft_wrap=True)
+
+
+def json_out(data):
+    print(json.dumps(data, indent=2))
+
+
+def chunk_list(chunks):
+    table = Table(title="drill chunks, in learning order", title_justify="left", expand=False)
+    table.add_column("#", justify="right", style="dim")
+    table.add_column("chunk", style="bold cyan")
+    table.add_column("what you write")
+    table.add_column("target", justify="right")
+    table.add_column("after", style="dim")
+    for chunk in chunks:
+        table.add_row(str(chunk.order), chunk.name, chunk.title, clock(chunk.target_s),
+                      ", ".join(chunk.requires) or "-")
+    out.print(table)
+    out.print(Text("Next: ", style="dim") + Text("drill card ops", style="bold")
+              + Text(" to read what the first chunk asks.", style="dim"))
+
+
+def card(chunk):
+    subtitle = f"target {clock(chunk.target_s)} · {len(chunk.hints)} hints"
+    if chunk.requires:
+        subtitle += " · after " + ", ".join(chunk.requires)
+    out.print(Panel(Markdown(chunk.card), title=f"[bold]{chunk.name}[/]: {chunk.title}",
+                    subtitle=subtitle, expand=False, padding=(1, 2)))
+
+
+def code(text):
+    """Source to stdout: coloured on a terminal, byte for byte when piped."""
+    if out.is_terminal:
+        out.print(Syntax(text, "python", theme="ansi_dark", line_numbers=False))
+    else:
+        sys.stdout.write(text)
+
+
+def wrote(path, what):
+    out.print(Text(f"wrote {what} to ") + Text(str(path), style="bold"))
+
+
+class CheckProgress:
+    """A transient progress bar on stderr while the suites run; nothing when not a terminal."""
+
+    def __init__(self, label):
+        self.label, self.progress, self.task = label, None, None
+
+    def __enter__(self):
+        if err.is_terminal:
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+            self.progress = Progress(TextColumn("{task.description}"), BarColumn(),
+                                     MofNCompleteColumn(), console=err, transient=True)
+            self.progress.start()
+            self.task = self.progress.add_task(f"grading {self.label}: loading your file", total=None)
+        return self
+
+    def __exit__(self, *exc):
+        if self.progress:
+            self.progress.stop()
+
+    def __call__(self, kind, event):
+        if not self.progress:
+            return
+        if kind == "collected":
+            self.progress.update(self.task, total=len(event["tests"]),
+                                 description=f"grading {self.label}")
+        elif kind == "result":
+            self.progress.advance(self.task)
+
+
+def check_result(result):
+    table = Table(show_header=False, box=None, padding=(0, 1))
+    table.add_column(width=1)
+    table.add_column(ratio=1)
+    table.add_column(justify="right", style="dim")
+    for test in result.tests:
+        mark, colour = MARKS.get(test.status, ("?", "red"))
+        label = Text(test.title or test.name.split("::")[-1])
+        if len(result.chunk_verdicts()) > 1:
+            label = Text(f"{test.chunk}: ", style="dim") + label
+        table.add_row(Text(mark, style=colour), label, f"{test.duration_s:.2f}s")
+    out.print(table)
+    if result.problem:
+        out.print(Panel(Text(result.problem), title="[bold red]your file did not run through",
+                        border_style="red", expand=False))
+    failure = result.first_failure()
+    if failure and failure.message and failure.message not in result.problem:
+        title = f"[bold red]{failure.title or failure.name}"
+        out.print(Panel(Text(failure.message), title=title, border_style="red", expand=False))
+    if result.output.strip() and not result.passed:
+        lines = result.output.strip().splitlines()
+        shown = "\n".join(lines[:15]) + (f"\n… {len(lines) - 15} more lines" if len(lines) > 15 else "")
+        out.print(Panel(Text(shown, style="dim"), title="your file printed", expand=False))
+    passed = sum(t.status == "pass" for t in result.tests)
+    verdict = Text("PASS", style="bold green") if result.passed else Text("FAIL", style="bold red")
+    out.print(verdict + Text(f"  {result.chunk}: {passed} of {len(result.tests)} tests passed "
+                             f"in {result.duration_s:.2f} s ({result.profile})"))

@@ -1,0 +1,211 @@
+"""The grader's child process: import the learner's file, run the suites, report every test.
+
+The parent (grading.py) starts `python -I -m drill.runner` with its limits and writes a JSON
+config to stdin. Reports go back as JSON lines on a pipe of their own, each carrying the run's
+token; whatever the learner's code prints goes to stdout, which the parent keeps apart. The
+parent decides the verdict from these reports alone, so an early exit, a hang or a fake
+"42 passed" can only ever lose tests, never win them.
+"""
+import json
+import os
+import signal
+import sys
+import time
+import traceback
+import types
+
+BLOCKED_IMPORTS = ("drill._data", "reference", "micrograd")
+MAX_MESSAGE = 2500  # bytes: a whole report line stays under PIPE_BUF, so lines never interleave
+
+
+class TestTimeout(BaseException):
+    """Raised by the alarm inside a test that runs too long; hypothesis lets it through."""
+
+
+def load_submission(path, name="submission"):
+    """Import the learner's file as a fresh module, without writing bytecode beside it."""
+    with open(path, encoding="utf-8") as f:
+        source = f.read()
+    module = types.ModuleType(name)
+    module.__file__ = path
+    module.__source_lines__ = source.splitlines()
+    sys.modules[name] = module
+    exec(compile(source, path, "exec"), module.__dict__)
+    return module
+
+
+class Reporter:
+    """Writes one JSON line per event to the results pipe, tagged with the run's token."""
+
+    def __init__(self, fd, token):
+        self._fd, self._token, self._write, self._dumps = fd, token, os.write, json.dumps
+
+    def __call__(self, event, **data):
+        line = self._dumps({"token": self._token, "event": event, **data}) + "\n"
+        self._write(self._fd, line.encode())
+
+
+class ImportBlocker:
+    """A meta path finder refusing the project's reference, so a file cannot just import it."""
+
+    def find_spec(self, name, path=None, target=None):
+        if any(name == b or name.startswith(b + ".") for b in BLOCKED_IMPORTS):
+            raise ImportError(f"a drill submission may not import {name}: write it yourself")
+        return None
+
+
+def _alarm(seconds):
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+
+
+def _on_alarm(signum, frame):
+    raise TestTimeout()
+
+
+def describe(exc, path, lines):
+    """A one-paragraph account of an exception: its message, the learner's line, hypothesis' notes."""
+    if isinstance(exc, AssertionError) and str(exc):
+        text = str(exc)
+    elif isinstance(exc, MemoryError):
+        text = "MemoryError: your code ran out of the memory a run may use"
+    else:
+        text = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+    where = learner_frame(exc, path, lines)
+    if where and where not in text:
+        text += f"\n  at {where}"
+    for note in getattr(exc, "__notes__", ()):
+        if not note.startswith(("You can reproduce", "Explanation:", "Unreliable")):
+            for old in ("Falsifying example:", "Failing test case:"):
+                note = note.replace(old, "Minimal example:", 1)
+            text += "\n" + note
+    return text[:MAX_MESSAGE]
+
+
+def learner_frame(exc, path, lines):
+    """`file:line: code` of the deepest traceback frame in the learner's file, or ''."""
+    found = ""
+    for frame, lineno in traceback.walk_tb(exc.__traceback__):
+        if frame.f_code.co_filename == path:
+            code = lines[lineno - 1].strip() if 0 < lineno <= len(lines) else ""
+            found = f"{os.path.basename(path)}:{lineno}: {code}"
+    return found
+
+
+def status_of(exc):
+    if isinstance(exc, TestTimeout):
+        return "timeout"
+    if isinstance(exc, AssertionError):
+        return "fail"
+    return "error"
+
+
+class Collector:
+    """A pytest plugin that reports each test as it ends, with the worst outcome of its phases."""
+
+    def __init__(self, report, guard, config):
+        self.report, self.guard = report, guard
+        self.test_s = config["test_s"]
+        self.path = config["file"]
+        self.lines = sys.modules["submission"].__source_lines__
+        self.outcomes = {}
+
+    def pytest_collection_finish(self, session):
+        tests = []
+        for item in session.items:
+            doc = (getattr(item, "function", None).__doc__ or "").strip()
+            tests.append({"id": item.nodeid, "chunk": item.path.parent.name,
+                          "function": item.originalname, "title": doc.splitlines()[0] if doc else ""})
+        self.report("collected", tests=tests)
+
+    def pytest_collectreport(self, report):
+        if report.failed:
+            self.report("collect_error", message=str(report.longrepr)[:MAX_MESSAGE])
+
+    def pytest_runtest_logstart(self, nodeid, location):
+        self.outcomes[nodeid] = ("pass", "", time.perf_counter())
+        self.report("start", id=nodeid)
+
+    def pytest_runtest_call(self, item):
+        _alarm(self.test_s)
+
+    def pytest_runtest_makereport(self, item, call):
+        if call.when == "call":
+            _alarm(0)
+        status, message, started = self.outcomes[item.nodeid]
+        if call.excinfo is not None and status == "pass":
+            exc = call.excinfo.value
+            status, message = status_of(exc), describe(exc, self.path, self.lines)
+            if status == "timeout":
+                message = (f"this test did not finish within {self.test_s:g} s: "
+                           "does a loop in your code never end?")
+        self.outcomes[item.nodeid] = (status, message, started)
+
+    def pytest_runtest_logfinish(self, nodeid, location):
+        status, message, started = self.outcomes[nodeid]
+        touched = self.guard.restore()
+        if touched:
+            status = "fail"
+            message = f"your code changed {', '.join(touched)}, which the judge relies on; " \
+                      "a micrograd file never needs to"
+        self.report("result", id=nodeid, status=status, message=message,
+                    duration_s=time.perf_counter() - started)
+
+
+def main():
+    config = json.loads(sys.stdin.read())
+    sys.stdin = open(os.devnull)
+    report = Reporter(config["results_fd"], config["token"])
+    sys.dont_write_bytecode = True
+    sys.setrecursionlimit(max(sys.getrecursionlimit(), 3000))
+    os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
+    signal.signal(signal.SIGALRM, _on_alarm)
+
+    import pytest
+    from drill import suitekit
+    from drill.guard import Guard
+    suitekit.load_profile(config["profile"], config["database"])
+    guard = Guard()
+    report("importing")
+    sys.meta_path.insert(0, ImportBlocker())
+    if not import_submission(config, report):
+        os._exit(0)
+    touched = guard.restore()
+    if touched:
+        report("import_error", message=f"your file changes {', '.join(touched)}, which the judge "
+                                       "relies on; a micrograd file never needs to")
+        os._exit(0)
+    report("imported")
+    suitekit.use_submission(sys.modules["submission"])
+    args = [*config["suites"], "-s", "-p", "no:terminal", "-p", "no:cacheprovider", "-p", "no:stepwise",
+            "--assert=plain", "--rootdir", os.getcwd(), "-c", os.devnull,
+            "-W", "ignore::DeprecationWarning"]
+    pytest.main(args, plugins=[Collector(report, guard, config)])
+    report("done")
+    os._exit(0)
+
+
+def import_submission(config, report):
+    """Import the file within the import time limit; report why not and return False on failure."""
+    path = config["file"]
+    _alarm(config["import_s"])
+    try:
+        load_submission(path)
+        return True
+    except TestTimeout:
+        report("import_error", message=f"your file did not finish loading within "
+                                       f"{config['import_s']:g} s: does code at the top level "
+                                       "loop without end?")
+    except SystemExit as exc:
+        report("import_error", message=f"your file called sys.exit({exc.code!r}) while loading")
+    except BaseException as exc:
+        lines = getattr(sys.modules.get("submission"), "__source_lines__", [])
+        report("import_error", message=f"your file failed while loading: "
+                                       f"{describe(exc, path, lines)}",
+               where=learner_frame(exc, path, lines))
+    finally:
+        _alarm(0)
+    return False
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,60 @@
+"""A chunk's stub, derived from the reference every time, so the two can never drift apart.
+
+The stub is the reference with the bodies of the chunk's blanks (functions named by qualified
+name, such as `Value.__add__` or `Value.__add__._backward`) replaced by a line saying what goes
+there and a `raise NotImplementedError`. Everything else is the reference, byte for byte. A chunk
+with no blanks (full) gets its card alone: the whole file is the learner's.
+"""
+import ast
+
+from drill.errors import DrillError
+from drill.paths import reference_file
+
+
+def functions(tree):
+    """Every function in `tree` by qualified name: {'Value.__add__._backward': node, ...}."""
+    found = {}
+
+    def visit(node, prefix):
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                name = prefix + child.name
+                if not isinstance(child, ast.ClassDef):
+                    found[name] = child
+                visit(child, name + ".")
+    visit(tree, "")
+    return found
+
+
+def body_lines(node):
+    """The 0-based [start, end) line range of a function's body."""
+    return node.body[0].lineno - 1, node.end_lineno
+
+
+def blank_bodies(source, blanks):
+    """`source` with each named function's body replaced; `blanks` maps name -> what goes there."""
+    defs = functions(ast.parse(source))
+    missing = [name for name in blanks if name not in defs]
+    if missing:
+        raise DrillError(f"the reference has no function {', '.join(missing)}")
+    lines = source.splitlines(keepends=True)
+    spans = sorted(((body_lines(defs[n]), n) for n in blanks), reverse=True)
+    for (start, end), name in spans:
+        indent = " " * defs[name].body[0].col_offset
+        lines[start:end] = [f"{indent}# TODO: {blanks[name]}\n",
+                            f"{indent}raise NotImplementedError({name!r})\n"]
+    return "".join(lines)
+
+
+def as_comment(text):
+    return "".join(f"# {line}".rstrip() + "\n" for line in text.splitlines())
+
+
+def make_stub(chunk, reference=None):
+    """The file a learner starts `chunk` from."""
+    header = (f"# drill stub for '{chunk.name}': {chunk.title}.\n"
+              f"# `drill card {chunk.name}` says what to write; `drill check {chunk.name} --file THIS_FILE` grades it.\n")
+    if not chunk.blanks:
+        return header + "#\n" + as_comment(chunk.card)
+    source = reference if reference is not None else reference_file().read_text(encoding="utf-8")
+    return header + "\n" + blank_bodies(source, chunk.blanks)

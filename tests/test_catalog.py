@@ -1,0 +1,42 @@
+"""The catalog is data: every chunk folder is complete and consistent, and bad names are caught."""
+import pytest
+
+from drill.catalog import get_chunk, load_catalog, parse_target
+from drill.errors import DrillError
+
+
+def test_chunks_come_in_learning_order():
+    assert [c.name for c in load_catalog()] == ["ops", "backward", "topo", "nn", "train", "full"]
+
+
+@pytest.mark.parametrize("chunk", load_catalog(), ids=lambda c: c.name)
+def test_every_chunk_folder_is_complete(chunk):
+    names = {c.name for c in load_catalog()}
+    assert chunk.title and chunk.target_s > 0
+    assert len(chunk.card.strip().splitlines()) >= 5
+    assert 2 <= len(chunk.hints) <= 3, "two or three hints, from a nudge to nearly the answer"
+    assert set(chunk.requires) <= names - {chunk.name}
+    assert all(p.is_file() for p in chunk.suite_files())
+
+
+def test_prerequisites_come_earlier():
+    order = {c.name: c.order for c in load_catalog()}
+    for chunk in load_catalog():
+        assert all(order[r] < chunk.order for r in chunk.requires)
+
+
+def test_a_new_folder_is_a_new_chunk(tmp_path):
+    folder = tmp_path / "grad"
+    folder.mkdir()
+    (folder / "chunk.toml").write_text('title = "Gradients"\norder = 9\ntarget = "2:30"\n')
+    (chunk,) = load_catalog(tmp_path)
+    assert (chunk.name, chunk.target_s, chunk.suite_files()) == ("grad", 150, [folder / "test_grad.py"])
+
+
+def test_unknown_chunk_names_the_closest():
+    with pytest.raises(DrillError, match="did you mean 'topo'"):
+        get_chunk("tpoo")
+
+
+def test_targets_read_as_minutes_and_seconds():
+    assert parse_target("8:00") == 480 and parse_target("0:45") == 45 and parse_target("3") == 180

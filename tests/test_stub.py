@@ -1,0 +1,64 @@
+"""Stubs are the reference with blanks: derived every time, so they cannot drift from it."""
+import ast
+
+import pytest
+
+from drill.catalog import load_catalog
+from drill.stub import blank_bodies, functions, make_stub
+
+from conftest import REFERENCE
+
+SOURCE = REFERENCE.read_text()
+BLANKED = [c for c in load_catalog() if c.blanks]
+
+
+def refill(stub, reference):
+    """Put the reference's bodies back into the stub's blanks (the inverse of blank_bodies)."""
+    ref_lines = reference.splitlines(keepends=True)
+    stub_defs, ref_defs = functions(ast.parse(stub)), functions(ast.parse(reference))
+    lines = stub.splitlines(keepends=True)
+    blanks = [(n, d) for n, d in stub_defs.items() if isinstance(d.body[-1], ast.Raise)
+              and "NotImplementedError" in ast.unparse(d.body[-1])]
+    for name, node in sorted(blanks, key=lambda nd: -nd[1].lineno):
+        ref = ref_defs[name]
+        todo_line = node.body[0].lineno - 2  # the "# TODO: ..." line above the raise
+        assert lines[todo_line].strip().startswith("# TODO:")
+        lines[todo_line:node.end_lineno] = ref_lines[ref.body[0].lineno - 1:ref.end_lineno]
+    return "".join(lines)
+
+
+@pytest.mark.parametrize("chunk", BLANKED, ids=lambda c: c.name)
+def test_stub_is_the_reference_minus_its_blanks(chunk):
+    stub = make_stub(chunk)
+    body = stub[stub.index('"""'):]
+    assert refill(body, SOURCE) == SOURCE
+    assert body.count("raise NotImplementedError") == len(chunk.blanks)
+
+
+@pytest.mark.parametrize("chunk", BLANKED, ids=lambda c: c.name)
+def test_every_blank_keeps_its_signature_and_says_what_goes_there(chunk):
+    stub = make_stub(chunk)
+    stub_defs, ref_defs = functions(ast.parse(stub)), functions(ast.parse(SOURCE))
+    for name, says in chunk.blanks.items():
+        assert ast.unparse(stub_defs[name].args) == ast.unparse(ref_defs[name].args)
+        segment = ast.get_source_segment(stub, stub_defs[name])
+        assert f"# TODO: {says}" in segment and f"NotImplementedError({name!r})" in segment
+
+
+def test_every_function_of_the_reference_is_some_chunk_s_work():
+    blanked = {name for c in BLANKED for name in c.blanks}
+    inside_a_blank = {n for n in functions(ast.parse(SOURCE)) if n.rsplit(".", 1)[0] in blanked}
+    assert set(functions(ast.parse(SOURCE))) - blanked - inside_a_blank == {"Value.__repr__"}
+
+
+def test_the_full_stub_is_the_card_alone():
+    full = next(c for c in load_catalog() if c.name == "full")
+    stub = make_stub(full)
+    assert all(line.startswith("#") or not line for line in stub.splitlines())
+    assert full.card.splitlines()[0] in stub
+    assert ast.parse(stub).body == []
+
+
+def test_a_blank_the_reference_lacks_is_an_error():
+    with pytest.raises(Exception, match="Value.__matmul__"):
+        blank_bodies(SOURCE, {"Value.__matmul__": "no such thing"})
