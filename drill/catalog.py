@@ -32,7 +32,10 @@ class Chunk:
 
     @property
     def card(self):
-        return (self.folder / "card.md").read_text(encoding="utf-8")
+        path = self.folder / "card.md"
+        if not path.is_file():
+            raise DrillError(f"chunk '{self.name}' has no card ({path} is missing)")
+        return path.read_text(encoding="utf-8")
 
     def suite_files(self):
         """The suite files that grade this chunk: its own, or those of the chunks it names."""

@@ -1,0 +1,82 @@
+"""How long `drill check` takes, as medians of several runs, printed as a table.
+
+    python benchmarks/check_speed.py [--runs 7] [--hostile]
+
+Rows: a bare `python -c pass` as the baseline, then `drill check CHUNK` (thorough profile) on the
+reference (passing) and on the chunk's stub (failing), for each chunk and for full. With
+--hostile, each hostile file of tests/hostile graded once with the default limits: how long it
+takes to end as a failure, and the reason given.
+"""
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+ROOT = Path(__file__).resolve().parent.parent
+REFERENCE = ROOT / "reference" / "micrograd.py"
+CHUNKS = ["ops", "backward", "topo", "nn", "train", "full"]
+
+
+def timed(command, env):
+    started = time.perf_counter()
+    done = subprocess.run(command, env=env, capture_output=True, text=True)
+    return time.perf_counter() - started, done
+
+
+def median_of(runs, command, env):
+    times = [timed(command, env)[0] for _ in range(runs)]
+    return statistics.median(times), min(times), max(times)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--hostile", action="store_true")
+    args = parser.parse_args()
+    drill = shutil.which("drill") or sys.exit("drill is not on PATH: activate the venv first")
+    work = Path(tempfile.mkdtemp(prefix="drill-bench-"))
+    env = {**os.environ, "DRILL_HOME": str(work / "home")}
+
+    table = Table(title=f"drill check, median of {args.runs} runs ({os.cpu_count()} cores)")
+    for column in ("what", "median s", "min s", "max s"):
+        table.add_column(column, justify="left" if column == "what" else "right")
+
+    def row(label, command):
+        med, low, high = median_of(args.runs, command, env)
+        table.add_row(label, f"{med:.2f}", f"{low:.2f}", f"{high:.2f}")
+
+    row("python -c pass", [sys.executable, "-c", "pass"])
+    for chunk in CHUNKS:
+        stub = work / f"{chunk}.py"
+        subprocess.run([drill, "stub", chunk, "-o", str(stub), "--force"], env=env, check=True,
+                       capture_output=True)
+        row(f"check {chunk}, reference (pass)", [drill, "check", chunk, "--file", str(REFERENCE)])
+        row(f"check {chunk}, its stub (fail)", [drill, "check", chunk, "--file", str(stub)])
+    Console().print(table)
+
+    if args.hostile:
+        hostile = Table(title="hostile files, default limits, graded on ops")
+        for column in ("file", "seconds", "passed", "reason"):
+            hostile.add_column(column)
+        for path in sorted((ROOT / "tests" / "hostile").glob("*.py")):
+            seconds, done = timed([drill, "check", "ops", "--file", str(path), "--json"], env)
+            result = json.loads(done.stdout)
+            reason = result["problem"] or next(t["message"] for t in result["tests"]
+                                               if t["status"] != "pass")
+            hostile.add_row(path.stem, f"{seconds:.1f}", str(result["passed"]),
+                            reason.splitlines()[0][:70])
+        Console().print(hostile)
+    shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

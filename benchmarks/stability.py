@@ -1,0 +1,60 @@
+"""Are verdicts stable? Grades correct files many times and counts how often each passes.
+
+    python benchmarks/stability.py [--runs 100] [--profile thorough] [FILE ...]
+
+Without FILEs: the reference and every file of tests/corpus/correct, on `full`. A correct file
+must pass every run; any run that does not is printed with its failures.
+"""
+import argparse
+import os
+import sys
+import tempfile
+from collections import Counter
+from pathlib import Path
+
+from rich.console import Console
+
+from drill.catalog import get_chunk
+from drill.grading import grade
+from rich.table import Table
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("files", nargs="*", type=Path)
+    parser.add_argument("--runs", type=int, default=100)
+    parser.add_argument("--profile", default="thorough", choices=["quick", "thorough"])
+    parser.add_argument("--chunk", default="full")
+    args = parser.parse_args()
+    files = args.files or [ROOT / "reference" / "micrograd.py",
+                           *sorted((ROOT / "tests" / "corpus" / "correct").glob("*.py"))]
+    os.environ["DRILL_HOME"] = tempfile.mkdtemp(prefix="drill-stability-")
+    chunk = get_chunk(args.chunk)
+    console = Console()
+    table = Table(title=f"{args.chunk}, {args.profile} profile, {args.runs} runs each")
+    for column in ("file", "passed", "failed tests"):
+        table.add_column(column)
+    unstable = False
+    for path in files:
+        failed = Counter()
+        passes = 0
+        for _ in range(args.runs):
+            result = grade(chunk, path, args.profile)
+            passes += result.passed
+            for test in result.tests:
+                if test.status != "pass":
+                    failed[test.name] += 1
+                    console.print(f"[red]{path.name}: {test.name}[/]: {test.message[:300]}")
+            if result.problem:
+                console.print(f"[red]{path.name}[/]: {result.problem}")
+        unstable |= passes != args.runs
+        table.add_row(path.name, f"{passes}/{args.runs}",
+                      ", ".join(f"{name} ×{n}" for name, n in failed.items()) or "-")
+    console.print(table)
+    sys.exit(1 if unstable else 0)
+
+
+if __name__ == "__main__":
+    main()

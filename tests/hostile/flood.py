@@ -1,0 +1,3 @@
+# hostile: floods its output without end.
+while True:
+    print("x" * 10000)

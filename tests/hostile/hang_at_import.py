@@ -1,0 +1,3 @@
+# hostile: never finishes loading.
+while True:
+    pass

@@ -1,0 +1,91 @@
+"""The commands, through click's CliRunner, and once as an installed program."""
+import json
+import os
+import shutil
+import subprocess
+
+from click.testing import CliRunner
+
+from drill.cli import cli
+
+from conftest import REFERENCE
+
+
+def drill(*args):
+    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
+
+
+def test_list_shows_every_chunk_in_order_with_targets():
+    result = drill("list")
+    assert result.exit_code == 0
+    positions = [result.output.index(f" {name} ") for name in ("ops", "backward", "topo", "nn", "train", "full")]
+    assert positions == sorted(positions)
+    assert "10:00" in result.output
+
+
+def test_card_shows_the_card():
+    result = drill("card", "topo")
+    assert result.exit_code == 0 and "backward" in result.output
+
+
+def test_an_unknown_chunk_is_one_line_naming_the_closest():
+    result = drill("card", "opps")
+    assert result.exit_code == 2
+    assert result.output.strip().splitlines() == ["drill: no chunk called 'opps'; did you mean 'ops'? (drill list shows them all)"]
+
+
+def test_stub_goes_to_stdout_or_to_a_file_and_never_overwrites(tmp_path):
+    printed = drill("stub", "topo").output
+    assert "raise NotImplementedError('Value.backward')" in printed
+    target = tmp_path / "topo.py"
+    assert drill("stub", "topo", "-o", str(target)).exit_code == 0
+    assert target.read_text() == printed
+    target.write_text("my work")
+    refused = drill("stub", "topo", "-o", str(target))
+    assert refused.exit_code == 2 and "already exists" in refused.output
+    assert target.read_text() == "my work"
+
+
+def test_check_passes_the_reference_with_exit_0():
+    result = drill("check", "topo", "--file", str(REFERENCE))
+    assert result.exit_code == 0 and "PASS" in result.output
+
+
+def test_check_json_is_one_object_of_the_documented_shape(tmp_path):
+    stub = tmp_path / "topo.py"
+    drill("stub", "topo", "-o", str(stub))
+    result = drill("check", "topo", "--file", str(stub), "--json")
+    assert result.exit_code == 1
+    data = json.loads(result.output)
+    assert data["chunk"] == "topo" and data["passed"] is False
+    assert {t["status"] for t in data["tests"]} <= {"fail", "error"}
+    assert all(set(t) >= {"name", "status", "message", "duration_s"} for t in data["tests"])
+
+
+def test_check_shows_the_first_failure_s_message(tmp_path):
+    stub = tmp_path / "topo.py"
+    drill("stub", "topo", "-o", str(stub))
+    result = drill("check", "topo", "--file", str(stub))
+    assert result.exit_code == 1
+    assert "still a blank of the stub" in result.output and "FAIL" in result.output
+
+
+def test_check_of_a_missing_file_is_one_line_and_exit_2(tmp_path):
+    result = drill("check", "ops", "--file", str(tmp_path / "nope.py"))
+    assert result.exit_code == 2
+    assert result.output.strip() == f"drill: no such file: {tmp_path / 'nope.py'}"
+
+
+def test_check_of_a_file_that_does_not_parse_names_file_and_line(tmp_path):
+    path = tmp_path / "ops.py"
+    path.write_text("class Value:\n    def __add__(self, other)\n        return self\n")
+    result = drill("check", "ops", "--file", str(path))
+    assert result.exit_code == 1 and "ops.py:2:" in result.output
+
+
+def test_the_installed_command_finds_its_chunks_from_anywhere(tmp_path):
+    exe = shutil.which("drill")
+    assert exe, "drill is not installed on PATH"
+    env = {**os.environ, "COLUMNS": "80"}
+    result = subprocess.run([exe, "list"], cwd=tmp_path, capture_output=True, text=True, env=env)
+    assert result.returncode == 0 and "train" in result.stdout

@@ -1,0 +1,118 @@
+"""The grader: files that do not parse or load, hostile files, and the shape of its result."""
+import json
+import time
+from pathlib import Path
+
+import pytest
+
+from drill.grading import Limits
+
+from conftest import REFERENCE, failures, verdict
+
+HOSTILE = Path(__file__).parent / "hostile"
+FAST = Limits(run_s=20, test_s=2, import_s=2)
+
+
+def write(tmp_path, text, name="mine.py"):
+    path = tmp_path / name
+    path.write_text(text)
+    return path
+
+
+def test_a_file_that_does_not_parse_is_reported_as_file_and_line(tmp_path):
+    path = write(tmp_path, "class Value:\n    def __init__(self, data)\n        pass\n")
+    result = verdict("ops", path)
+    assert not result.passed
+    assert result.problem.startswith("mine.py:2: ")
+    assert "def __init__(self, data)" in result.problem
+    assert all(t.status == "error" for t in result.tests) and result.tests
+
+
+def test_a_file_that_fails_to_load_names_its_line(tmp_path):
+    path = write(tmp_path, "import math\n\nx = 1 / 0\n")
+    result = verdict("ops", path)
+    assert "ZeroDivisionError" in result.problem and "mine.py:3: x = 1 / 0" in result.problem
+
+
+def test_importing_the_reference_is_refused(tmp_path):
+    path = write(tmp_path, "from micrograd.engine import Value\n")
+    result = verdict("ops", path)
+    assert result.problem.startswith("mine.py:1: imports micrograd.engine")
+
+
+def test_importing_the_reference_by_name_at_run_time_is_refused(tmp_path):
+    path = write(tmp_path, "import importlib\nValue = importlib.import_module('reference.micrograd').Value\n")
+    result = verdict("ops", path)
+    assert not result.passed and "may not import reference" in result.problem
+
+
+def test_nothing_is_written_beside_the_learner_s_file(tmp_path):
+    path = write(tmp_path, REFERENCE.read_text())
+    assert verdict("topo", path).passed
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["home", "mine.py"]
+
+
+def test_the_result_has_the_documented_json_shape():
+    data = json.loads(json.dumps(verdict("topo", REFERENCE).to_dict()))
+    assert isinstance(data["chunk"], str) and data["passed"] is True
+    assert isinstance(data["duration_s"], float) and data["tests"]
+    for test in data["tests"]:
+        assert set(test) >= {"name", "status", "message", "duration_s"}
+        assert test["status"] in ("pass", "fail", "error", "timeout")
+        assert isinstance(test["name"], str) and isinstance(test["duration_s"], float)
+
+
+def test_a_failing_test_says_what_came_and_what_was_expected(tmp_path):
+    broken = REFERENCE.read_text().replace(
+        "            self.grad += out.grad\n            other.grad += out.grad",
+        "            self.grad = out.grad\n            other.grad = out.grad")
+    result = verdict("backward", write(tmp_path, broken))
+    assert not result.passed
+    assert "expected" in failures(result)
+
+
+@pytest.mark.parametrize("name, reason", [
+    ("exit_at_import", "called sys.exit(0) while loading"),
+    ("fake_passed", "ended early"),
+    ("os_exit_in_test", "ended early"),
+    ("hang_at_import", "did not finish loading within 2 s"),
+    ("hang_in_test", "did not finish within 2 s"),
+    ("flood", "did not finish loading within 2 s"),
+    ("patches_judge", "changes builtins.abs, math.isclose"),
+    ("lingering_process", "left a process running"),
+    ("forges_reports", ""),
+])
+def test_a_hostile_file_is_contained_and_fails_with_its_reason(name, reason):
+    started = time.monotonic()
+    result = verdict("ops", HOSTILE / f"{name}.py", limits=FAST)
+    assert not result.passed
+    assert reason in result.problem
+    assert time.monotonic() - started < FAST.run_s + 5
+    assert result.tests and all(t.status != "pass" for t in result.tests)
+
+
+def test_memory_is_limited(tmp_path):
+    limits = Limits(run_s=20, test_s=5, import_s=15, memory_bytes=512 * 1024 ** 2)
+    result = verdict("ops", HOSTILE / "eat_memory.py", limits=limits)
+    assert "MemoryError" in result.problem
+
+
+def test_a_flood_of_output_is_cut_to_the_limit():
+    result = verdict("ops", HOSTILE / "flood.py", limits=FAST)
+    assert len(result.output) < FAST.output_bytes + 200
+    assert "more bytes of output not kept" in result.output
+
+
+def test_no_process_outlives_the_run():
+    result = verdict("ops", HOSTILE / "lingering_process.py", limits=FAST)
+    assert "left a process running" in result.problem
+    sleeping = [p for p in Path("/proc").iterdir() if p.name.isdigit()
+                and _cmdline(p) == b"sleep\x00600\x00"]
+    assert sleeping == []
+
+
+def _cmdline(proc):
+    try:
+        return (proc / "cmdline").read_bytes()
+    except OSError:
+        return b""
