@@ -276,8 +276,10 @@ class ChildRun:
             return (f"the grader's process was killed by {name} before the tests finished "
                     "(out of memory? your code may use at most "
                     f"{self.limits.memory_bytes / 1024 ** 3:g} GiB)")
-        return (f"the run ended early (exit status {code}) before every test had finished: "
-                "does your file call sys.exit() or os._exit()?")
+        said = self.captured().strip().splitlines()
+        why = ("does your file call sys.exit() or os._exit()?" if code == 0 or not said
+               else said[-1][:200])
+        return f"the run ended early (exit status {code}) before every test had finished: {why}"
 
     def results(self, expected):
         """One TestResult per expected test; what was never reported is charged to the run."""

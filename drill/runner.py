@@ -14,6 +14,8 @@ import time
 import traceback
 import types
 
+import pytest
+
 BLOCKED_IMPORTS = ("drill._data", "reference", "micrograd")
 MAX_MESSAGE = 2500  # bytes: a whole report line stays under PIPE_BUF, so lines never interleave
 
@@ -107,7 +109,7 @@ class Collector:
         self.test_s = config["test_s"]
         self.path = config["file"]
         self.lines = sys.modules["submission"].__source_lines__
-        self.outcomes = {}
+        self.outcomes, self.touched = {}, {}
 
     def pytest_collection_finish(self, session):
         tests = []
@@ -125,12 +127,17 @@ class Collector:
         self.outcomes[nodeid] = ("pass", "", time.perf_counter())
         self.report("start", id=nodeid)
 
+    @pytest.hookimpl(wrapper=True)
     def pytest_runtest_call(self, item):
+        """Time the test, and undo the learner's patches before any other code runs after it."""
         _alarm(self.test_s)
+        try:
+            return (yield)
+        finally:
+            _alarm(0)
+            self.touched[item.nodeid] = self.guard.restore()
 
     def pytest_runtest_makereport(self, item, call):
-        if call.when == "call":
-            _alarm(0)
         status, message, started = self.outcomes[item.nodeid]
         if call.excinfo is not None and status == "pass":
             exc = call.excinfo.value
@@ -142,7 +149,7 @@ class Collector:
 
     def pytest_runtest_logfinish(self, nodeid, location):
         status, message, started = self.outcomes[nodeid]
-        touched = self.guard.restore()
+        touched = self.touched.pop(nodeid, []) + self.guard.restore()
         if touched:
             status = "fail"
             message = f"your code changed {', '.join(touched)}, which the judge relies on; " \
@@ -160,7 +167,6 @@ def main():
     os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
     signal.signal(signal.SIGALRM, _on_alarm)
 
-    import pytest
     from drill import suitekit
     from drill.guard import Guard
     suitekit.load_profile(config["profile"], config["database"])

@@ -88,7 +88,20 @@ def test_a_hostile_file_is_contained_and_fails_with_its_reason(name, reason):
     assert not result.passed
     assert reason in result.problem
     assert time.monotonic() - started < FAST.run_s + 5
-    assert result.tests and all(t.status != "pass" for t in result.tests)
+    assert result.tests
+
+
+def test_patches_made_during_the_tests_are_undone_and_fail_them():
+    result = verdict("ops", HOSTILE / "patches_during_tests.py", limits=FAST)
+    assert not result.passed
+    assert any("builtins.isinstance" in t.message for t in result.tests)
+    assert all(t.status != "pass" for t in result.tests if "Value(" in t.message)
+
+
+def test_failing_examples_are_kept_in_drill_home(drill_home, tmp_path):
+    broken = REFERENCE.read_text().replace("self.data * other.data", "self.data + other.data")
+    assert not verdict("ops", write(tmp_path, broken)).passed
+    assert any((drill_home / "hypothesis").rglob("*"))
 
 
 def test_memory_is_limited(tmp_path):
