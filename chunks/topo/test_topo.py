@@ -1,0 +1,211 @@
+"""topo: `Value.backward()` runs every node's `_backward` once, each after the nodes that use it.
+
+The graphs here are built straight from the constructor, `Value(data, children, 'op')`, and each
+node's `_backward` is swapped for one that only records that it ran and what the node's grad was
+then. So the suite watches the order backward() chooses without depending on any operator.
+"""
+from hypothesis import given, strategies as st
+
+from drill.suitekit import expect_close, fail, fmt, need, number, run
+
+# A graph is a list of (name, children's names) in creation order; the last node is the root
+# unless a test says otherwise.
+TREE = [("a", []), ("b", []), ("p", ["a"]), ("q", ["b"]), ("r", ["p", "q"])]
+CHAIN = [("a", []), ("b", ["a"]), ("c", ["b"]), ("d", ["c"]), ("e", ["d"])]
+DIAMOND = [("a", []), ("s", ["a"]), ("p", ["s"]), ("q", ["s"]), ("r", ["p", "q"])]
+# Every node below r is used twice, once by a node on a longer path: whichever child a sort
+# visits first, it reaches `a` before `n` or `b` before `m` unless it finishes children first.
+CROSSED = [("x", []), ("y", []), ("a", ["x"]), ("b", ["y"]), ("m", ["b"]), ("n", ["a"]),
+           ("p", ["a", "m"]), ("q", ["b", "n"]), ("r", ["p", "q"])]
+# `u` and `v` use nodes of r's graph, but r does not depend on them.
+WITH_STRANGERS = [("a", []), ("b", ["a"]), ("u", ["b"]), ("r", ["b"]), ("v", ["r", "a"])]
+
+
+def value_code(name, children):
+    """How the learner would build one node: `b = Value(1.0, (a,), 'op')`."""
+    if not children:
+        return f"{name} = Value(1.0)"
+    kids = ", ".join(children) + ("," if len(children) == 1 else "")
+    return f"{name} = Value(1.0, ({kids}), 'op')"
+
+
+def code(graph, root):
+    """The whole graph and the call, as the learner would write them; shortened when long."""
+    lines = [value_code(name, children) for name, children in graph]
+    if len(lines) > 10:
+        lines = lines[:3] + [f"... ({len(lines) - 4} more)"] + lines[-1:]
+    return "; ".join(lines + [f"{root}.backward()"])
+
+
+def reachable(graph, root):
+    """The names of the nodes `root` depends on, itself included."""
+    children = dict(graph)
+    seen, todo = set(), [root]
+    while todo:
+        name = todo.pop()
+        if name not in seen:
+            seen.add(name)
+            todo.extend(children[name])
+    return seen
+
+
+def backward_on(graph, root=None):
+    """Build `graph` with the learner's Value, call `root.backward()`, and return what happened:
+    the root Value and the list of (name, that node's grad at the time) of each _backward call.
+    """
+    Value = need("Value")
+    root = root or graph[-1][0]
+    nodes, calls = {}, []
+
+    def recorder(name):
+        return lambda: calls.append((name, nodes[name].grad))
+
+    for name, children in graph:
+        kids = tuple(nodes[c] for c in children)
+        nodes[name] = run(value_code(name, children), Value, 1.0, kids, 'op')
+        run(f"{name}._backward = ...", setattr, nodes[name], "_backward", recorder(name))
+    run(code(graph, root), nodes[root].backward)
+    return nodes[root], calls
+
+
+def expect_seeded(graph, root, root_value, calls):
+    """The root's grad is 1 when its own _backward runs, and still 1 afterwards."""
+    seen = [number(grad, f"`{root}.grad`") for name, grad in calls if name == root]
+    after = number(root_value.grad, f"`{root}.grad`")
+    if seen and seen[0] != 1:
+        late = " (it is 1 afterwards: set it before the loop, not after)" if after == 1 else ""
+        fail(f"In `{code(graph, root)}`, `{root}.grad` was {fmt(seen[0])} when "
+             f"`{root}._backward()` ran, expected 1{late}: every gradient flows from the root's "
+             "own, so backward() starts with `self.grad = 1`, before any _backward runs.")
+    expect_close(after, 1.0, f"{root}.grad` after `{root}.backward()",
+                 "backward() sets the root's grad to 1 (d root / d root) before anything else.")
+
+
+def users(graph, name, among):
+    """Who uses `name`, in words, counting a node that uses it twice: "p and q", "p twice"."""
+    edges = [user for user, children in graph if user in among for c in children if c == name]
+    if len(set(edges)) == 1 and len(edges) > 1:
+        return f"{edges[0]} twice"
+    return " and ".join(sorted(edges))
+
+
+def expect_each_once(graph, root, calls):
+    """The root ran once, every node with children that it depends on once, a leaf at most once,
+    and no other node at all."""
+    where = f"In `{code(graph, root)}`"
+    needed = reachable(graph, root)
+    counts = {name: 0 for name, _ in graph}
+    for name, _ in calls:
+        counts[name] += 1
+    children = dict(graph)
+    if children[root] and not counts[root]:
+        fail(f"{where}, `{root}._backward()` never ran: the root's own _backward passes its "
+             "gradient to its children, so it is the first to run.")
+    for name in reversed(list(counts)):  # nearest the root first: the shared node, not its leaf
+        if name not in needed and counts[name]:
+            fail(f"{where}, `{name}._backward()` ran, but `{root}` does not depend on `{name}`: "
+                 f"only the nodes reachable from `{root}` through `_prev` get a gradient.")
+        if counts[name] > 1:
+            fail(f"{where}, `{name}._backward()` ran {counts[name]} times, expected once: "
+                 f"`{name}` is used by {users(graph, name, needed)}; remember the nodes you "
+                 "have visited so each one enters the order only once.")
+        if name in needed and children[name] and not counts[name]:
+            only = " (only the root's ran)" if counts[root] == len(calls) else ""
+            fail(f"{where}, `{name}._backward()` never ran{only}, though `{root}` depends on "
+                 f"`{name}`: collect every node reachable from the root through `_prev`, "
+                 "recursively, and call the _backward of each.")
+
+
+def expect_users_first(graph, root, calls):
+    """Each node's _backward ran after that of every node that uses it."""
+    where = f"In `{code(graph, root)}`"
+    needed = reachable(graph, root)
+    done = set()
+    for name, _ in calls:
+        waiting = sorted(user for user, children in graph
+                         if name in children and user in needed and user not in done)
+        if waiting:
+            fail(f"{where}, `{name}._backward()` ran before `{waiting[0]}._backward()`, but "
+                 f"`{waiting[0]}` uses `{name}`: a node may pass its gradient on only once every "
+                 "node that uses it has added into its grad. Order the nodes so each comes "
+                 "after its children (append a node after visiting them all), then run "
+                 "_backward over that list reversed.")
+        done.add(name)
+
+
+def expect_correct(graph, root=None):
+    """backward() on `graph` seeds the root, runs each needed node once, users first."""
+    root = root or graph[-1][0]
+    root_value, calls = backward_on(graph, root)
+    expect_seeded(graph, root, root_value, calls)
+    expect_each_once(graph, root, calls)
+    expect_users_first(graph, root, calls)
+
+
+def test_root_grad_is_seeded_with_one():
+    """backward() sets the root's grad to 1 before its _backward runs"""
+    graph = [("a", []), ("r", ["a"])]
+    root_value, calls = backward_on(graph)
+    expect_each_once(graph, "r", calls)
+    expect_seeded(graph, "r", root_value, calls)
+
+
+def test_every_node_runs():
+    """every node below the root runs its _backward, not only the root's"""
+    expect_correct(TREE)
+
+
+def test_chain_runs_from_the_root_down():
+    """along a chain, each node's _backward runs after the node that uses it"""
+    expect_correct(CHAIN)
+
+
+def test_node_used_twice_runs_once():
+    """a node used by two others runs its _backward once"""
+    expect_correct(DIAMOND)
+
+
+def test_shared_nodes_wait_for_all_their_users():
+    """a node used by several runs after all of them: visit the children, then add the node"""
+    expect_correct(CROSSED)
+    expect_correct([(name, children[::-1]) for name, children in CROSSED])
+
+
+def test_nodes_outside_the_graph_are_left_alone():
+    """nodes the root does not depend on never run their _backward"""
+    expect_correct(WITH_STRANGERS, root="r")
+
+
+def test_chain_of_300_nodes():
+    """a chain of 300 nodes works"""
+    expect_correct([("n0", [])] + [(f"n{i}", [f"n{i - 1}"]) for i in range(1, 300)])
+
+
+@st.composite
+def graphs(draw):
+    """A random DAG of up to 12 nodes, each using up to 3 earlier ones (repeats allowed), and
+    the name of its root: any node, so later nodes are strangers to it."""
+    size = draw(st.integers(2, 12))
+    graph = [("n0", [])]
+    for i in range(1, size):
+        picks = draw(st.lists(st.integers(0, i - 1), max_size=3))
+        graph.append((f"n{i}", [f"n{c}" for c in picks]))
+    return graph, f"n{draw(st.integers(1, size - 1))}"
+
+
+@given(graphs())
+def test_random_graphs(graph_and_root):
+    """on random graphs with shared nodes, each node runs once, after the nodes that use it"""
+    graph, root = graph_and_root
+    expect_correct(graph, root)
+
+
+def test_real_operations():
+    """(a*b + c).backward() gives a, b and c their gradients"""
+    Value = need("Value")
+    a, b, c = (run(f"Value({x})", Value, x) for x in (2.0, -3.0, 10.0))
+    out = run("a * b + c", lambda: a * b + c)
+    run("(a * b + c).backward()", out.backward)
+    why = "with a = 2, b = -3, c = 10, d(a*b + c)/da = b, /db = a, /dc = 1"
+    for name, value, expected in (("a", a, -3.0), ("b", b, 2.0), ("c", c, 1.0)):
+        expect_close(value.grad, expected, f"{name}.grad` after `(a * b + c).backward()", why)
