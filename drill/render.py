@@ -98,17 +98,34 @@ class CheckProgress:
             self.progress.advance(self.task)
 
 
+def by_function(tests):
+    """Tests grouped by the suite function they come from: a parametrized test is one row."""
+    groups = {}
+    for test in tests:
+        groups.setdefault(test.name.split("[")[0], []).append(test)
+    return groups.values()
+
+
+def worst(tests):
+    return next((t.status for t in tests if t.status != "pass"), "pass")
+
+
 def check_result(result):
     table = Table(show_header=False, box=None, padding=(0, 1))
     table.add_column(width=1)
     table.add_column(ratio=1)
     table.add_column(justify="right", style="dim")
-    for test in result.tests:
-        mark, colour = MARKS.get(test.status, ("?", "red"))
-        label = Text(test.title or test.name.split("::")[-1])
-        if len(result.chunk_verdicts()) > 1:
-            label = Text(f"{test.chunk}: ", style="dim") + label
-        table.add_row(Text(mark, style=colour), label, f"{test.duration_s:.2f}s")
+    several_chunks = len(result.chunk_verdicts()) > 1
+    for tests in by_function(result.tests):
+        first = tests[0]
+        mark, colour = MARKS.get(worst(tests), ("?", "red"))
+        label = Text(first.title or first.name.split("::")[-1].split("[")[0])
+        if several_chunks:
+            label = Text(f"{first.chunk}: ", style="dim") + label
+        passed = sum(t.status == "pass" for t in tests)
+        if len(tests) > 1 and passed < len(tests):
+            label += Text(f" {passed}/{len(tests)}", style="dim")
+        table.add_row(Text(mark, style=colour), label, f"{sum(t.duration_s for t in tests):.2f}s")
     out.print(table)
     if result.problem:
         out.print(Panel(Text(result.problem), title="[bold red]your file did not run through",
