@@ -1,0 +1,244 @@
+"""backward: each operation's `_backward`, the local derivatives.
+
+Every check runs a little program on the learner's Value, calls the file's own `backward()` on
+its last node and reads the leaves' `.grad`; the failure shows that program, so the learner can
+paste it and see the same numbers. The expected gradients come from the derivative rules, or, for
+random graphs, from central finite differences of the suite's own float evaluation of the same
+graph: never from the learner's code.
+"""
+import math
+import operator
+
+import pytest
+from hypothesis import given, strategies as st
+
+from drill.suitekit import close, fail, fmt, need, number, run
+
+A, B = 1.5, -2.5  # data of the leaves `a` and `b`: unequal, so a swapped derivative shows
+T = math.tanh  # the float tanh the expected gradients use
+
+# Each operation on a (and b) with the gradients it gives them, and the rule behind them.
+RULES = [
+    ("a + b", {"a": 1.0, "b": 1.0}, "d(a + b)/da = d(a + b)/db = 1: + hands out.grad to both"),
+    ("a * b", {"a": B, "b": A},
+     "d(a * b)/da = b.data and d(a * b)/db = a.data: each operand gets the OTHER one's data"),
+    ("a - b", {"a": 1.0, "b": -1.0}, "d(a - b)/da = 1 and d(a - b)/db = -1"),
+    ("a / b", {"a": 1 / B, "b": -A / B ** 2}, "d(a / b)/da = 1/b and d(a / b)/db = -a/b**2"),
+    ("-a", {"a": -1.0}, "d(-a)/da = -1"),
+    ("a + 2", {"a": 1.0}, "d(a + 2)/da = 1"),
+    ("2 + a", {"a": 1.0}, "d(2 + a)/da = 1"),
+    ("a * 2", {"a": 2.0}, "d(a * 2)/da = 2"),
+    ("2 * a", {"a": 2.0}, "d(2 * a)/da = 2"),
+    ("a - 2", {"a": 1.0}, "d(a - 2)/da = 1"),
+    ("2 - a", {"a": -1.0}, "d(2 - a)/da = -1"),
+    ("a / 2", {"a": 0.5}, "d(a / 2)/da = 1/2"),
+    ("2 / a", {"a": -2 / A ** 2}, "d(2 / a)/da = -2/a**2"),
+    ("a ** 3", {"a": 3 * A ** 2}, "d(a ** k)/da = k * a ** (k - 1)"),
+    ("b ** 3", {"b": 3 * B ** 2}, "d(a ** k)/da = k * a ** (k - 1)"),
+    ("a ** -2", {"a": -2 * A ** -3}, "d(a ** k)/da = k * a ** (k - 1), for a negative k too"),
+    ("b ** -1", {"b": -1 * B ** -2}, "d(a ** k)/da = k * a ** (k - 1), for a negative k too"),
+    ("a ** 0.5", {"a": 0.5 * A ** -0.5}, "d(a ** k)/da = k * a ** (k - 1), for a float k too"),
+    ("a ** 2.5", {"a": 2.5 * A ** 1.5}, "d(a ** k)/da = k * a ** (k - 1), for a float k too"),
+    ("a.exp()", {"a": math.exp(A)}, "d(exp(a))/da = exp(a): the result's own data"),
+    ("b.exp()", {"b": math.exp(B)}, "d(exp(a))/da = exp(a): the result's own data"),
+    ("a.tanh()", {"a": 1 - T(A) ** 2}, "d(tanh(a))/da = 1 - tanh(a)**2"),
+    ("b.tanh()", {"b": 1 - T(B) ** 2}, "d(tanh(a))/da = 1 - tanh(a)**2"),
+    ("a.relu()", {"a": 1.0}, "relu passes out.grad through where its input is positive"),
+    ("b.relu()", {"b": 0.0}, "relu passes nothing back where its input is negative"),
+]
+EXPRESSIONS = [expr for expr, _, _ in RULES]
+
+CHAIN = ("the chain rule: each _backward multiplies its local derivative by out.grad, which "
+         "is 3.5 here, not 1")
+ACCUMULATE = ("a Value used in several places collects a contribution from each: every "
+              "_backward adds into .grad with +=, never sets it with =")
+
+
+def rule(expr):
+    """The gradients and the reason of `expr` in RULES."""
+    return next((grads, why) for e, grads, why in RULES if e == expr)
+
+
+def expect_grads(Value, expr, expected, why, leaves=None, rel=1e-7):
+    """Run `c = expr; c.backward()` on the learner's Values made from `leaves` (name: data; by
+    default those of a and b that `expected` names) and check each leaf's grad.
+
+    First, c's _backward must be a function: calling it in place of storing it leaves None.
+    """
+    leaves = leaves or {n: {"a": A, "b": B}[n] for n in expected}
+    text = "; ".join([f"{n} = Value({x!r})" for n, x in leaves.items()] + [f"c = {expr}"])
+    values = {n: run(f"Value({x!r})", Value, x) for n, x in leaves.items()}
+    out = run(text, eval, expr, {"Value": Value}, dict(values))
+    step = getattr(out, "_backward", None)
+    if not callable(step):
+        fail(f"after `{text}`, `c._backward` is {step!r}, not a function: store the function "
+             "itself, `out._backward = _backward`; with `_backward()` it runs at once (while "
+             "out.grad is still 0) and what it returns, None, is stored")
+    text += "; c.backward()"
+    run(text, out.backward)
+    for name, want in expected.items():
+        got = number(values[name].grad, f"`{name}.grad` after `{text}`")
+        if not close(got, want, rel=rel):
+            fail(f"`{text}` left `{name}.grad == {fmt(got)}`, expected {fmt(want)}: {why}")
+
+
+@pytest.mark.parametrize("expr", EXPRESSIONS)
+def test_local_derivative(expr):
+    """each operation's _backward adds its local derivative into its operands' grad"""
+    expect_grads(need("Value"), expr, *rule(expr))
+
+
+@pytest.mark.parametrize("expr", EXPRESSIONS)
+def test_uses_out_grad(expr):
+    """each _backward multiplies by out.grad (the chain rule): (op) * 3.5"""
+    grads, why = rule(expr)
+    expect_grads(need("Value"), f"({expr}) * 3.5", {n: g * 3.5 for n, g in grads.items()},
+                 f"{CHAIN}; {why}")
+
+
+@pytest.mark.parametrize("expr", EXPRESSIONS)
+def test_adds_into_grad(expr):
+    """each _backward adds into grad, never overwrites it: (op) + a + b"""
+    grads, why = rule(expr)
+    expect_grads(need("Value"), " + ".join([f"({expr})", *grads]),
+                 {n: g + 1 for n, g in grads.items()}, f"{ACCUMULATE}; {why}")
+
+
+@pytest.mark.parametrize("expr, expected", [
+    ("a + a", 2.0),
+    ("a * a", 2 * A),
+    ("a * a * a", 3 * A ** 2),
+    ("(a * 2) + a.exp()", 2 + math.exp(A)),
+    ("(a * a).tanh() * (a * a)", (1 - T(A * A) ** 2) * 2 * A * A * A + T(A * A) * 2 * A),
+    ("(a + 1) * (a - 1)", 2 * A),
+])
+def test_value_used_twice(expr, expected):
+    """a Value used more than once collects every contribution"""
+    expect_grads(need("Value"), expr, {"a": expected}, ACCUMULATE)
+
+
+@pytest.mark.parametrize("expr", [
+    "(x1 * w1 + x2 * w2 + b).tanh()",
+    "((2 * (x1 * w1 + x2 * w2 + b)).exp() - 1) / ((2 * (x1 * w1 + x2 * w2 + b)).exp() + 1)",
+])
+def test_lecture_neuron(expr):
+    """the lecture's neuron gets the lecture's gradients"""
+    expect_grads(need("Value"), expr, {"x1": -1.5, "w1": 1.0, "x2": 0.5, "w2": 0.0},
+                 "as in the lecture: the output is 0.7071, so d(tanh)/dn = 1 - 0.5 = 0.5, and "
+                 "each weight's gradient is 0.5 times its input, each input's 0.5 times its "
+                 "weight", leaves={"x1": 2.0, "x2": 0.0, "w1": -3.0, "w2": 1.0,
+                                   "b": 6.881373587019543}, rel=1e-6)
+
+
+# Random graphs. Each operation says which values each operand accepts, so that every graph stays
+# where central differences are accurate and in the contract's ranges: no node beyond 100 in
+# size, no divisor or non-integer power base near 0, no relu input near its kink, exp and tanh
+# of |x| <= 20 (exp of at most 4.5). Operands are picked among the values that fit, so no
+# example is ever rejected.
+def within(limit):
+    return lambda x: abs(x) <= limit
+
+
+def away(gap):
+    return lambda x: abs(x) >= gap
+
+
+def between(low, high):
+    return lambda x: low <= x <= high
+
+
+def anything(_):
+    return True
+
+
+GRAPH_OPS = {  # template: (on the learner's Values, on floats, what each operand accepts)
+    "{} + {}": (operator.add, operator.add, (within(50), within(50))),
+    "{} - {}": (operator.sub, operator.sub, (within(50), within(50))),
+    "{} * {}": (operator.mul, operator.mul, (within(10), within(10))),
+    "{} / {}": (operator.truediv, operator.truediv, (within(25), away(0.25))),
+    "-{}": (operator.neg, operator.neg, (anything,)),
+    "{} ** 2": (lambda v: v ** 2, lambda x: x ** 2, (within(10),)),
+    "{} ** 3": (lambda v: v ** 3, lambda x: x ** 3, (within(4.5),)),
+    "{} ** -1": (lambda v: v ** -1, lambda x: x ** -1, (away(0.25),)),
+    "{} ** 0.5": (lambda v: v ** 0.5, lambda x: x ** 0.5, (between(0.25, 100),)),
+    "{} ** 1.5": (lambda v: v ** 1.5, lambda x: x ** 1.5, (between(0.25, 20),)),
+    "{}.exp()": (lambda v: v.exp(), math.exp, (between(-20, 4.5),)),
+    "{}.tanh()": (lambda v: v.tanh(), math.tanh, (within(20),)),
+    "{}.relu()": (lambda v: v.relu(), lambda x: max(x, 0.0), (away(0.05),)),
+}
+CONSTANTS = (2.0, -1.5, 0.5, 3.0)  # plain numbers a binary operation may take for one operand
+
+
+@st.composite
+def graphs(draw):
+    """(leaf data, steps); a step is (template, operands), each operand the index of an earlier
+    node (an int: the leaves first, then the steps' results) or a plain number (a float)."""
+    leaves = draw(st.lists(st.floats(-2.0, 2.0), min_size=1, max_size=3))
+    values, steps = list(leaves), []
+    for _ in range(draw(st.integers(1, 6))):
+        usable = [t for t, (_, _, accepts) in GRAPH_OPS.items()
+                  if all(any(map(ok, values)) for ok in accepts)]
+        template = draw(st.sampled_from(usable))
+        accepts, operands = GRAPH_OPS[template][2], []
+        for ok in accepts:
+            choices = [i for i, x in enumerate(values) if ok(x)]
+            if len(accepts) == 2 and not any(isinstance(o, float) for o in operands):
+                choices += [c for c in CONSTANTS if ok(c)]  # a number on one side at most
+            operands.append(draw(st.sampled_from(choices)))
+        steps.append((template, operands))
+        values.append(apply(template, operands, values, on_floats=True))
+    return leaves, steps
+
+
+def apply(template, operands, values, on_floats):
+    """One step of a graph on the nodes `values` (floats, or the learner's Values)."""
+    fn = GRAPH_OPS[template][1 if on_floats else 0]
+    return fn(*[values[o] if isinstance(o, int) else o for o in operands])
+
+
+def run_graph(nodes, steps, on_floats):
+    """Every node of the graph, the leaves `nodes` first."""
+    nodes = list(nodes)
+    for template, operands in steps:
+        nodes.append(apply(template, operands, nodes, on_floats))
+    return nodes
+
+
+def as_text(leaves, steps):
+    """The graph as a program the learner can paste: leaves x0, x1, ..., then n3, n4, ..."""
+    def name(i):
+        return f"x{i}" if i < len(leaves) else f"n{i}"
+    lines = [f"{name(i)} = Value({x!r})" for i, x in enumerate(leaves)]
+    for i, (template, operands) in enumerate(steps, start=len(leaves)):
+        args = [name(o) if isinstance(o, int) else repr(o) for o in operands]
+        lines.append(f"{name(i)} = {template.format(*args)}")
+    return "; ".join(lines + [f"{name(len(leaves) + len(steps) - 1)}.backward()"])
+
+
+def slope(leaves, steps, i, h=1e-6):
+    """d(last node)/d(leaf i) by a central difference on the suite's own float evaluation."""
+    up, down = list(leaves), list(leaves)
+    up[i] += h
+    down[i] -= h
+    return (run_graph(up, steps, True)[-1] - run_graph(down, steps, True)[-1]) / (2 * h)
+
+
+@given(graphs())
+def test_random_graphs_match_finite_differences(graph):
+    """gradients of random graphs with shared nodes match finite differences"""
+    Value = need("Value")
+    leaves, steps = graph
+    text = as_text(leaves, steps)
+
+    def learner_run():
+        nodes = run_graph([Value(x) for x in leaves], steps, on_floats=False)
+        nodes[-1].backward()
+        return nodes[:len(leaves)]
+
+    for i, leaf in enumerate(run(text, learner_run)):
+        got = number(leaf.grad, f"`x{i}.grad` after `{text}`")
+        want = slope(leaves, steps, i)
+        if not close(got, want, rel=1e-4, abs=1e-6):
+            fail(f"`{text}` left `x{i}.grad == {fmt(got)}`, but nudging x{i} moves the last node "
+                 f"{fmt(want)} times as much: check the _backward of each operation x{i} flows "
+                 "through")
