@@ -15,6 +15,7 @@ import traceback
 import types
 
 import pytest
+from _pytest.reports import TestReport
 
 BLOCKED_IMPORTS = ("drill._data", "reference", "micrograd")
 MAX_MESSAGE = 2500  # bytes: a whole report line stays under PIPE_BUF, so lines never interleave
@@ -137,7 +138,10 @@ class Collector:
             _alarm(0)
             self.touched[item.nodeid] = self.guard.restore()
 
+    @pytest.hookimpl(tryfirst=True)
     def pytest_runtest_makereport(self, item, call):
+        """Record the phase's outcome and answer with a bare report: pytest's own would format a
+        long traceback of every failure, which nobody reads here and which cost most of a run."""
         status, message, started = self.outcomes[item.nodeid]
         if call.excinfo is not None and status == "pass":
             exc = call.excinfo.value
@@ -146,6 +150,9 @@ class Collector:
                 message = (f"this test did not finish within {self.test_s:g} s: "
                            "does a loop in your code never end?")
         self.outcomes[item.nodeid] = (status, message, started)
+        failed = call.excinfo is not None
+        return TestReport(item.nodeid, item.location, {}, "failed" if failed else "passed",
+                          message if failed else None, call.when, duration=call.duration)
 
     def pytest_runtest_logfinish(self, nodeid, location):
         status, message, started = self.outcomes[nodeid]
