@@ -115,9 +115,18 @@ def check_result(result):
     table.add_column(width=1)
     table.add_column(ratio=1)
     table.add_column(justify="right", style="dim")
-    several_chunks = len(result.chunk_verdicts()) > 1
+    verdicts = result.chunk_verdicts()
+    several_chunks = len(verdicts) > 1
+    for name, passed in verdicts.items():  # in full, a chunk that passes is one row
+        if several_chunks and passed:
+            tests = [t for t in result.tests if t.chunk == name]
+            table.add_row(Text("✓", style="green"), Text(f"{name}: ", style="dim")
+                          + Text(f"all {len(tests)} tests pass"),
+                          f"{sum(t.duration_s for t in tests):.2f}s")
     for tests in by_function(result.tests):
         first = tests[0]
+        if several_chunks and verdicts[first.chunk]:
+            continue
         mark, colour = MARKS.get(worst(tests), ("?", "red"))
         label = Text(first.title or first.name.split("::")[-1].split("[")[0])
         if several_chunks:
