@@ -1,0 +1,148 @@
+# bug: backward recurses into the children right after each node's _backward, with no topological sort: a shared node runs before all its users are done, and once per path
+# style: each op records its local derivatives and one shared helper builds every _backward; topo order from a recursive DFS keyed by id() and read backwards with [::-1]
+import math
+import random
+
+
+class Value:
+
+    def __init__(self, data, _children=(), _op=''):
+        self.data = float(data)
+        self.grad = 0.0
+        self._prev = tuple(_children)
+        self._op = _op
+        self._backward = lambda: None
+
+    @classmethod
+    def _make(cls, data, parents, local_grads, op):
+        """A new node; its _backward applies the chain rule with the given local derivatives."""
+        out = cls(data, parents, op)
+
+        def _backward():
+            for parent, local in zip(parents, local_grads):
+                parent.grad += local * out.grad
+        out._backward = _backward
+        return out
+
+    @staticmethod
+    def _wrap(x):
+        return x if isinstance(x, Value) else Value(x)
+
+    def __add__(self, other):
+        other = self._wrap(other)
+        return Value._make(self.data + other.data, (self, other), (1.0, 1.0), '+')
+
+    def __mul__(self, other):
+        other = self._wrap(other)
+        return Value._make(self.data * other.data, (self, other), (other.data, self.data), '*')
+
+    def __pow__(self, k):
+        return Value._make(self.data ** k, (self,), (k * self.data ** (k - 1),), f'^{k}')
+
+    def exp(self):
+        e = math.exp(self.data)
+        return Value._make(e, (self,), (e,), 'exp')
+
+    def tanh(self):
+        t = math.tanh(self.data)
+        return Value._make(t, (self,), (1 - t * t,), 'tanh')
+
+    def relu(self):
+        positive = self.data > 0
+        return Value._make(self.data if positive else 0.0, (self,), (1.0 if positive else 0.0,), 'relu')
+
+    def __neg__(self):
+        return self * -1.0
+
+    def __sub__(self, other):
+        return self + self._wrap(other) * -1.0
+
+    def __truediv__(self, other):
+        return self * self._wrap(other) ** -1
+
+    def __radd__(self, other):
+        return self._wrap(other) + self
+
+    def __rmul__(self, other):
+        return self._wrap(other) * self
+
+    def __rsub__(self, other):
+        return self._wrap(other) - self
+
+    def __rtruediv__(self, other):
+        return self._wrap(other) / self
+
+    def backward(self):
+        self.grad = 1.0
+        self._backprop()
+
+    def _backprop(self):
+        self._backward()
+        for parent in self._prev:
+            parent._backprop()
+
+
+class Neuron:
+
+    def __init__(self, nin):
+        self.w = []
+        for _ in range(nin):
+            self.w.append(Value(random.uniform(-1, 1)))
+        self.b = Value(random.uniform(-1, 1))
+
+    def __call__(self, x):
+        total = self.b
+        for i in range(len(self.w)):
+            total = total + self.w[i] * x[i]
+        return total.tanh()
+
+    def parameters(self):
+        return list(self.w) + [self.b]
+
+
+class Layer:
+
+    def __init__(self, nin, nout):
+        self.neurons = [Neuron(nin) for _ in range(nout)]
+
+    def __call__(self, x):
+        if len(self.neurons) == 1:
+            return self.neurons[0](x)
+        return [neuron(x) for neuron in self.neurons]
+
+    def parameters(self):
+        out = []
+        for neuron in self.neurons:
+            out += neuron.parameters()
+        return out
+
+
+class MLP:
+
+    def __init__(self, nin, nouts):
+        self.layers = [Layer(i, o) for i, o in zip([nin] + nouts[:-1], nouts)]
+
+    def __call__(self, x):
+        for layer in self.layers:
+            x = layer(x)
+        return x
+
+    def parameters(self):
+        out = []
+        for layer in self.layers:
+            out += layer.parameters()
+        return out
+
+
+def train(model, xs, ys, steps=20, lr=0.1):
+    record = []
+    for _ in range(steps):
+        preds = list(map(model, xs))
+        loss = sum([(p - y) * (p - y) for p, y in zip(preds, ys)], Value(0))
+        record.append(loss.data)
+        for p in model.parameters():
+            p.grad = 0.0
+        loss.backward()
+        for p in model.parameters():
+            p.data -= lr * p.grad
+    return record
