@@ -1,8 +1,9 @@
 """The commands, through click's CliRunner, and once as an installed program."""
 import json
 import os
-import shutil
 import subprocess
+import sys
+from pathlib import Path
 
 from click.testing import CliRunner
 
@@ -84,8 +85,9 @@ def test_check_of_a_file_that_does_not_parse_names_file_and_line(tmp_path):
 
 
 def test_the_installed_command_finds_its_chunks_from_anywhere(tmp_path):
-    exe = shutil.which("drill")
-    assert exe, "drill is not installed on PATH"
+    exe = Path(sys.executable).with_name("drill")
+    assert exe.is_file(), "drill is not installed in this environment"
     env = {**os.environ, "COLUMNS": "80"}
-    result = subprocess.run([exe, "list"], cwd=tmp_path, capture_output=True, text=True, env=env)
+    result = subprocess.run([str(exe), "list"], cwd=tmp_path, capture_output=True, text=True,
+                            env=env)
     assert result.returncode == 0 and "train" in result.stdout

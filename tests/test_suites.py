@@ -17,16 +17,23 @@ else:  # pragma: no cover
 HERE = Path(__file__).parent
 SUITED = [name for name, chunk in CHUNKS.items() if not chunk.suites]
 CORRECT = sorted((HERE / "corpus" / "correct").glob("*.py"))
-BUGGY = sorted((HERE / "corpus" / "buggy").glob("*.py"))
-REFERENCE_TEXT = REFERENCE.read_text()
 
 
-def mutants():
+def load(path):
+    with open(path, "rb") as f:
+        return tomllib.load(f)["mutant"]
+
+
+def one_bug_versions():
+    """Every file with one bug: the reference's mutants (tests/mutants/<chunk>.toml) and the
+    corpus' (tests/corpus/bugs.toml), each a base file with `old` replaced by `new`."""
     found = []
     for path in sorted((HERE / "mutants").glob("*.toml")):
-        with open(path, "rb") as f:
-            for mutant in tomllib.load(f)["mutant"]:
-                found.append(pytest.param(path.stem, mutant, id=f"{path.stem}-{mutant['name']}"))
+        found += [pytest.param(path.stem, m, REFERENCE, id=f"reference-{path.stem}-{m['name']}")
+                  for m in load(path)]
+    for m in load(HERE / "corpus" / "bugs.toml"):
+        base = HERE / "corpus" / "correct" / m["base"]
+        found.append(pytest.param(m["chunk"], m, base, id=f"{base.stem}-{m['chunk']}-{m['name']}"))
     return found
 
 
@@ -52,18 +59,12 @@ def test_a_correct_file_in_another_style_passes_every_chunk(path):
     assert result.passed, failures(result)
 
 
-@pytest.mark.parametrize("path", BUGGY, ids=lambda p: p.stem)
-def test_a_file_with_one_realistic_bug_fails_its_chunk(path):
-    chunk = path.stem.split("__")[0]
-    result = verdict(chunk, path)
-    assert not result.passed, f"{path.name}: {path.read_text().splitlines()[0]} was not caught"
-
-
-@pytest.mark.parametrize("chunk, mutant", mutants())
-def test_every_mutant_of_the_reference_fails_its_chunk(chunk, mutant, tmp_path):
-    assert REFERENCE_TEXT.count(mutant["old"]) == 1, "the mutant no longer matches the reference"
-    path = tmp_path / "mutant.py"
-    path.write_text(REFERENCE_TEXT.replace(mutant["old"], mutant["new"]))
+@pytest.mark.parametrize("chunk, mutant, base", one_bug_versions())
+def test_a_file_with_one_realistic_bug_fails_its_chunk(chunk, mutant, base, tmp_path):
+    text = base.read_text()
+    assert text.count(mutant["old"]) == 1, f"the bug no longer matches {base.name}"
+    path = tmp_path / base.name
+    path.write_text(text.replace(mutant["old"], mutant["new"]))
     result = verdict(chunk, path)
     assert not result.passed, f"{mutant['mistake']} was not caught"
-    assert not result.problem, f"the mutant should run and fail a test: {result.problem}"
+    assert not result.problem, f"the file should run and fail a test: {result.problem}"

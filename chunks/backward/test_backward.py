@@ -69,6 +69,9 @@ def expect_grads(Value, expr, expected, why, leaves=None, rel=1e-7):
     text = "; ".join([f"{n} = Value({x!r})" for n, x in leaves.items()] + [f"c = {expr}"])
     values = {n: run(f"Value({x!r})", Value, x) for n, x in leaves.items()}
     out = run(text, eval, expr, {"Value": Value}, dict(values))
+    if not isinstance(out, Value):
+        fail(f"after `{text}`, `c` is a {type(out).__name__}, not a Value: every operation "
+             "returns the new Value it built")
     step = getattr(out, "_backward", None)
     if not callable(step):
         fail(f"after `{text}`, `c._backward` is {step!r}, not a function: store the function "
