@@ -22,9 +22,7 @@ _float = float
 _isinstance = isinstance
 _type = type
 _repr = repr
-_str = str
 _getattr = getattr
-_AssertionError = AssertionError
 _NOT_NUMBERS = (bool, complex)
 
 # The learner's module, held in a namespace that stays the same object once the runner fills it,
