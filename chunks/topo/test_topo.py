@@ -52,18 +52,25 @@ def reachable(graph, root):
 def backward_on(graph, root=None):
     """Build `graph` with the learner's Value, call `root.backward()`, and return what happened:
     the root Value and the list of (name, that node's grad at the time) of each _backward call.
+    Each recorded _backward adds 1 to the grad of each of its children (twice for a child used
+    twice), so a node's grad when it runs tells whether every user had passed it its share.
     """
     Value = need("Value")
     root = root or graph[-1][0]
     nodes, calls = {}, []
 
-    def recorder(name):
-        return lambda: calls.append((name, nodes[name].grad))
+    def recorder(name, children):
+        def _backward():  # records its node's grad, then passes 1 to each child, as a real op would
+            calls.append((name, nodes[name].grad))
+            for child in children:
+                nodes[child].grad += 1.0
+        return _backward
 
     for name, children in graph:
         kids = tuple(nodes[c] for c in children)
         nodes[name] = run(value_code(name, children), Value, 1.0, kids, 'op')
-        run(f"{name}._backward = ...", setattr, nodes[name], "_backward", recorder(name))
+        run(f"{name}._backward = ...", setattr, nodes[name], "_backward",
+            recorder(name, children))
     run(code(graph, root), nodes[root].backward)
     return nodes[root], calls
 
@@ -133,13 +140,32 @@ def expect_users_first(graph, root, calls):
         done.add(name)
 
 
+def expect_whole_gradient(graph, root, calls):
+    """When a node's _backward runs, its grad is exactly what its users passed it: backward()
+    sets the root's grad and no other."""
+    needed = reachable(graph, root)
+    for name, grad in calls:
+        if name == root:
+            continue
+        shares = sum(children.count(name) for user, children in graph if user in needed)
+        got = number(grad, f"`{name}.grad`")
+        if got != shares:
+            fail(f"In `{code(graph, root)}`, where each _backward adds 1 to each child's grad, "
+                 f"`{name}.grad` was {fmt(got)} when `{name}._backward()` ran, expected "
+                 f"{fmt(float(shares))} (from {users(graph, name, needed)}): backward() sets "
+                 "the root's grad to 1 and touches no other; every other grad is what the "
+                 "nodes using it added.")
+
+
 def expect_correct(graph, root=None):
-    """backward() on `graph` seeds the root, runs each needed node once, users first."""
+    """backward() on `graph` seeds the root, runs each needed node once, users first, and leaves
+    every other grad to the _backward functions."""
     root = root or graph[-1][0]
     root_value, calls = backward_on(graph, root)
     expect_seeded(graph, root, root_value, calls)
     expect_each_once(graph, root, calls)
     expect_users_first(graph, root, calls)
+    expect_whole_gradient(graph, root, calls)
 
 
 def test_root_grad_is_seeded_with_one():
