@@ -12,7 +12,7 @@ import math
 import os
 import types
 
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, Phase, settings
 from hypothesis.database import DirectoryBasedExampleDatabase
 
 from drill.runner import learner_frame, load_submission
@@ -33,6 +33,11 @@ _current = types.SimpleNamespace(module=None)
 PROFILES = {"quick": 20, "thorough": 100}
 
 
+# Every phase but `explain`, which re-runs a failing test many times over to annotate which
+# parts of the minimal example matter: seconds on a failing file, for a comment learners skip.
+PHASES = [Phase.explicit, Phase.reuse, Phase.generate, Phase.target, Phase.shrink]
+
+
 def load_profile(name, database_dir=None):
     """Make `name` hypothesis' default: no deadline and no health check, so that a slow or busy
     machine never turns a correct file red; failures are kept in `database_dir` and replayed first.
@@ -40,7 +45,7 @@ def load_profile(name, database_dir=None):
     database = DirectoryBasedExampleDatabase(database_dir) if database_dir else None
     settings.register_profile(name, max_examples=PROFILES[name], deadline=None,
                               suppress_health_check=list(HealthCheck), database=database,
-                              report_multiple_bugs=False, print_blob=False)
+                              phases=PHASES, report_multiple_bugs=False, print_blob=False)
     settings.load_profile(name)
 
 
