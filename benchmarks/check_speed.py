@@ -1,12 +1,13 @@
-"""How long `drill check` takes, as medians of several runs, printed as a table.
+"""How long `drill check` takes, as medians of several runs, printed as tables.
 
     python benchmarks/check_speed.py [--runs 7] [--hostile]
 
-Rows: a bare `python -c pass` as the baseline, then `drill check CHUNK` (thorough profile) on the
-reference (passing) and on the chunk's stub (failing: once with the failing examples of earlier
-runs in DRILL_HOME, as a learner has them, and once from an empty home), for each chunk and full. With
---hostile, each hostile file of tests/hostile graded once with the default limits: how long it
-takes to end as a failure, and the reason given.
+1. A bare `python -c pass` as the baseline, then `drill check CHUNK` (thorough profile) on the
+   reference (passing) and on the chunk's stub (failing: with the failing examples of earlier
+   runs in DRILL_HOME, as a learner has them, and from an empty home), for each chunk and full.
+2. Every one-bug mutant of tests/mutants, graded once from an empty home: median and worst.
+3. With --hostile, each file of tests/hostile graded once with the default limits: how long it
+   takes to end as a failure, and the reason given.
 """
 import argparse
 import json
@@ -18,6 +19,11 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+try:
+    import tomllib
+except ImportError:  # Python 3.10
+    import tomli as tomllib
 
 from rich.console import Console
 from rich.table import Table
@@ -41,6 +47,28 @@ def median_of(runs, command, env, fresh_home=False):
         run_env = {**env, "DRILL_HOME": tempfile.mkdtemp(prefix="drill-home-")} if fresh_home else env
         times.append(timed(command, run_env)[0])
     return statistics.median(times), min(times), max(times)
+
+
+def mutant_table(drill, env, work):
+    """Each one-bug mutant of tests/mutants graded once from an empty home: median and worst."""
+    table = Table(title="drill check on one-bug mutants of the reference, empty home")
+    for column in ("chunk", "mutants", "median s", "max s", "all failed"):
+        table.add_column(column, justify="left" if column == "chunk" else "right")
+    reference = REFERENCE.read_text()
+    for path in sorted((ROOT / "tests" / "mutants").glob("*.toml")):
+        with open(path, "rb") as f:
+            mutants = tomllib.load(f)["mutant"]
+        times, caught = [], 0
+        for mutant in mutants:
+            file = work / f"mutant_{path.stem}.py"
+            file.write_text(reference.replace(mutant["old"], mutant["new"]))
+            home = {**env, "DRILL_HOME": tempfile.mkdtemp(prefix="drill-home-")}
+            seconds, done = timed([drill, "check", path.stem, "--file", str(file)], home)
+            times.append(seconds)
+            caught += done.returncode == 1
+        table.add_row(path.stem, str(len(mutants)), f"{statistics.median(times):.2f}",
+                      f"{max(times):.2f}", "yes" if caught == len(mutants) else f"{caught}")
+    return table
 
 
 def main():
@@ -70,6 +98,7 @@ def main():
         row(f"check {chunk}, its stub (fail)", failing)
         row(f"check {chunk}, its stub (fail, empty home)", failing, fresh_home=True)
     Console().print(table)
+    Console().print(mutant_table(drill, env, work))
 
     if args.hostile:
         hostile = Table(title="hostile files, default limits, graded on ops")
