@@ -10,6 +10,7 @@ tests cannot pass.
 import ast
 import json
 import os
+import resource
 import secrets
 import selectors
 import signal
@@ -163,7 +164,7 @@ class ChildRun:
         self.proc.stdin.close()
 
     def _limit_child(self):
-        import resource
+        """Runs in the forked child before exec: only calls that need no import or lock."""
         resource.setrlimit(resource.RLIMIT_AS, (self.limits.memory_bytes, self.limits.memory_bytes))
         resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
 
