@@ -18,7 +18,8 @@ import pytest
 from _pytest.reports import TestReport
 
 BLOCKED_IMPORTS = ("drill._data", "reference", "micrograd")
-MAX_MESSAGE = 2500  # bytes: a whole report line stays under PIPE_BUF, so lines never interleave
+MAX_MESSAGE = 2500  # characters: an ASCII report line stays under PIPE_BUF (4 KiB) and so is
+#                    written whole, even if a forked learner process writes to the pipe too
 
 
 class TestTimeout(BaseException):
@@ -115,7 +116,7 @@ class Collector:
     def pytest_collection_finish(self, session):
         tests = []
         for item in session.items:
-            doc = (getattr(item, "function", None).__doc__ or "").strip()
+            doc = (item.function.__doc__ or "").strip()
             tests.append({"id": item.nodeid, "chunk": item.path.parent.name,
                           "function": item.originalname, "title": doc.splitlines()[0] if doc else ""})
         self.report("collected", tests=tests)
