@@ -70,28 +70,144 @@ def stub(chunk, output, force):
 
 
 @cli.command()
-@click.argument("chunk")
-@click.option("--file", "path", required=True, help="The file to grade.")
+@click.argument("chunk", required=False)
+@click.option("--file", "path", help="Grade this file and record nothing (needs CHUNK).")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as one JSON object.")
-@click.option("--quick", is_flag=True, help="The quick profile used on every save, not the thorough one.")
+@click.option("--quick", is_flag=True, help="With --file: the quick profile used on every save.")
 def check(chunk, path, as_json, quick):
-    """Grade a file against CHUNK's suite; records nothing.
+    """Grade the open attempt (ending it if it passes), or any file with --file.
 
     Exit status: 0 when every test passes, 1 when any does not, 2 for usage errors.
     """
     from drill import render
-    from drill.catalog import get_chunk
-    from drill.grading import grade
-    target = get_chunk(chunk)
-    profile = "quick" if quick else "thorough"
-    if as_json:
-        result = grade(target, path, profile)
-        render.json_out(result.to_dict())
+    from drill.errors import DrillError
+    if path:
+        from drill.catalog import get_chunk
+        from drill.grading import grade
+        if not chunk:
+            raise DrillError("--file needs the chunk to grade it on: drill check ops --file ops.py")
+        target = get_chunk(chunk)
+        result = _graded(target.name, as_json, lambda progress: grade(
+            target, path, "quick" if quick else "thorough", on_event=progress))
+        attempt = None
     else:
-        with render.CheckProgress(target.name) as progress:
-            result = grade(target, path, profile, on_event=progress)
+        from drill.attempt import grade_open
+        from drill.store import open_store
+        if quick:
+            raise DrillError("a check that is recorded is always thorough; --quick goes with --file")
+        store = open_store()
+        attempt, result = _graded(chunk or "the open attempt", as_json,
+                                  lambda progress: grade_open(store, chunk, on_event=progress))
+    if as_json:
+        render.json_out({**result.to_dict(), "attempt": attempt.to_dict() if attempt else None})
+    else:
         render.check_result(result)
+        if attempt:
+            render.attempt_line(attempt)
     sys.exit(0 if result.passed else 1)
+
+
+def _graded(label, as_json, run):
+    """Run a grading with a progress bar on a terminal (none for --json); its return value."""
+    from drill import render
+    if as_json:
+        return run(None)
+    with render.CheckProgress(label) as progress:
+        return run(progress)
+
+
+@cli.command()
+@click.argument("chunk")
+@click.option("--no-watch", is_flag=True,
+              help="Hand out the stub, start the timer and exit; `drill check` grades it.")
+def start(chunk, no_watch):
+    """Start an attempt at CHUNK: its stub in your workspace, and the timer running."""
+    from drill import render
+    from drill.attempt import start as start_attempt
+    from drill.catalog import get_chunk
+    from drill.errors import DrillError
+    from drill.store import open_store
+    if not no_watch:
+        raise DrillError("watching the file is not built yet: use `drill start "
+                         f"{chunk} --no-watch`, then `drill check` after each save")
+    target = get_chunk(chunk)
+    render.started(target, start_attempt(open_store(), target))
+
+
+@cli.command()
+@click.argument("chunk", required=False)
+@click.option("--json", "as_json", is_flag=True, help="Print the attempts as JSON.")
+def history(chunk, as_json):
+    """Your attempts (at CHUNK, or all): time, outcome, hints and checks."""
+    from drill import render
+    from drill.store import open_store
+    if chunk:
+        from drill.catalog import get_chunk
+        get_chunk(chunk)
+    attempts = open_store().attempts(chunk)
+    if as_json:
+        render.json_out([a.to_dict() for a in attempts])
+    else:
+        render.history(attempts)
+
+
+@cli.command()
+@click.argument("attempt_id", type=int)
+@click.option("--version", "version", type=int, help="An earlier graded version (1 = the first).")
+def show(attempt_id, version):
+    """The final code of attempt ATTEMPT_ID, or one of its earlier versions."""
+    from drill import render
+    from drill.errors import DrillError
+    from drill.store import open_store
+    store = open_store()
+    store.attempt(attempt_id)  # a DrillError when there is no such attempt
+    snapshots = store.snapshots(attempt_id)
+    if not snapshots:
+        raise DrillError(f"attempt {attempt_id} has no version kept yet (drill check keeps one)")
+    number = version or len(snapshots)
+    if not 1 <= number <= len(snapshots):
+        raise DrillError(f"attempt {attempt_id} has versions 1 to {len(snapshots)}")
+    render.code(snapshots[number - 1].content)
+
+
+@cli.command()
+@click.argument("chunk", required=False)
+def hint(chunk):
+    """The next hint for the open attempt (counted in its record)."""
+    from drill import render
+    from drill.catalog import get_chunk
+    from drill.errors import DrillError
+    from drill.store import open_store
+    store = open_store()
+    attempt = store.open_attempt(chunk)
+    if attempt is None:
+        raise DrillError("no attempt is open: hints go with one (drill start CHUNK --no-watch)")
+    target = get_chunk(attempt.chunk)
+    if not target.hints:
+        raise DrillError(f"{target.name} has no hints")
+    if attempt.hints_used < len(target.hints):
+        store.count(attempt.id, "hints_used")
+    number = min(attempt.hints_used + 1, len(target.hints))
+    render.hint(target, number, target.hints[number - 1])
+
+
+@cli.command()
+@click.argument("chunk", required=False)
+def peek(chunk):
+    """The reference's code for CHUNK (default: the open attempt's); recorded on that attempt."""
+    from drill import render
+    from drill.catalog import get_chunk
+    from drill.errors import DrillError
+    from drill.store import open_store
+    from drill.stub import reference_parts
+    store = open_store()
+    attempt = store.open_attempt(chunk)
+    if not chunk and attempt is None:
+        raise DrillError("no attempt is open: name the chunk to look at (drill peek ops)")
+    target = get_chunk(chunk or attempt.chunk)
+    if attempt:
+        store.count(attempt.id, "peeked")
+    render.reference_parts(target, reference_parts(target), recorded=attempt is not None)
 
 
 def main():

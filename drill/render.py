@@ -26,6 +26,10 @@ def clock(seconds):
     return f"{seconds // 60}:{seconds % 60:02d}"
 
 
+def plural(n, word):
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
 def error(message):
     err.print(Text("drill: ", style="bold red") + Text(message), soft_wrap=True)
 
@@ -151,3 +155,68 @@ def check_result(result):
     verdict = Text("PASS", style="bold green") if result.passed else Text("FAIL", style="bold red")
     out.print(verdict + Text(f"  {result.chunk}: {passed} of {len(result.tests)} tests passed "
                              f"in {result.duration_s:.2f} s ({result.profile})"))
+
+
+OUTCOMES = {"passed": "green", "failed": "red", "abandoned": "yellow", "open": "cyan"}
+
+
+def attempt_line(attempt):
+    """One line on where an attempt stands after a check."""
+    if attempt.outcome == "passed":
+        out.print(Text("Passed ", style="bold green") + Text(
+            f"{attempt.chunk} in {clock(attempt.active_s)}, after {plural(attempt.checks, 'check')} "
+            f"and {plural(attempt.hints_used, 'hint')} (attempt {attempt.id})."))
+    else:
+        out.print(Text(f"Attempt {attempt.id} at {attempt.chunk} stays open: fix the file and "
+                       "run drill check again.", style="dim"))
+
+
+def started(chunk, started):
+    """What `drill start` says: the card, the file to edit, and what next."""
+    attempt = started.attempt
+    if started.resumed:
+        out.print(Text(f"An attempt at {chunk.name} is already open (attempt {attempt.id}, "
+                       f"started {attempt.started_at[:16].replace('T', ' ')} UTC); going on "
+                       "with it.", style="yellow"))
+    else:
+        card(chunk)
+    for name in started.missing_prerequisites:
+        err.print(Text(f"note: you have not passed {name} yet, which {chunk.name} builds on; "
+                       "going on anyway.", style="yellow"))
+    if started.kept_stale:
+        out.print(Text("The file held earlier work: it is kept in this attempt's history "
+                       f"(drill show {attempt.id} --version 1).", style="dim"))
+    out.print("Write it in:")
+    out.print(Text(str(started.path), style="bold"), soft_wrap=True)
+    out.print(f"The timer is running (target {clock(chunk.target_s)}). "
+              "Run drill check after each save.")
+
+
+def history(attempts):
+    if not attempts:
+        out.print("No attempts yet: drill start ops --no-watch begins the first.")
+        return
+    table = Table(title="your attempts", title_justify="left")
+    for column in ("#", "chunk", "started (UTC)", "time", "outcome", "hints", "checks"):
+        table.add_column(column, justify="right" if column in ("#", "time", "hints", "checks")
+                         else "left")
+    for a in attempts:
+        table.add_row(str(a.id), a.chunk, a.started_at[:16].replace("T", " "),
+                      clock(a.active_s) if a.ended_at else "-",
+                      Text(a.outcome, style=OUTCOMES.get(a.outcome, "")), str(a.hints_used),
+                      str(a.checks))
+    out.print(table)
+
+
+def hint(chunk, number, text):
+    out.print(Panel(Text(text), title=f"hint {number} of {len(chunk.hints)} for {chunk.name}",
+                    border_style="yellow", expand=False))
+
+
+def reference_parts(chunk, parts, recorded):
+    """The reference's code for the chunk, coloured; says whether the look was recorded."""
+    for source in parts:
+        out.print(Syntax(source, "python", theme="ansi_dark"))
+    if recorded:
+        err.print(Text("drill noted that this attempt looked at the reference; it can still "
+                       "pass.", style="dim"))

@@ -6,6 +6,7 @@ there and a `raise NotImplementedError`. Everything else is the reference, byte 
 with no blanks (full) gets its card alone: the whole file is the learner's.
 """
 import ast
+import textwrap
 
 from drill.errors import DrillError
 from drill.paths import reference_file
@@ -53,8 +54,18 @@ def as_comment(text):
 def make_stub(chunk, reference=None):
     """The file a learner starts `chunk` from."""
     header = (f"# drill stub for '{chunk.name}': {chunk.title}.\n"
-              f"# `drill card {chunk.name}` says what to write; `drill check {chunk.name} --file THIS_FILE` grades it.\n")
+              f"# `drill card {chunk.name}` says what to write; `drill check` grades it.\n")
     if not chunk.blanks:
         return header + "#\n" + as_comment(chunk.card)
     source = reference if reference is not None else reference_file().read_text(encoding="utf-8")
     return header + "\n" + blank_bodies(source, chunk.blanks)
+
+
+def reference_parts(chunk, reference=None):
+    """The reference's source of each function the chunk blanks (the whole file for full)."""
+    source = reference if reference is not None else reference_file().read_text(encoding="utf-8")
+    if not chunk.blanks:
+        return [source]
+    defs, lines = functions(ast.parse(source)), source.splitlines(keepends=True)
+    return [textwrap.dedent("".join(lines[defs[n].lineno - 1:defs[n].end_lineno]))
+            for n in chunk.blanks]

@@ -1,0 +1,66 @@
+"""An attempt at a chunk: hand out the stub, grade the learner's file, keep every version.
+
+Nothing the learner wrote is ever lost: a file about to be replaced by a stub is first kept as a
+snapshot, and every graded version is kept with its result.
+"""
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from drill.clock import now
+from drill.errors import DrillError
+from drill.paths import home
+from drill.stub import make_stub
+
+
+def workspace():
+    """Where attempts' files live: $DRILL_WORKSPACE, else DRILL_HOME/workspace."""
+    path = Path(os.environ.get("DRILL_WORKSPACE") or home() / "workspace").expanduser()
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+@dataclass
+class Started:
+    attempt: object
+    path: Path
+    resumed: bool = False
+    kept_stale: bool = False
+    missing_prerequisites: list = field(default_factory=list)
+
+
+def start(store, chunk):
+    """Open an attempt at `chunk`, or find the one already open; the file is never overwritten
+    unsaved: a stale file is kept in the new attempt's history before the stub replaces it."""
+    open_one = store.open_attempt(chunk.name)
+    if open_one:
+        return Started(open_one, Path(open_one.file), resumed=True)
+    path = workspace() / f"{chunk.name}.py"
+    stub = make_stub(chunk)
+    attempt_id = store.start_attempt(chunk.name, path, now())
+    stale = path.read_text(encoding="utf-8") if path.is_file() else None
+    kept = stale is not None and stale != stub
+    if kept:
+        store.add_snapshot(attempt_id, stale, now(), "stale")
+    path.write_text(stub, encoding="utf-8")
+    missing = [name for name in chunk.requires if not store.ever_passed(name)]
+    return Started(store.attempt(attempt_id), path, kept_stale=kept, missing_prerequisites=missing)
+
+
+def grade_open(store, chunk_name=None, on_event=None):
+    """Grade the open attempt's file (thorough), keep the version, and end the attempt if it
+    passes. Returns (attempt, result)."""
+    from drill.catalog import get_chunk
+    from drill.grading import grade, read_source
+    attempt = store.open_attempt(chunk_name)
+    if attempt is None:
+        what = f"of '{chunk_name}' " if chunk_name else ""
+        raise DrillError(f"no attempt {what}is open: `drill start CHUNK` opens one, "
+                         "`drill check CHUNK --file PATH` grades any file")
+    content = read_source(attempt.file)
+    result = grade(get_chunk(attempt.chunk), attempt.file, "thorough", on_event=on_event)
+    checked_at = now()
+    store.add_snapshot(attempt.id, content, checked_at, "check", result)
+    if result.passed:
+        store.finish_attempt(attempt.id, "passed", checked_at)
+    return store.attempt(attempt.id), result

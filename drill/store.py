@@ -1,0 +1,201 @@
+"""Everything drill remembers, in one SQLite file in DRILL_HOME: attempts and every graded version.
+
+The schema is versioned with `PRAGMA user_version` and grows by the migrations below, one
+transaction each. The file runs in WAL mode with a busy timeout, so two drill processes at once
+wait for each other rather than fail; every change is its own transaction, so killing drill at
+any moment loses nothing already written. A file that is not a drill database, or comes from a
+newer drill, is reported and never touched.
+"""
+import json
+import sqlite3
+from dataclasses import asdict, dataclass
+from datetime import datetime
+
+from drill.errors import DrillError
+
+MIGRATIONS = [
+    """
+    CREATE TABLE attempts (
+        id INTEGER PRIMARY KEY,
+        chunk TEXT NOT NULL,
+        kind TEXT NOT NULL DEFAULT 'practice',
+        file TEXT NOT NULL,
+        started_at TEXT NOT NULL,
+        ended_at TEXT,
+        active_s REAL NOT NULL DEFAULT 0,
+        paused_s REAL NOT NULL DEFAULT 0,
+        outcome TEXT NOT NULL DEFAULT 'open'
+            CHECK (outcome IN ('open', 'passed', 'failed', 'abandoned')),
+        hints_used INTEGER NOT NULL DEFAULT 0,
+        peeked INTEGER NOT NULL DEFAULT 0,
+        checks INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE TABLE snapshots (
+        id INTEGER PRIMARY KEY,
+        attempt_id INTEGER NOT NULL REFERENCES attempts (id),
+        taken_at TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        content TEXT NOT NULL,
+        passed INTEGER,
+        result TEXT
+    );
+    CREATE INDEX snapshots_by_attempt ON snapshots (attempt_id, id);
+    """,
+]
+
+
+@dataclass
+class Attempt:
+    id: int
+    chunk: str
+    kind: str
+    file: str
+    started_at: str
+    ended_at: str
+    active_s: float
+    paused_s: float
+    outcome: str
+    hints_used: int
+    peeked: int
+    checks: int
+
+    def to_dict(self):
+        return asdict(self)
+
+
+@dataclass
+class Snapshot:
+    id: int
+    attempt_id: int
+    taken_at: str
+    reason: str
+    content: str
+    passed: int
+    result: str
+
+    def to_dict(self):
+        data = asdict(self)
+        data["result"] = json.loads(self.result) if self.result else None
+        return data
+
+
+class Store:
+    """The database at `path`, opened and brought up to the current schema."""
+
+    def __init__(self, path):
+        self.path = path
+        try:
+            self.db = sqlite3.connect(path, timeout=30, isolation_level=None)
+            self.db.row_factory = sqlite3.Row
+            self.db.execute("PRAGMA busy_timeout = 30000")
+            version = self.db.execute("PRAGMA user_version").fetchone()[0]
+            if version > len(MIGRATIONS):  # checked before anything writes to the file
+                self.db.close()
+                raise DrillError(f"{path} was written by a newer drill (schema {version}, "
+                                 f"this one knows {len(MIGRATIONS)}); upgrade drill to use it")
+            self.db.execute("PRAGMA journal_mode = WAL")
+            self.db.execute("PRAGMA foreign_keys = ON")
+            self._migrate(version)
+        except sqlite3.DatabaseError as exc:
+            raise DrillError(f"{path} is not a drill database or is damaged ({exc}); "
+                             "drill left it as it is: move it away to start afresh")
+
+    def _migrate(self, version):
+        for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
+            with self.transaction():
+                for statement in filter(str.strip, script.split(";")):
+                    self.db.execute(statement)
+                self.db.execute(f"PRAGMA user_version = {number}")
+
+    def transaction(self):
+        return _Transaction(self.db)
+
+    def close(self):
+        self.db.close()
+
+    def start_attempt(self, chunk, file, started_at, kind="practice"):
+        with self.transaction():
+            cursor = self.db.execute(
+                "INSERT INTO attempts (chunk, kind, file, started_at) VALUES (?, ?, ?, ?)",
+                (chunk, kind, str(file), _iso(started_at)))
+        return cursor.lastrowid
+
+    def add_snapshot(self, attempt_id, content, taken_at, reason, result=None):
+        """Keep one version of the learner's file; `result` is a GradeResult when it was graded."""
+        passed = None if result is None else int(result.passed)
+        data = None if result is None else json.dumps(result.to_dict())
+        with self.transaction():
+            cursor = self.db.execute(
+                "INSERT INTO snapshots (attempt_id, taken_at, reason, content, passed, result) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                (attempt_id, _iso(taken_at), reason, content, passed, data))
+            if result is not None:
+                self.db.execute("UPDATE attempts SET checks = checks + 1 WHERE id = ?",
+                                (attempt_id,))
+        return cursor.lastrowid
+
+    def count(self, attempt_id, column):
+        """Add one to a counter of the attempt (hints_used, peeked)."""
+        if column not in ("hints_used", "peeked"):
+            raise ValueError(column)
+        with self.transaction():
+            self.db.execute(f"UPDATE attempts SET {column} = {column} + 1 WHERE id = ?",
+                            (attempt_id,))
+
+    def finish_attempt(self, attempt_id, outcome, ended_at):
+        """End the attempt; its active time is the wall time since its start less the pauses."""
+        attempt = self.attempt(attempt_id)
+        active = (ended_at - datetime.fromisoformat(attempt.started_at)).total_seconds()
+        with self.transaction():
+            self.db.execute("UPDATE attempts SET outcome = ?, ended_at = ?, active_s = ? "
+                            "WHERE id = ?", (outcome, _iso(ended_at),
+                                             max(active - attempt.paused_s, 0.0), attempt_id))
+
+    def attempt(self, attempt_id):
+        row = self.db.execute("SELECT * FROM attempts WHERE id = ?", (attempt_id,)).fetchone()
+        if row is None:
+            raise DrillError(f"no attempt {attempt_id} (drill history lists them)")
+        return Attempt(**row)
+
+    def attempts(self, chunk=None):
+        query, args = "SELECT * FROM attempts", ()
+        if chunk:
+            query, args = query + " WHERE chunk = ?", (chunk,)
+        return [Attempt(**row) for row in self.db.execute(query + " ORDER BY id", args)]
+
+    def open_attempt(self, chunk=None):
+        """The latest open attempt (of `chunk`, if given), or None."""
+        return next((a for a in reversed(self.attempts(chunk)) if a.outcome == "open"), None)
+
+    def snapshots(self, attempt_id):
+        rows = self.db.execute("SELECT * FROM snapshots WHERE attempt_id = ? ORDER BY id",
+                               (attempt_id,))
+        return [Snapshot(**row) for row in rows]
+
+    def ever_passed(self, chunk):
+        row = self.db.execute("SELECT 1 FROM attempts WHERE chunk = ? AND outcome = 'passed'",
+                              (chunk,)).fetchone()
+        return row is not None
+
+
+class _Transaction:
+    """BEGIN IMMEDIATE ... COMMIT, or ROLLBACK on an exception: one change, all or nothing."""
+
+    def __init__(self, db):
+        self.db = db
+
+    def __enter__(self):
+        self.db.execute("BEGIN IMMEDIATE")
+
+    def __exit__(self, kind, value, tb):
+        self.db.execute("ROLLBACK" if kind else "COMMIT")
+
+
+def _iso(moment):
+    return moment.isoformat()
+
+
+def open_store():
+    """The learner's store in DRILL_HOME."""
+    from drill.paths import home
+    return Store(home() / "drill.sqlite3")

@@ -1,0 +1,122 @@
+"""The practice loop without a terminal: start, write, check, look back; nothing is ever lost."""
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from drill.cli import cli
+
+from conftest import REFERENCE
+
+
+def drill(*args, now=None):
+    env = {"DRILL_NOW": now} if now else {}
+    return CliRunner().invoke(cli, list(args), env=env, catch_exceptions=False)
+
+
+def workspace_file(home, chunk):
+    return home / "workspace" / f"{chunk}.py"
+
+
+def test_the_scripted_flow_records_one_passed_attempt_with_its_time(drill_home):
+    started = drill("start", "topo", "--no-watch", now="2026-11-26T09:00:00Z")
+    assert started.exit_code == 0 and str(workspace_file(drill_home, "topo")) in started.output
+    assert "raise NotImplementedError('Value.backward')" in workspace_file(drill_home, "topo").read_text()
+    assert drill("check", now="2026-11-26T09:01:00Z").exit_code == 1
+    workspace_file(drill_home, "topo").write_text(REFERENCE.read_text())
+    passed = drill("check", now="2026-11-26T09:06:12.5Z")
+    assert passed.exit_code == 0 and "Passed topo in 6:12" in passed.output
+    (attempt,) = json.loads(drill("history", "--json").output)
+    assert (attempt["chunk"], attempt["outcome"], attempt["checks"]) == ("topo", "passed", 2)
+    assert attempt["active_s"] == 372.5
+
+
+def test_every_graded_version_is_kept_and_shown(drill_home):
+    drill("start", "ops", "--no-watch")
+    path = workspace_file(drill_home, "ops")
+    path.write_text("first = 1\n")
+    drill("check")
+    path.write_text("second = 2\n")
+    drill("check")
+    assert drill("show", "1", "--version", "1").output == "first = 1\n"
+    assert drill("show", "1").output == "second = 2\n"
+    assert drill("show", "1", "--version", "3").exit_code == 2
+
+
+def test_a_stale_file_is_kept_before_the_stub_replaces_it(drill_home):
+    path = workspace_file(drill_home, "nn")
+    path.parent.mkdir(parents=True)
+    path.write_text("my old work\n")
+    result = drill("start", "nn", "--no-watch")
+    assert "kept in this attempt's history" in result.output
+    assert drill("show", "1", "--version", "1").output == "my old work\n"
+    assert "class Neuron" in path.read_text()
+
+
+def test_starting_an_open_chunk_again_goes_on_with_it(drill_home):
+    drill("start", "ops", "--no-watch")
+    path = workspace_file(drill_home, "ops")
+    path.write_text("work in progress\n")
+    again = drill("start", "ops", "--no-watch")
+    assert "already open" in again.output
+    assert path.read_text() == "work in progress\n"
+    assert len(json.loads(drill("history", "--json").output)) == 1
+
+
+def test_missing_prerequisites_warn_and_go_on(drill_home):
+    result = drill("start", "train", "--no-watch")
+    assert result.exit_code == 0 and "you have not passed nn yet" in result.output
+
+
+def test_hints_are_given_in_order_and_counted(drill_home):
+    drill("start", "ops", "--no-watch")
+    first, second = drill("hint").output, drill("hint").output
+    assert "hint 1 of" in first and "hint 2 of" in second
+    (attempt,) = json.loads(drill("history", "--json").output)
+    assert attempt["hints_used"] == 2
+
+
+def test_peeking_is_recorded_and_shows_the_chunk_s_reference(drill_home):
+    drill("start", "topo", "--no-watch")
+    shown = drill("peek").output
+    assert "def backward(self):" in shown and "class Neuron" not in shown
+    (attempt,) = json.loads(drill("history", "--json").output)
+    assert attempt["peeked"] == 1
+
+
+def test_check_without_an_open_attempt_says_what_to_do():
+    result = drill("check")
+    assert result.exit_code == 2 and "no attempt is open" in result.output
+
+
+def test_a_damaged_database_is_one_line_and_left_as_it_is(drill_home):
+    drill_home.mkdir(parents=True, exist_ok=True)
+    (drill_home / "drill.sqlite3").write_bytes(b"garbage" * 200)
+    result = drill("history")
+    assert result.exit_code == 2 and len(result.output.strip().splitlines()) == 1
+    assert (drill_home / "drill.sqlite3").read_bytes() == b"garbage" * 200
+
+
+def test_kill_9_during_a_check_loses_no_graded_version(drill_home):
+    drill("start", "topo", "--no-watch")
+    path = workspace_file(drill_home, "topo")
+    path.write_text("wrong = True\n")
+    drill("check")
+    path.write_text(REFERENCE.read_text())
+    exe = Path(sys.executable).with_name("drill")
+    victim = subprocess.Popen([str(exe), "check"], env=os.environ.copy(),
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    time.sleep(0.3)
+    victim.send_signal(signal.SIGKILL)
+    victim.wait()
+    (attempt,) = json.loads(drill("history", "--json").output)
+    assert attempt["outcome"] == "open" and attempt["checks"] >= 1
+    assert drill("show", "1", "--version", "1").output == "wrong = True\n"
+    assert drill("check").exit_code == 0
+    (attempt,) = json.loads(drill("history", "--json").output)
+    assert attempt["outcome"] == "passed"

@@ -1,0 +1,75 @@
+"""The store: its schema and migrations, two processes at once, and files it must not touch."""
+import sqlite3
+import subprocess
+import sys
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from drill.errors import DrillError
+from drill.store import MIGRATIONS, Store
+
+T0 = datetime(2026, 11, 26, 9, 0, tzinfo=timezone.utc)
+
+
+def test_a_new_store_has_the_current_schema_in_wal_mode(tmp_path):
+    store = Store(tmp_path / "drill.sqlite3")
+    assert store.db.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)
+    assert store.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_opening_again_keeps_what_was_written(tmp_path):
+    store = Store(tmp_path / "drill.sqlite3")
+    attempt = store.start_attempt("ops", tmp_path / "ops.py", T0)
+    store.add_snapshot(attempt, "class Value: ...", T0 + timedelta(seconds=30), "stale")
+    store.close()
+    again = Store(tmp_path / "drill.sqlite3")
+    assert [s.content for s in again.snapshots(attempt)] == ["class Value: ..."]
+    assert again.open_attempt("ops").id == attempt
+
+
+def test_active_time_is_wall_time_less_pauses(tmp_path):
+    store = Store(tmp_path / "drill.sqlite3")
+    attempt = store.start_attempt("topo", tmp_path / "topo.py", T0)
+    store.db.execute("UPDATE attempts SET paused_s = 12.5 WHERE id = ?", (attempt,))
+    store.finish_attempt(attempt, "passed", T0 + timedelta(minutes=4, seconds=30.25))
+    done = store.attempt(attempt)
+    assert (done.outcome, done.active_s, done.ended_at) == ("passed", 257.75, (T0 + timedelta(minutes=4, seconds=30.25)).isoformat())
+    assert store.ever_passed("topo") and not store.ever_passed("ops")
+
+
+def test_a_newer_database_is_refused_and_left_as_it_is(tmp_path):
+    path = tmp_path / "drill.sqlite3"
+    db = sqlite3.connect(path)
+    db.execute(f"PRAGMA user_version = {len(MIGRATIONS) + 1}")
+    db.close()
+    before = path.read_bytes()
+    with pytest.raises(DrillError, match="newer drill"):
+        Store(path)
+    assert path.read_bytes() == before
+
+
+def test_a_damaged_file_is_refused_and_left_as_it_is(tmp_path):
+    path = tmp_path / "drill.sqlite3"
+    path.write_bytes(b"this is not a database" * 100)
+    with pytest.raises(DrillError, match="not a drill database or is damaged"):
+        Store(path)
+    assert path.read_bytes() == b"this is not a database" * 100
+
+
+WRITER = """
+import sys
+from datetime import datetime, timezone
+from drill.store import Store
+store = Store(sys.argv[1])
+for i in range(40):
+    store.start_attempt("ops", "ops.py", datetime.now(timezone.utc))
+"""
+
+
+def test_two_processes_writing_at_once_both_succeed(tmp_path):
+    path = str(tmp_path / "drill.sqlite3")
+    Store(path).close()
+    writers = [subprocess.Popen([sys.executable, "-c", WRITER, path]) for _ in range(2)]
+    assert [w.wait(timeout=60) for w in writers] == [0, 0]
+    assert len(Store(path).attempts("ops")) == 80
