@@ -51,16 +51,47 @@ def grade_open(store, chunk_name=None, on_event=None):
     """Grade the open attempt's file (thorough), keep the version, and end the attempt if it
     passes. Returns (attempt, result)."""
     from drill.catalog import get_chunk
-    from drill.grading import grade, read_source
+    from drill.grading import grade
     attempt = store.open_attempt(chunk_name)
     if attempt is None:
         what = f"of '{chunk_name}' " if chunk_name else ""
         raise DrillError(f"no attempt {what}is open: `drill start CHUNK` opens one, "
                          "`drill check CHUNK --file PATH` grades any file")
-    content = read_source(attempt.file)
+    content = _read(attempt)
     result = grade(get_chunk(attempt.chunk), attempt.file, "thorough", on_event=on_event)
-    checked_at = now()
-    store.add_snapshot(attempt.id, content, checked_at, "check", result)
-    if result.passed:
-        store.finish_attempt(attempt.id, "passed", checked_at)
+    record(store, attempt, content, result, now())
     return store.attempt(attempt.id), result
+
+
+def grade_version(store, chunk, attempt, saved_at, on_stage):
+    """Grade a save in watch mode: the quick profile first, and a pass confirmed by the thorough
+    one before it counts. `on_stage(label)` is told which profile is running."""
+    from drill.grading import grade
+    content = _read(attempt)
+    on_stage("grading")
+    result = grade(chunk, attempt.file, "quick")
+    if result.passed:
+        on_stage("it passes: confirming with the thorough profile")
+        result = grade(chunk, attempt.file, "thorough")
+    record(store, attempt, content, result, saved_at)
+    return result
+
+
+def record(store, attempt, content, result, at):
+    """Keep the graded version; a passing one ends the attempt at `at`."""
+    store.add_snapshot(attempt.id, content, at, "check", result)
+    if result.passed:
+        store.finish_attempt(attempt.id, "passed", at)
+
+
+def reset_file(store, chunk, attempt, at):
+    """Put the stub back in the attempt's file, keeping what it held in the attempt's history."""
+    path = Path(attempt.file)
+    if path.is_file():
+        store.add_snapshot(attempt.id, path.read_text(encoding="utf-8"), at, "reset")
+    path.write_text(make_stub(chunk), encoding="utf-8")
+
+
+def _read(attempt):
+    from drill.grading import read_source
+    return read_source(attempt.file)

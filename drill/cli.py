@@ -120,18 +120,65 @@ def _graded(label, as_json, run):
 @click.argument("chunk")
 @click.option("--no-watch", is_flag=True,
               help="Hand out the stub, start the timer and exit; `drill check` grades it.")
-def start(chunk, no_watch):
-    """Start an attempt at CHUNK: its stub in your workspace, and the timer running."""
+@click.option("--editor", is_flag=True, help="Open the file in $VISUAL or $EDITOR.")
+def start(chunk, no_watch, editor):
+    """Start an attempt at CHUNK: its stub in your workspace, the timer running, and every save
+    graded until it passes. An attempt already open goes on instead."""
     from drill import render
     from drill.attempt import start as start_attempt
     from drill.catalog import get_chunk
+    from drill.store import open_store
+    store = open_store()
+    target = get_chunk(chunk)
+    started = start_attempt(store, target)
+    render.started(target, started, watching=not no_watch)
+    if editor:
+        _open_editor(started.path)
+    if not no_watch:
+        _watch(store, target, started.attempt)
+
+
+@cli.command()
+@click.argument("chunk", required=False)
+def resume(chunk):
+    """Go on with the open attempt (at CHUNK): watch its file again, the clock running on."""
+    from drill.catalog import get_chunk
     from drill.errors import DrillError
     from drill.store import open_store
-    if not no_watch:
-        raise DrillError("watching the file is not built yet: use `drill start "
-                         f"{chunk} --no-watch`, then `drill check` after each save")
-    target = get_chunk(chunk)
-    render.started(target, start_attempt(open_store(), target))
+    store = open_store()
+    attempt = store.open_attempt(chunk)
+    if attempt is None:
+        raise DrillError("no attempt is open to resume: drill start CHUNK opens one")
+    _watch(store, get_chunk(attempt.chunk), attempt)
+
+
+def _watch(store, chunk, attempt):
+    """Watch the attempt's file until it passes or the learner stops; then the verdict and,
+    on a pass, the learner's code beside the reference."""
+    from pathlib import Path
+
+    from drill import render
+    from drill.stub import chunk_parts, reference_parts
+    from drill.watch import Terminal, watch
+    best = store.best_time(chunk.name)
+    with Terminal() as keys, render.LivePanel() as show:
+        screen = watch(store, chunk, attempt, show, keys)
+    render.watch_end(screen, best)
+    if screen.ended == "passed":
+        render.diff(chunk_parts(chunk, Path(attempt.file).read_text(encoding="utf-8")),
+                    reference_parts(chunk))
+
+
+def _open_editor(path):
+    import os
+    import shlex
+    import subprocess
+
+    from drill.errors import DrillError
+    editor = os.environ.get("VISUAL") or os.environ.get("EDITOR")
+    if not editor:
+        raise DrillError("--editor needs $VISUAL or $EDITOR set to your editor's command")
+    subprocess.Popen([*shlex.split(editor), str(path)])
 
 
 @cli.command()
@@ -208,6 +255,27 @@ def peek(chunk):
     if attempt:
         store.count(attempt.id, "peeked")
     render.reference_parts(target, reference_parts(target), recorded=attempt is not None)
+
+
+@cli.command()
+@click.argument("attempt_id", type=int, required=False)
+def diff(attempt_id):
+    """Your code for an attempt (default: the latest) beside the reference's."""
+    from drill import render
+    from drill.catalog import get_chunk
+    from drill.errors import DrillError
+    from drill.store import open_store
+    from drill.stub import chunk_parts, reference_parts
+    store = open_store()
+    attempts = store.attempts()
+    if not attempts:
+        raise DrillError("no attempts yet: drill start ops begins the first")
+    attempt = store.attempt(attempt_id) if attempt_id else attempts[-1]
+    versions = store.snapshots(attempt.id)
+    if not versions:
+        raise DrillError(f"attempt {attempt.id} has no graded version yet")
+    chunk = get_chunk(attempt.chunk)
+    render.diff(chunk_parts(chunk, versions[-1].content), reference_parts(chunk))
 
 
 def main():

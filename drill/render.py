@@ -171,7 +171,7 @@ def attempt_line(attempt):
                        "run drill check again.", style="dim"))
 
 
-def started(chunk, started):
+def started(chunk, started, watching):
     """What `drill start` says: the card, the file to edit, and what next."""
     attempt = started.attempt
     if started.resumed:
@@ -188,8 +188,9 @@ def started(chunk, started):
                        f"(drill show {attempt.id} --version 1).", style="dim"))
     out.print("Write it in:")
     out.print(Text(str(started.path), style="bold"), soft_wrap=True)
-    out.print(f"The timer is running (target {clock(chunk.target_s)}). "
-              "Run drill check after each save.")
+    then = ("Every save is graded here." if watching
+            else "Run drill check after each save.")
+    out.print(f"The timer is running (target {clock(chunk.target_s)}). {then}")
 
 
 def history(attempts):
@@ -215,8 +216,106 @@ def hint(chunk, number, text):
 
 def reference_parts(chunk, parts, recorded):
     """The reference's code for the chunk, coloured; says whether the look was recorded."""
-    for source in parts:
+    for source in parts.values():
         out.print(Syntax(source, "python", theme="ansi_dark"))
     if recorded:
         err.print(Text("drill noted that this attempt looked at the reference; it can still "
                        "pass.", style="dim"))
+
+
+def diff(yours, reference):
+    """The learner's code beside the reference's, part by part: side by side on a wide
+    terminal, one above the other on a narrow one."""
+    def code(source):
+        if source is None:
+            return Text("(not in your file: written another way, or missing)", style="dim")
+        return Syntax(source.rstrip(), "python", theme="ansi_dark", word_wrap=True)
+    wide = out.width >= 120
+    for name in reference:
+        if wide:
+            table = Table(title=name or None, expand=True, title_justify="left")
+            table.add_column("yours")
+            table.add_column("reference")
+            table.add_row(code(yours.get(name)), code(reference[name]))
+            out.print(table)
+        else:
+            out.print(Panel(code(yours.get(name)), title=f"yours{': ' + name if name else ''}",
+                            title_align="left", border_style="cyan"))
+            out.print(Panel(code(reference[name]), title="reference", title_align="left",
+                            border_style="dim"))
+
+
+def watch_panel(screen):
+    """The live panel of an attempt being watched."""
+    from rich.console import Group
+    from drill.clock import now
+    attempt, chunk = screen.attempt, screen.chunk
+    timer = Text(clock(attempt.active_s_at(now())), style="bold")
+    timer += Text(f"  target {clock(chunk.target_s)}", style="dim")
+    if screen.best_s is not None:
+        timer += Text(f"  best {clock(screen.best_s)}", style="dim")
+    if screen.paused:
+        timer += Text("  PAUSED", style="bold yellow")
+    parts = [timer, Text(str(screen.path), style="dim")]
+    result = screen.result
+    if screen.grading:
+        parts.append(Text(screen.grading + "…", style="cyan"))
+    elif result is None:
+        parts.append(Text("Save the file to grade it.", style="dim"))
+    else:
+        passed = sum(t.status == "pass" for t in result.tests)
+        style = "green" if result.passed else "red"
+        parts.append(Text(f"{passed} of {len(result.tests)} tests pass", style=style))
+        failure = result.first_failure()
+        message = result.problem or (failure.message if failure else "")
+        if message:
+            lines = message.splitlines()
+            shown = "\n".join(lines[:14]) + ("\n…" if len(lines) > 14 else "")
+            parts.append(Panel(Text(shown), title=failure.title if failure and not result.problem
+                               else "your file", border_style="red"))
+    if screen.hint:
+        parts.append(Panel(Text(screen.hint), title="hint", border_style="yellow"))
+    if screen.note:
+        parts.append(Text(screen.note, style="yellow"))
+    keys = ("h hint · p pause · r reset to the stub · q quit (resume later) · a abandon"
+            if screen.keys else "Ctrl-C stops watching (drill resume goes on)")
+    parts.append(Text(keys, style="dim"))
+    return Panel(Group(*parts), title=f"[bold]{chunk.name}[/]: {chunk.title}",
+                 subtitle=f"attempt {attempt.id}", expand=False, width=min(out.width, 100))
+
+
+def watch_end(screen, best_before):
+    """After watching: the verdict, the time against target and personal best."""
+    attempt, chunk = screen.attempt, screen.chunk
+    if screen.ended == "passed":
+        line = Text("Passed ", style="bold green") + Text(
+            f"{chunk.name} in {clock(attempt.active_s)} (target {clock(chunk.target_s)})")
+        if best_before is None:
+            line += Text(": your first pass.", style="green")
+        elif attempt.active_s < best_before:
+            line += Text(f": a new personal best, {clock(best_before - attempt.active_s)} "
+                         "faster.", style="bold green")
+        else:
+            line += Text(f"; your best is {clock(best_before)}.")
+        out.print(line)
+    elif screen.ended == "abandoned":
+        out.print(Text(f"Abandoned: attempt {attempt.id} is recorded as not passed.",
+                       style="yellow"))
+    else:
+        from drill.clock import now
+        out.print(Text(f"Stopped watching; attempt {attempt.id} stays open with "
+                       f"{clock(attempt.active_s_at(now()))} on the clock. "
+                       "drill resume goes on with it.", style="cyan"))
+
+
+class LivePanel:
+    """The watch panel, redrawn in place; `with LivePanel() as show: show(screen)`."""
+
+    def __enter__(self):
+        from rich.live import Live
+        self.live = Live(console=out, auto_refresh=False, transient=False)
+        self.live.start()
+        return lambda screen: self.live.update(watch_panel(screen), refresh=True)
+
+    def __exit__(self, *exc):
+        self.live.stop()

@@ -8,10 +8,13 @@ newer drill, is reported and never touched.
 """
 import json
 import sqlite3
+import time
 from dataclasses import asdict, dataclass
 from datetime import datetime
 
 from drill.errors import DrillError
+
+BUSY_S = 30  # how long to wait for another drill holding the database
 
 MIGRATIONS = [
     """
@@ -41,6 +44,13 @@ MIGRATIONS = [
     );
     CREATE INDEX snapshots_by_attempt ON snapshots (attempt_id, id);
     """,
+    # Time away from an attempt does not count: while paused or quit, `paused_since` holds when
+    # that began; while watched, `last_seen` is refreshed, so a drill killed outright resumes
+    # with the time since it was last seen counted as away.
+    """
+    ALTER TABLE attempts ADD COLUMN paused_since TEXT;
+    ALTER TABLE attempts ADD COLUMN last_seen TEXT;
+    """,
 ]
 
 
@@ -58,9 +68,19 @@ class Attempt:
     hints_used: int
     peeked: int
     checks: int
+    paused_since: str = None
+    last_seen: str = None
 
     def to_dict(self):
         return asdict(self)
+
+    def active_s_at(self, moment):
+        """Active seconds so far at `moment`: wall time since the start, less time away."""
+        if self.ended_at:
+            return self.active_s
+        until = datetime.fromisoformat(self.paused_since) if self.paused_since else moment
+        return max((until - datetime.fromisoformat(self.started_at)).total_seconds()
+                   - self.paused_s, 0.0)
 
 
 @dataclass
@@ -85,24 +105,46 @@ class Store:
     def __init__(self, path):
         self.path = path
         try:
-            self.db = sqlite3.connect(path, timeout=30, isolation_level=None)
+            self.db = sqlite3.connect(path, timeout=BUSY_S, isolation_level=None)
             self.db.row_factory = sqlite3.Row
-            self.db.execute("PRAGMA busy_timeout = 30000")
             version = self.db.execute("PRAGMA user_version").fetchone()[0]
             if version > len(MIGRATIONS):  # checked before anything writes to the file
                 self.db.close()
                 raise DrillError(f"{path} was written by a newer drill (schema {version}, "
                                  f"this one knows {len(MIGRATIONS)}); upgrade drill to use it")
-            self.db.execute("PRAGMA journal_mode = WAL")
+            self._use_wal()
             self.db.execute("PRAGMA foreign_keys = ON")
             self._migrate(version)
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) and "busy" not in str(exc):
+                raise self._damaged(exc)
+            raise DrillError(f"{path} stayed busy for {BUSY_S} s (another drill is writing "
+                             "to it); try again in a moment")
         except sqlite3.DatabaseError as exc:
-            raise DrillError(f"{path} is not a drill database or is damaged ({exc}); "
-                             "drill left it as it is: move it away to start afresh")
+            raise self._damaged(exc)
+
+    def _damaged(self, exc):
+        return DrillError(f"{self.path} is not a drill database or is damaged ({exc}); "
+                          "drill left it as it is: move it away to start afresh")
+
+    def _use_wal(self):
+        """Switch a new database to WAL. The switch needs the file to itself and SQLite does
+        not wait for that, so wait here while another drill is busy creating it."""
+        deadline = time.monotonic() + BUSY_S
+        while self.db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+            try:
+                self.db.execute("PRAGMA journal_mode = WAL")
+            except sqlite3.OperationalError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.05)
 
     def _migrate(self, version):
         for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
             with self.transaction():
+                # Another drill may have migrated while this one waited for the lock.
+                if self.db.execute("PRAGMA user_version").fetchone()[0] >= number:
+                    continue
                 for statement in filter(str.strip, script.split(";")):
                     self.db.execute(statement)
                 self.db.execute(f"PRAGMA user_version = {number}")
@@ -143,13 +185,40 @@ class Store:
                             (attempt_id,))
 
     def finish_attempt(self, attempt_id, outcome, ended_at):
-        """End the attempt; its active time is the wall time since its start less the pauses."""
-        attempt = self.attempt(attempt_id)
-        active = (ended_at - datetime.fromisoformat(attempt.started_at)).total_seconds()
+        """End the attempt; its active time is the wall time since its start less time away."""
+        active = self.attempt(attempt_id).active_s_at(ended_at)
         with self.transaction():
-            self.db.execute("UPDATE attempts SET outcome = ?, ended_at = ?, active_s = ? "
-                            "WHERE id = ?", (outcome, _iso(ended_at),
-                                             max(active - attempt.paused_s, 0.0), attempt_id))
+            self.db.execute("UPDATE attempts SET outcome = ?, ended_at = ?, active_s = ?, "
+                            "paused_since = NULL WHERE id = ?",
+                            (outcome, _iso(ended_at), active, attempt_id))
+
+    def pause(self, attempt_id, at):
+        """Stop the attempt's clock from `at` (a pause, or quitting to resume later)."""
+        with self.transaction():
+            self.db.execute("UPDATE attempts SET paused_since = ? WHERE id = ? AND "
+                            "paused_since IS NULL", (_iso(at), attempt_id))
+
+    def resume(self, attempt_id, at):
+        """Start the clock again: the time since the pause, or since drill was last seen
+        watching (it was killed), counts as away."""
+        attempt = self.attempt(attempt_id)
+        since = attempt.paused_since or attempt.last_seen
+        away = (at - datetime.fromisoformat(since)).total_seconds() if since else 0.0
+        with self.transaction():
+            self.db.execute("UPDATE attempts SET paused_s = paused_s + ?, paused_since = NULL, "
+                            "last_seen = NULL WHERE id = ?", (max(away, 0.0), attempt_id))
+
+    def seen(self, attempt_id, at):
+        """Drill is watching this attempt at `at` (a heartbeat)."""
+        with self.transaction():
+            self.db.execute("UPDATE attempts SET last_seen = ? WHERE id = ?",
+                            (_iso(at), attempt_id))
+
+    def best_time(self, chunk):
+        """The personal best: the shortest active time of a passed attempt, or None."""
+        row = self.db.execute("SELECT MIN(active_s) FROM attempts WHERE chunk = ? AND "
+                              "outcome = 'passed'", (chunk,)).fetchone()
+        return row[0]
 
     def attempt(self, attempt_id):
         row = self.db.execute("SELECT * FROM attempts WHERE id = ?", (attempt_id,)).fetchone()

@@ -61,11 +61,21 @@ def make_stub(chunk, reference=None):
     return header + "\n" + blank_bodies(source, chunk.blanks)
 
 
-def reference_parts(chunk, reference=None):
-    """The reference's source of each function the chunk blanks (the whole file for full)."""
-    source = reference if reference is not None else reference_file().read_text(encoding="utf-8")
+def chunk_parts(chunk, source):
+    """{name: source} of each function the chunk blanks, as written in `source` (None where
+    `source` has no such function); the whole file under '' for full or a file that does not
+    parse."""
+    try:
+        defs = functions(ast.parse(source))
+    except SyntaxError:
+        return {"": source}
     if not chunk.blanks:
-        return [source]
-    defs, lines = functions(ast.parse(source)), source.splitlines(keepends=True)
-    return [textwrap.dedent("".join(lines[defs[n].lineno - 1:defs[n].end_lineno]))
-            for n in chunk.blanks]
+        return {"": source}
+    lines = source.splitlines(keepends=True)
+    return {name: textwrap.dedent("".join(lines[defs[name].lineno - 1:defs[name].end_lineno]))
+            if name in defs else None for name in chunk.blanks}
+
+
+def reference_parts(chunk):
+    """The reference's code for the chunk (what `drill peek` shows and `drill diff` compares)."""
+    return chunk_parts(chunk, reference_file().read_text(encoding="utf-8"))

@@ -2,6 +2,8 @@
 import sqlite3
 import subprocess
 import sys
+import threading
+import time
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -73,3 +75,33 @@ def test_two_processes_writing_at_once_both_succeed(tmp_path):
     writers = [subprocess.Popen([sys.executable, "-c", WRITER, path]) for _ in range(2)]
     assert [w.wait(timeout=60) for w in writers] == [0, 0]
     assert len(Store(path).attempts("ops")) == 80
+
+
+def test_a_store_migrated_by_another_drill_meanwhile_is_not_migrated_twice(tmp_path):
+    path = tmp_path / "drill.sqlite3"
+    other = sqlite3.connect(path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")  # another drill is migrating: this one must wait
+    opened = []
+    waiter = threading.Thread(target=lambda: opened.append(Store(path).attempts()))
+    waiter.start()
+    time.sleep(0.3)
+    for statement in filter(str.strip, ";".join(MIGRATIONS).split(";")):
+        other.execute(statement)
+    other.execute(f"PRAGMA user_version = {len(MIGRATIONS)}")
+    other.execute("COMMIT")
+    waiter.join(timeout=30)
+    assert opened == [[]]
+
+
+def test_an_older_store_is_migrated_and_keeps_its_data(tmp_path):
+    path = tmp_path / "drill.sqlite3"
+    db = sqlite3.connect(path)
+    db.executescript(MIGRATIONS[0] + "PRAGMA user_version = 1;")
+    db.execute("INSERT INTO attempts (chunk, file, started_at) VALUES ('ops', 'ops.py', ?)",
+               (T0.isoformat(),))
+    db.commit()
+    db.close()
+    store = Store(path)
+    assert store.db.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)
+    (attempt,) = store.attempts()
+    assert (attempt.chunk, attempt.paused_since, attempt.last_seen) == ("ops", None, None)

@@ -1,0 +1,85 @@
+"""Watch mode without a terminal: saves are graded, a pass ends it, SIGTERM and kill -9 lose
+nothing, and `drill resume` goes on without counting the time away."""
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from conftest import REFERENCE
+
+DRILL = str(Path(sys.executable).with_name("drill"))
+
+
+def watching(*args):
+    """`drill ARGS` in the background, with no terminal and the real clock."""
+    env = {k: v for k, v in os.environ.items() if k != "DRILL_NOW"}
+    return subprocess.Popen([DRILL, *args], env=env, stdin=subprocess.DEVNULL,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+
+
+def history():
+    env = {k: v for k, v in os.environ.items() if k != "DRILL_NOW"}
+    done = subprocess.run([DRILL, "history", "--json"], env=env, capture_output=True, text=True)
+    return json.loads(done.stdout)
+
+
+def wait_for(condition, seconds=30):
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "timed out waiting"
+        time.sleep(0.1)
+
+
+def snapshots_of(attempt_id):
+    env = {k: v for k, v in os.environ.items() if k != "DRILL_NOW"}
+    return subprocess.run([DRILL, "show", str(attempt_id), "--version", "1"], env=env,
+                          capture_output=True, text=True).stdout
+
+
+def test_saves_are_graded_and_a_pass_ends_the_attempt(drill_home):
+    path = drill_home / "workspace" / "topo.py"
+    proc = watching("start", "topo")
+    wait_for(lambda: path.is_file() and history() and history()[0]["last_seen"])
+    path.write_text("wrong = 1\n")
+    wait_for(lambda: history()[0]["checks"] >= 1)
+    path.write_text(REFERENCE.read_text())
+    output, _ = proc.communicate(timeout=60)
+    assert proc.returncode == 0 and "Passed topo" in output
+    (attempt,) = history()
+    assert attempt["outcome"] == "passed" and attempt["checks"] >= 2
+    assert snapshots_of(attempt["id"]) == "wrong = 1\n"
+
+
+def test_sigterm_stops_watching_and_keeps_the_attempt_open(drill_home):
+    proc = watching("start", "ops")
+    wait_for(lambda: history() and history()[0]["last_seen"])
+    proc.send_signal(signal.SIGTERM)
+    output, _ = proc.communicate(timeout=30)
+    assert proc.returncode == 0 and "drill resume goes on" in output
+    (attempt,) = history()
+    assert attempt["outcome"] == "open" and attempt["paused_since"]
+
+
+def test_after_kill_9_resume_goes_on_without_counting_the_time_away(drill_home):
+    path = drill_home / "workspace" / "topo.py"
+    began = time.monotonic()
+    proc = watching("start", "topo")
+    wait_for(lambda: path.is_file() and history() and history()[0]["last_seen"])
+    path.write_text("wrong = 1\n")
+    wait_for(lambda: history()[0]["checks"] >= 1)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    time.sleep(4)  # away: drill is not running
+    (attempt,) = history()
+    assert attempt["outcome"] == "open" and snapshots_of(attempt["id"]) == "wrong = 1\n"
+    again = watching("resume")
+    wait_for(lambda: history()[0]["paused_s"] > 0)
+    path.write_text(REFERENCE.read_text())
+    again.communicate(timeout=60)
+    wall = time.monotonic() - began
+    (attempt,) = history()
+    assert attempt["outcome"] == "passed"
+    assert attempt["paused_s"] >= 3 and attempt["active_s"] <= wall - 3
