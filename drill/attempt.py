@@ -29,12 +29,15 @@ class Started:
     missing_prerequisites: list = field(default_factory=list)
 
 
-def start(store, chunk):
-    """Open an attempt at `chunk`, or find the one already open; the file is never overwritten
-    unsaved: a stale file is kept in the new attempt's history before the stub replaces it."""
+def start(store, chunk, fresh=False):
+    """Open an attempt at `chunk`, or find the one already open (with `fresh`, that one is
+    abandoned instead). The file is never overwritten unsaved: a stale file is kept in the new
+    attempt's history before the stub replaces it."""
     open_one = store.open_attempt(chunk.name)
-    if open_one:
+    if open_one and not fresh:
         return Started(open_one, Path(open_one.file), resumed=True)
+    if open_one:
+        store.finish_attempt(open_one.id, "abandoned", now())
     path = workspace() / f"{chunk.name}.py"
     stub = make_stub(chunk)
     attempt_id = store.start_attempt(chunk.name, path, now())

@@ -131,6 +131,9 @@ def start(chunk, no_watch, editor):
     store = open_store()
     target = get_chunk(chunk)
     started = start_attempt(store, target)
+    if started.resumed and not no_watch and sys.stdin.isatty() and not click.confirm(
+            render.resume_question(started.attempt), default=True):
+        started = start_attempt(store, target, fresh=True)
     render.started(target, started, watching=not no_watch)
     if editor:
         _open_editor(started.path)

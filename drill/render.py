@@ -193,6 +193,12 @@ def started(chunk, started, watching):
     out.print(f"The timer is running (target {clock(chunk.target_s)}). {then}")
 
 
+def resume_question(attempt):
+    from drill.clock import now
+    return (f"An attempt at {attempt.chunk} is open with {clock(attempt.active_s_at(now()))} "
+            "on the clock. Go on with it? (no abandons it and starts afresh)")
+
+
 def history(attempts):
     if not attempts:
         out.print("No attempts yet: drill start ops --no-watch begins the first.")

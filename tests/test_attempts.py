@@ -120,3 +120,47 @@ def test_kill_9_during_a_check_loses_no_graded_version(drill_home):
     assert drill("check").exit_code == 0
     (attempt,) = json.loads(drill("history", "--json").output)
     assert attempt["outcome"] == "passed"
+
+
+def test_diff_shows_the_learner_s_code_beside_the_reference(drill_home):
+    drill("start", "topo", "--no-watch")
+    path = workspace_file(drill_home, "topo")
+    path.write_text(REFERENCE.read_text().replace("topo.append(v)", "topo.insert(0, v)"))
+    drill("check")
+    shown = drill("diff").output
+    assert "topo.insert(0, v)" in shown and "topo.append(v)" in shown
+
+
+def test_diff_of_a_part_written_another_way_says_so(drill_home):
+    drill("start", "ops", "--no-watch")
+    workspace_file(drill_home, "ops").write_text("class Value:\n    pass\n")
+    drill("check")
+    assert "not in your file" in drill("diff", "1").output
+
+
+def test_resume_without_an_open_attempt_is_one_line():
+    result = drill("resume")
+    assert result.exit_code == 2 and "no attempt is open" in result.output
+
+
+def test_starting_afresh_abandons_the_open_attempt_and_keeps_its_file(drill_home):
+    from drill.attempt import start
+    from drill.catalog import get_chunk
+    from drill.store import open_store
+    drill("start", "ops", "--no-watch")
+    workspace_file(drill_home, "ops").write_text("half done\n")
+    store = open_store()
+    started = start(store, get_chunk("ops"), fresh=True)
+    first, second = store.attempts()
+    assert (first.outcome, second.id, started.attempt.id) == ("abandoned", 2, 2)
+    assert store.snapshots(2)[0].content == "half done\n"
+
+
+def test_editor_opens_the_file(drill_home, monkeypatch):
+    opened = drill_home / "opened"
+    monkeypatch.setenv("EDITOR", f"{sys.executable} -c \"import sys; open('{opened}', 'w').write(sys.argv[1])\"")
+    assert drill("start", "nn", "--no-watch", "--editor").exit_code == 0
+    deadline = time.monotonic() + 20
+    while not opened.exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert opened.read_text() == str(workspace_file(drill_home, "nn"))
