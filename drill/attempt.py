@@ -50,16 +50,32 @@ def start(store, chunk, fresh=False):
     return Started(store.attempt(attempt_id), path, kept_stale=kept, missing_prerequisites=missing)
 
 
+def require_open(store, chunk_name=None):
+    """The open attempt (at `chunk_name`, if given), or a DrillError saying how to open one."""
+    attempt = store.open_attempt(chunk_name)
+    if attempt is None:
+        what = f"at '{chunk_name}' " if chunk_name else ""
+        raise DrillError(f"no attempt {what}is open: `drill start CHUNK` opens one")
+    return attempt
+
+
+def next_hint(store, chunk, attempt):
+    """(number, text) of the attempt's next hint, counted in its record; the last one again
+    once all are used; None for a chunk without hints."""
+    if not chunk.hints:
+        return None
+    if attempt.hints_used < len(chunk.hints):
+        store.count(attempt.id, "hints_used")
+    number = min(attempt.hints_used + 1, len(chunk.hints))
+    return number, chunk.hints[number - 1]
+
+
 def grade_open(store, chunk_name=None, on_event=None):
     """Grade the open attempt's file (thorough), keep the version, and end the attempt if it
     passes. Returns (attempt, result)."""
     from drill.catalog import get_chunk
     from drill.grading import grade
-    attempt = store.open_attempt(chunk_name)
-    if attempt is None:
-        what = f"of '{chunk_name}' " if chunk_name else ""
-        raise DrillError(f"no attempt {what}is open: `drill start CHUNK` opens one, "
-                         "`drill check CHUNK --file PATH` grades any file")
+    attempt = require_open(store, chunk_name)
     content = _read(attempt)
     result = grade(get_chunk(attempt.chunk), attempt.file, "thorough", on_event=on_event)
     record(store, attempt, content, result, now())

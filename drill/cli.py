@@ -145,13 +145,11 @@ def start(chunk, no_watch, editor):
 @click.argument("chunk", required=False)
 def resume(chunk):
     """Go on with the open attempt (at CHUNK): watch its file again, the clock running on."""
+    from drill.attempt import require_open
     from drill.catalog import get_chunk
-    from drill.errors import DrillError
     from drill.store import open_store
     store = open_store()
-    attempt = store.open_attempt(chunk)
-    if attempt is None:
-        raise DrillError("no attempt is open to resume: drill start CHUNK opens one")
+    attempt = require_open(store, chunk)
     _watch(store, get_chunk(attempt.chunk), attempt)
 
 
@@ -225,20 +223,17 @@ def show(attempt_id, version):
 def hint(chunk):
     """The next hint for the open attempt (counted in its record)."""
     from drill import render
+    from drill.attempt import next_hint, require_open
     from drill.catalog import get_chunk
     from drill.errors import DrillError
     from drill.store import open_store
     store = open_store()
-    attempt = store.open_attempt(chunk)
-    if attempt is None:
-        raise DrillError("no attempt is open: hints go with one (drill start CHUNK --no-watch)")
+    attempt = require_open(store, chunk)
     target = get_chunk(attempt.chunk)
-    if not target.hints:
+    given = next_hint(store, target, attempt)
+    if given is None:
         raise DrillError(f"{target.name} has no hints")
-    if attempt.hints_used < len(target.hints):
-        store.count(attempt.id, "hints_used")
-    number = min(attempt.hints_used + 1, len(target.hints))
-    render.hint(target, number, target.hints[number - 1])
+    render.hint(target, *given)
 
 
 @cli.command()

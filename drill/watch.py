@@ -12,9 +12,10 @@ import select
 import signal
 import sys
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
+from drill.attempt import next_hint, reset_file
 from drill.clock import now
 
 KEYS = {"h": "hint", "p": "pause", "r": "reset", "q": "quit", "a": "abandon"}
@@ -35,7 +36,6 @@ class Screen:
     hint: str = ""
     note: str = ""
     ended: str = ""
-    events: list = field(default_factory=list)
 
 
 def watch(store, chunk, attempt, live, keys=None):
@@ -44,7 +44,7 @@ def watch(store, chunk, attempt, live, keys=None):
     `live(screen)` redraws; `keys` is a file descriptor to read single keys from (None without
     a terminal). Returns the Screen as it ended: `ended` is 'passed', 'abandoned' or 'quit'.
     """
-    from drill.attempt import grade_version, reset_file
+    from drill.attempt import grade_version
     events = queue.Queue()
     stop = threading.Event()
     path = Path(attempt.file)
@@ -74,7 +74,7 @@ def watch(store, chunk, attempt, live, keys=None):
                 if screen.result.passed:
                     screen.ended = "passed"
             elif kind == "key":
-                _key(store, chunk, screen, value, moment, reset_file)
+                _key(store, chunk, screen, value, moment)
             screen.attempt = store.attempt(attempt.id)
     except KeyboardInterrupt:
         screen.ended = "quit"
@@ -93,14 +93,13 @@ def _grading(screen, live, label):
     live(screen)
 
 
-def _key(store, chunk, screen, action, moment, reset_file):
+def _key(store, chunk, screen, action, moment):
     attempt = screen.attempt
     if action == "hint":
-        if attempt.hints_used < len(chunk.hints):
-            store.count(attempt.id, "hints_used")
-            screen.hint = chunk.hints[attempt.hints_used]
-        else:
-            screen.note = "no more hints: drill peek shows the reference (and is recorded)"
+        given = next_hint(store, chunk, attempt)
+        screen.hint = f"{given[0]} of {len(chunk.hints)}: {given[1]}" if given else ""
+        if given and attempt.hints_used >= len(chunk.hints):
+            screen.note = "that was the last hint: drill peek shows the reference (recorded)"
     elif action == "pause":
         if screen.paused:
             store.resume(attempt.id, moment)
