@@ -14,8 +14,11 @@ from drill.stub import make_stub
 
 
 def workspace():
-    """Where attempts' files live: $DRILL_WORKSPACE, else DRILL_HOME/workspace."""
-    path = Path(os.environ.get("DRILL_WORKSPACE") or home() / "workspace").expanduser()
+    """Where attempts' files live: $DRILL_WORKSPACE, else the `workspace` setting, else
+    DRILL_HOME/workspace."""
+    from drill import config
+    chosen = os.environ.get("DRILL_WORKSPACE") or config.load()["workspace"]
+    path = Path(chosen or home() / "workspace").expanduser()
     path.mkdir(parents=True, exist_ok=True)
     return path
 

@@ -20,12 +20,17 @@ class DrillGroup(click.Group):
             ctx.exit(exc.exit_code)
 
 
-@click.group(cls=DrillGroup, context_settings={"help_option_names": ["-h", "--help"]})
-def cli():
+@click.group(cls=DrillGroup, invoke_without_command=True,
+             context_settings={"help_option_names": ["-h", "--help"]})
+@click.pass_context
+def cli(ctx):
     """Write micrograd from memory: chunk by chunk, then against the clock.
 
-    drill keeps its data in $DRILL_HOME (default: your user data folder).
+    drill keeps its data in $DRILL_HOME (default: your user data folder). Without a command,
+    drill shows today's queue.
     """
+    if ctx.invoked_subcommand is None:
+        ctx.invoke(today)
 
 
 @cli.command("list")
@@ -104,7 +109,18 @@ def check(chunk, path, as_json, quick):
         render.check_result(result)
         if attempt:
             render.attempt_line(attempt)
+            if attempt.ended_at:
+                render.review_line(_review_of(store, attempt))
     sys.exit(0 if result.passed else 1)
+
+
+def _review_of(store, attempt):
+    """The rating a finished attempt earned, or None when it was practice."""
+    from drill import config
+    from drill.catalog import load_catalog
+    from drill.schedule import verdict
+    return verdict(load_catalog(), store.attempts(), attempt.id,
+                   day_start_hour=config.load()["day_start_hour"])
 
 
 def _graded(label, as_json, run):
@@ -117,18 +133,25 @@ def _graded(label, as_json, run):
 
 
 @cli.command()
-@click.argument("chunk")
+@click.argument("chunk", required=False)
 @click.option("--no-watch", is_flag=True,
               help="Hand out the stub, start the timer and exit; `drill check` grades it.")
 @click.option("--editor", is_flag=True, help="Open the file in $VISUAL or $EDITOR.")
 def start(chunk, no_watch, editor):
-    """Start an attempt at CHUNK: its stub in your workspace, the timer running, and every save
-    graded until it passes. An attempt already open goes on instead."""
+    """Start an attempt at CHUNK (default: the top of today's queue): its stub in your
+    workspace, the timer running, and every save graded until it passes. An attempt already
+    open goes on instead."""
     from drill import render
     from drill.attempt import start as start_attempt
     from drill.catalog import get_chunk
+    from drill.errors import DrillError
     from drill.store import open_store
     store = open_store()
+    if chunk is None:
+        queue = _queue(store)
+        chunk = queue.due[0].chunk if queue.due else queue.new
+        if chunk is None:
+            raise DrillError("nothing is due and no new chunk today: name one (drill list)")
     target = get_chunk(chunk)
     started = start_attempt(store, target)
     if started.resumed and not no_watch and sys.stdin.isatty() and not click.confirm(
@@ -165,6 +188,8 @@ def _watch(store, chunk, attempt):
     with Terminal() as keys, render.LivePanel() as show:
         screen = watch(store, chunk, attempt, show, keys)
     render.watch_end(screen, best)
+    if screen.ended in ("passed", "abandoned"):
+        render.review_line(_review_of(store, screen.attempt))
     if screen.ended == "passed":
         render.diff(chunk_parts(chunk, Path(attempt.file).read_text(encoding="utf-8")),
                     reference_parts(chunk))
@@ -176,9 +201,11 @@ def _open_editor(path):
     import subprocess
 
     from drill.errors import DrillError
-    editor = os.environ.get("VISUAL") or os.environ.get("EDITOR")
+    from drill import config
+    editor = config.load()["editor"] or os.environ.get("VISUAL") or os.environ.get("EDITOR")
     if not editor:
-        raise DrillError("--editor needs $VISUAL or $EDITOR set to your editor's command")
+        raise DrillError("--editor needs your editor's command: drill config editor CMD, "
+                         "or $VISUAL or $EDITOR")
     subprocess.Popen([*shlex.split(editor), str(path)])
 
 
@@ -274,6 +301,41 @@ def diff(attempt_id):
         raise DrillError(f"attempt {attempt.id} has no graded version yet")
     chunk = get_chunk(attempt.chunk)
     render.diff(chunk_parts(chunk, versions[-1].content), reference_parts(chunk))
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Print the queue as JSON.")
+def today(as_json):
+    """What is due today, the next new chunk, your streak, and what to run next."""
+    from drill import render
+    from drill.store import open_store
+    queue = _queue(open_store())
+    if as_json:
+        render.json_out(queue.to_dict())
+    else:
+        render.today(queue)
+
+
+def _queue(store):
+    """Today's queue for the learner's settings and attempts."""
+    from drill import config
+    from drill.catalog import load_catalog
+    from drill.clock import now
+    from drill.schedule import today as queue_for
+    settings = config.load()
+    return queue_for(load_catalog(), store.attempts(), now(), settings["desired_retention"],
+                     settings["new_per_day"], day_start_hour=settings["day_start_hour"])
+
+
+@cli.command("config")
+@click.argument("key", required=False)
+@click.argument("value", required=False)
+def config_command(key, value):
+    """Show every setting, one (KEY), or set one (KEY VALUE)."""
+    from drill import config, render
+    if value is not None:
+        config.set_value(key, value)
+    render.settings(config.load(), config.SETTINGS, only=key)
 
 
 def main():

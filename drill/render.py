@@ -13,17 +13,13 @@ from rich.syntax import Syntax
 from rich.table import Table
 from rich.text import Text
 
+from drill.clock import mmss as clock, now
+
 out = Console(highlight=False)
 err = Console(stderr=True, highlight=False)
 
 MARKS = {"pass": ("✓", "green"), "fail": ("✗", "red"), "error": ("!", "red"),
          "timeout": ("⧗", "yellow")}
-
-
-def clock(seconds):
-    """Seconds as m:ss, the way a timer shows them."""
-    seconds = int(round(seconds))
-    return f"{seconds // 60}:{seconds % 60:02d}"
 
 
 def plural(n, word):
@@ -194,7 +190,6 @@ def started(chunk, started, watching):
 
 
 def resume_question(attempt):
-    from drill.clock import now
     return (f"An attempt at {attempt.chunk} is open with {clock(attempt.active_s_at(now()))} "
             "on the clock. Go on with it? (no abandons it and starts afresh)")
 
@@ -254,7 +249,6 @@ def diff(yours, reference):
 def watch_panel(screen):
     """The live panel of an attempt being watched."""
     from rich.console import Group
-    from drill.clock import now
     attempt, chunk = screen.attempt, screen.chunk
     timer = Text(clock(attempt.active_s_at(now())), style="bold")
     timer += Text(f"  target {clock(chunk.target_s)}", style="dim")
@@ -308,7 +302,6 @@ def watch_end(screen, best_before):
         out.print(Text(f"Abandoned: attempt {attempt.id} is recorded as not passed.",
                        style="yellow"))
     else:
-        from drill.clock import now
         out.print(Text(f"Stopped watching; attempt {attempt.id} stays open with "
                        f"{clock(attempt.active_s_at(now()))} on the clock. "
                        "drill resume goes on with it.", style="cyan"))
@@ -325,3 +318,51 @@ class LivePanel:
 
     def __exit__(self, *exc):
         self.live.stop()
+
+
+def today(queue):
+    """Today's queue: what is due, the next new chunk, the streak, and one line on what next."""
+    if queue.due:
+        table = Table(title="due today, most overdue first", title_justify="left")
+        for column in ("chunk", "due", "chance you remember it now"):
+            table.add_column(column)
+        for item in queue.due:
+            table.add_row(item.chunk, item.due.astimezone().strftime("%a %d %b %H:%M"),
+                          f"{item.retrievability:.0%}")
+        out.print(table)
+    else:
+        out.print("Nothing is due today.")
+    if queue.new:
+        out.print(Text("New today: ") + Text(queue.new, style="bold cyan"))
+    elif queue.new_today:
+        out.print(Text(f"{plural(queue.new_today, 'new chunk')} started today: enough for one "
+                       "day.", style="dim"))
+    flame = Text(f"Streak: {plural(queue.streak, 'day')}", style="bold")
+    flame += Text(f" (longest {queue.longest}); ", style="dim")
+    flame += Text("today counts." if queue.counts_today else
+                  "pass one attempt today to keep it." if queue.streak else
+                  "pass an attempt today to start one.")
+    out.print(flame)
+    if queue.next_step:
+        out.print(Text("Next: ") + Text(queue.next_step, style="bold"))
+    else:
+        out.print(Text("All done for today. drill speedrun full is always there.", style="dim"))
+
+
+def settings(values, meanings, only=None):
+    table = Table(show_header=False, box=None)
+    for key, value in values.items():
+        if only in (None, key):
+            table.add_row(Text(key, style="bold"), Text(repr(value) if value != "" else "(unset)"),
+                          Text(meanings[key][2], style="dim"))
+    out.print(table)
+
+
+def review_line(review):
+    """How a finished attempt counts for the schedule, in one line."""
+    if review is None:
+        out.print(Text("A second attempt today: practice, counted in your stats, not a review.",
+                       style="dim"))
+    else:
+        colour = {"Again": "red", "Hard": "yellow", "Good": "green", "Easy": "bold green"}
+        out.print(Text(f"{review.rating}: ", style=colour[review.rating]) + Text(review.why))

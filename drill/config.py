@@ -1,0 +1,72 @@
+"""The learner's settings, in DRILL_HOME/config.toml, each checked when it is set."""
+import json
+import sys
+
+from drill.errors import DrillError
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - Python 3.10
+    import tomli as tomllib
+
+
+def _ranged(kind, low, high, words):
+    """A parser of `kind` values from `low` to `high`; `words` say what is expected."""
+    def parse(text):
+        try:
+            value = kind(text)
+        except ValueError:
+            raise ValueError(words) from None
+        if not low <= value <= high:
+            raise ValueError(words)
+        return value
+    return parse
+
+
+# key: (default, parse, what it means)
+SETTINGS = {
+    "desired_retention": (0.9, _ranged(float, 0.7, 0.99, "a number from 0.70 to 0.99"),
+                          "the chance of remembering a chunk that FSRS aims for"),
+    "new_per_day": (1, _ranged(int, 0, 10, "a whole number from 0 to 10"),
+                    "new chunks a day, at most"),
+    "day_start_hour": (4, _ranged(int, 0, 23, "an hour from 0 to 23"),
+                       "the local hour at which a new day begins"),
+    "workspace": ("", str, "where attempts' files go (empty: DRILL_HOME/workspace)"),
+    "editor": ("", str, "the command --editor runs (empty: $VISUAL or $EDITOR)"),
+}
+
+
+def path():
+    from drill.paths import home
+    return home() / "config.toml"
+
+
+def load():
+    """Every setting: the file's value where it has one, else the default."""
+    values = {key: default for key, (default, _, _) in SETTINGS.items()}
+    if path().is_file():
+        try:
+            with open(path(), "rb") as f:
+                values.update({k: v for k, v in tomllib.load(f).items() if k in SETTINGS})
+        except tomllib.TOMLDecodeError as exc:
+            raise DrillError(f"{path()} is not valid TOML ({exc}); fix or remove it")
+    return values
+
+
+def set_value(key, text):
+    """Check and store one setting; returns its parsed value."""
+    if key not in SETTINGS:
+        import difflib
+        close = difflib.get_close_matches(key, list(SETTINGS), n=1)
+        hint = f"; did you mean '{close[0]}'?" if close else ""
+        raise DrillError(f"no setting called '{key}'{hint} (drill config lists them)")
+    _, parse, _ = SETTINGS[key]
+    try:
+        value = parse(text)
+    except ValueError as exc:
+        raise DrillError(f"{key} must be {exc}, not {text!r}")
+    values = load()
+    values[key] = value
+    path().write_text("".join(f"{k} = {json.dumps(v)}\n" for k, v in values.items()),
+                      encoding="utf-8")
+    return value

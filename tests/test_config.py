@@ -1,0 +1,45 @@
+"""drill config: settings in DRILL_HOME/config.toml, checked when set, used where they matter."""
+from click.testing import CliRunner
+
+from drill import config
+from drill.cli import cli
+
+
+def drill(*args):
+    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
+
+
+def test_defaults_are_listed_with_what_they_mean():
+    shown = drill("config").output
+    assert "desired_retention" in shown and "0.9" in shown and "new chunks a day" in shown
+
+
+def test_a_setting_is_kept_in_the_toml_file(drill_home):
+    assert drill("config", "desired_retention", "0.85").exit_code == 0
+    assert config.load()["desired_retention"] == 0.85
+    assert 'desired_retention = 0.85' in (drill_home / "config.toml").read_text()
+
+
+def test_bad_values_and_keys_are_one_line_errors():
+    bad = drill("config", "day_start_hour", "25")
+    assert bad.exit_code == 2 and "an hour from 0 to 23, not '25'" in bad.output
+    assert "did you mean 'new_per_day'" in drill("config", "new_per_dya", "2").output
+    assert "a number from 0.70 to 0.99" in drill("config", "desired_retention", "high").output
+
+
+def test_the_workspace_setting_moves_the_files(tmp_path):
+    drill("config", "workspace", str(tmp_path / "elsewhere"))
+    drill("start", "ops", "--no-watch")
+    assert (tmp_path / "elsewhere" / "ops.py").is_file()
+
+
+def test_start_without_a_chunk_starts_the_top_of_today_s_queue(drill_home):
+    result = drill("start", "--no-watch")
+    assert result.exit_code == 0 and (drill_home / "workspace" / "ops.py").is_file()
+
+
+def test_a_broken_config_file_is_one_line(drill_home):
+    drill_home.mkdir(parents=True, exist_ok=True)
+    (drill_home / "config.toml").write_text("desired_retention = = 3\n")
+    result = drill("today")
+    assert result.exit_code == 2 and "is not valid TOML" in result.output

@@ -1,0 +1,106 @@
+"""Scheduling and streaks, as pure functions of attempts, checked against hand calculations."""
+from datetime import date, datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+from click.testing import CliRunner
+
+from drill.catalog import load_catalog
+from drill.cli import cli
+from drill.days import local_day, streaks
+from drill.schedule import rate, reviews, today
+from drill.store import Attempt
+
+BERLIN = ZoneInfo("Europe/Berlin")
+CHUNKS = load_catalog()
+TARGETS = {c.name: c.target_s for c in CHUNKS}
+
+
+def attempt(chunk, ended, outcome="passed", active_s=300.0, hints=0, peeked=0, n=[0]):
+    """A finished practice attempt ending at `ended` (aware)."""
+    n[0] += 1
+    started = ended - timedelta(seconds=active_s)
+    return Attempt(n[0], chunk, "practice", f"{chunk}.py", started.isoformat(), ended.isoformat(),
+                   active_s, 0.0, outcome, hints, peeked, 1)
+
+
+def berlin(day, hour, minute=0):
+    return datetime(2026, day.month, day.day, hour, minute, tzinfo=BERLIN)
+
+
+def test_ratings_follow_what_happened():
+    target = TARGETS["topo"]  # 5:00
+    assert rate(attempt("topo", berlin(date(2026, 11, 2), 9), "failed"), target)[0] == "Again"
+    assert rate(attempt("topo", berlin(date(2026, 11, 2), 9), "abandoned"), target)[0] == "Again"
+    assert rate(attempt("topo", berlin(date(2026, 11, 2), 9), hints=1), target)[0] == "Hard"
+    assert rate(attempt("topo", berlin(date(2026, 11, 2), 9), peeked=1), target)[0] == "Hard"
+    assert rate(attempt("topo", berlin(date(2026, 11, 2), 9), active_s=301), target)[0] == "Hard"
+    assert rate(attempt("topo", berlin(date(2026, 11, 2), 9), active_s=151), target)[0] == "Good"
+    assert rate(attempt("topo", berlin(date(2026, 11, 2), 9), active_s=150), target)[0] == "Easy"
+    assert rate(attempt("topo", berlin(date(2026, 11, 2), 9), active_s=372), TARGETS["ops"]) == \
+        ("Good", "passed in 6:12, target 10:00, no hints")
+
+
+def test_the_second_attempt_of_a_day_is_practice_not_a_review():
+    day = date(2026, 11, 2)
+    done = [attempt("ops", berlin(day, 9)), attempt("ops", berlin(day, 20)),
+            attempt("ops", berlin(day + timedelta(days=1), 2))]  # 2 a.m.: still the same day
+    assert [r.at.hour for r in reviews(done, TARGETS, BERLIN)] == [8]  # 9:00 Berlin is 8:00 UTC
+
+
+def test_days_begin_at_the_configured_hour_across_a_daylight_saving_change():
+    # Berlin leaves summer time on 25 October 2026 at 01:00 UTC (03:00 CEST becomes 02:00 CET),
+    # so the 4 a.m. boundary is 02:00 UTC on the 24th and 03:00 UTC on the 25th.
+    utc = timezone.utc
+    assert local_day(datetime(2026, 10, 24, 1, 59, tzinfo=utc), BERLIN) == date(2026, 10, 23)
+    assert local_day(datetime(2026, 10, 24, 2, 0, tzinfo=utc), BERLIN) == date(2026, 10, 24)
+    assert local_day(datetime(2026, 10, 25, 2, 59, tzinfo=utc), BERLIN) == date(2026, 10, 24)
+    assert local_day(datetime(2026, 10, 25, 3, 0, tzinfo=utc), BERLIN) == date(2026, 10, 25)
+    assert local_day(datetime(2026, 10, 25, 3, 0, tzinfo=utc), BERLIN, day_start_hour=0) == \
+        date(2026, 10, 25)
+
+
+def test_streaks_count_back_from_today_or_yesterday():
+    days = {date(2026, 11, d) for d in (1, 2, 3, 5, 6)}
+    assert streaks(days, date(2026, 11, 6)) == (2, 3)
+    assert streaks(days, date(2026, 11, 7)) == (2, 3)  # today does not count yet; yesterday did
+    assert streaks(days, date(2026, 11, 8)) == (0, 3)
+    assert streaks(set(), date(2026, 11, 8)) == (0, 0)
+
+
+def test_thirty_days_with_a_missed_day_and_a_clock_change():
+    first = date(2026, 10, 10)
+    done = [attempt("ops", berlin(first + timedelta(days=i), 21, 30))
+            for i in range(30) if i != 12]  # day 13 (22 October) missed; 25 October changes clocks
+    last = first + timedelta(days=29)
+    queue = today(CHUNKS, done, berlin(last, 22), tz=BERLIN)
+    assert (queue.streak, queue.longest, queue.counts_today) == (17, 17, True)
+    morning = today(CHUNKS, done, berlin(last + timedelta(days=1), 8), tz=BERLIN)
+    assert (morning.streak, morning.counts_today) == (17, False)
+
+
+def test_due_dates_follow_fsrs_from_the_first_review():
+    monday = date(2026, 11, 2)
+    good = [attempt("topo", berlin(monday, 9), active_s=200)]  # Good: stability 2.31, due in 2 days
+    assert [d.chunk for d in today(CHUNKS, good, berlin(monday + timedelta(days=1), 9), tz=BERLIN).due] == []
+    due = today(CHUNKS, good, berlin(monday + timedelta(days=2), 9), tz=BERLIN).due
+    assert [d.chunk for d in due] == ["topo"] and round(due[0].stability, 4) == 2.3065
+    easy = [attempt("topo", berlin(monday, 9), active_s=100)]  # Easy: due in 8 days
+    assert today(CHUNKS, easy, berlin(monday + timedelta(days=7), 9), tz=BERLIN).due == []
+    assert len(today(CHUNKS, easy, berlin(monday + timedelta(days=8), 9), tz=BERLIN).due) == 1
+
+
+def test_new_chunks_come_in_order_after_their_prerequisites_one_a_day():
+    monday = date(2026, 11, 2)
+    assert today(CHUNKS, [], berlin(monday, 9), tz=BERLIN).new == "ops"
+    passed_ops = [attempt("ops", berlin(monday, 10))]
+    later = today(CHUNKS, passed_ops, berlin(monday, 11), tz=BERLIN)
+    assert (later.new, later.new_today) == (None, 1)
+    assert today(CHUNKS, passed_ops, berlin(monday + timedelta(days=1), 9), tz=BERLIN).new == "backward"
+    failed_ops = [attempt("ops", berlin(monday, 10), "failed")]
+    assert today(CHUNKS, failed_ops, berlin(monday + timedelta(days=1), 9), tz=BERLIN).new is None
+
+
+def test_today_on_a_new_home_says_what_to_do():
+    result = CliRunner().invoke(cli, [])
+    assert result.exit_code == 0
+    assert "Nothing is due today" in result.output and "Next: drill start ops" in result.output
