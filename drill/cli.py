@@ -316,6 +316,28 @@ def today(as_json):
         render.today(queue)
 
 
+@cli.command()
+@click.argument("chunk", required=False)
+@click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
+def stats(chunk, as_json):
+    """Your progress: streak, calendar, times per chunk; or one CHUNK in detail."""
+    from drill import config, render
+    from drill.catalog import get_chunk, load_catalog
+    from drill.clock import now
+    from drill.stats import compute
+    from drill.store import open_store
+    if chunk:
+        get_chunk(chunk)
+    settings = config.load()
+    figures = compute(load_catalog(), open_store().attempts(), now(),
+                      settings["desired_retention"], day_start_hour=settings["day_start_hour"])
+    if as_json:
+        data = figures.to_dict()
+        render.json_out(next(c for c in data["chunks"] if c["chunk"] == chunk) if chunk else data)
+    else:
+        render.stats(figures, chunk)
+
+
 def _queue(store):
     """Today's queue for the learner's settings and attempts."""
     from drill import config

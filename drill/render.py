@@ -366,3 +366,83 @@ def review_line(review):
     else:
         colour = {"Again": "red", "Hard": "yellow", "Good": "green", "Easy": "bold green"}
         out.print(Text(f"{review.rating}: ", style=colour[review.rating]) + Text(review.why))
+
+
+SPARKS = "▁▂▃▄▅▆▇█"
+HEAT = ["grey23", "green4", "green3", "bright_green"]
+
+
+def sparkline(values):
+    """Times as a row of bars, low to high; an empty string for none."""
+    if not values:
+        return ""
+    low, high = min(values), max(values)
+    span = (high - low) or 1
+    return "".join(SPARKS[int((v - low) / span * (len(SPARKS) - 1))] for v in values)
+
+
+def heatmap(days):
+    """Passed attempts per day as a calendar: a row per weekday, a column per week."""
+    ordered = sorted(days)
+    grid = Table.grid(padding=(0, 0))
+    grid.add_column(width=4)
+    weeks = (len(ordered) + 6) // 7
+    for _ in range(weeks):
+        grid.add_column(width=2)
+    for weekday, label in enumerate(("Mon", "", "Wed", "", "Fri", "", "Sun")):
+        cells = []
+        for week in range(weeks):
+            index = week * 7 + weekday
+            if index < len(ordered):
+                count = days[ordered[index]]
+                cells.append(Text("■ ", style=HEAT[min(count, len(HEAT) - 1)]))
+            else:
+                cells.append(Text("  "))
+        grid.add_row(Text(label, style="dim"), *cells)
+    return grid
+
+
+def stats(figures, chunk=None):
+    """drill stats: the whole picture, or one chunk's."""
+    if chunk is not None:
+        return chunk_detail(next(c for c in figures.chunks if c.chunk == chunk))
+    if not figures.attempts:
+        out.print("No finished attempts yet: drill start begins the first, and this page fills "
+                  "up as you practise.")
+        return
+    rate = f"{figures.pass_rate:.0%}" if figures.pass_rate is not None else "-"
+    kept = f"{figures.retention:.0%}" if figures.retention is not None else "not yet measured"
+    out.print(Text("Streak ", style="bold") + Text(f"{plural(figures.streak, 'day')}")
+              + Text(f" (longest {figures.longest})   ", style="dim")
+              + Text(f"practice {clock(figures.practice_s)}   attempts {figures.attempts}   "
+                     f"passed {rate}   retention {kept}"))
+    out.print(Panel(heatmap(figures.days), title="last 26 weeks", expand=False))
+    table = Table(title="per chunk", title_justify="left")
+    for column in ("chunk", "tries", "pass", "best", "median", "last", "trend", "hints",
+                   "next due"):
+        table.add_column(column, justify="left" if column in ("chunk", "trend") else "right")
+    for c in figures.chunks:
+        table.add_row(c.chunk, str(c.attempts),
+                      f"{c.pass_rate:.0%}" if c.pass_rate is not None else "-",
+                      *(clock(t) if t is not None else "-" for t in (c.best_s, c.median_s, c.last_s)),
+                      Text(sparkline(c.times), style="cyan"), str(c.hints),
+                      c.due[:10] if c.due else "-")
+    out.print(table)
+
+
+def chunk_detail(c):
+    """One chunk: its times across attempts as bars, its personal best, its reviews."""
+    out.print(Text(f"{c.chunk}: ", style="bold") + Text(
+        f"{c.attempts} attempts, {c.passed} passed, best {clock(c.best_s) if c.best_s else '-'}"
+        + (f", next due {c.due[:10]}, stability {c.stability:.1f} days" if c.due else "")))
+    if c.times:
+        longest = max(c.times)
+        chart = Table(show_header=False, box=None, padding=(0, 1))
+        for number, seconds in enumerate(c.times, start=1):
+            bar = "█" * max(1, int(seconds / longest * 50))
+            style = "bold green" if seconds == c.best_s else "cyan"
+            chart.add_row(f"#{number}", clock(seconds), Text(bar, style=style))
+        out.print(Panel(chart, title="passed attempts, in order", expand=False))
+    for review in c.reviews:
+        out.print(Text(f"{review['at'][:10]}  {review['rating']:<5} ", style="bold")
+                  + Text(review["why"], style="dim"))

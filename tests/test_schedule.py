@@ -104,3 +104,28 @@ def test_today_on_a_new_home_says_what_to_do():
     result = CliRunner().invoke(cli, [])
     assert result.exit_code == 0
     assert "Nothing is due today" in result.output and "Next: drill start ops" in result.output
+
+
+def test_stats_figures_match_a_hand_count():
+    from drill.stats import compute
+    monday = date(2026, 11, 2)
+    done = [attempt("topo", berlin(monday, 9), active_s=200),                          # Good
+            attempt("topo", berlin(monday, 20), active_s=100),                         # practice
+            attempt("topo", berlin(monday + timedelta(days=2), 9), "failed", 400),     # Again
+            attempt("topo", berlin(monday + timedelta(days=3), 9), active_s=250, hints=2),  # Hard
+            attempt("ops", berlin(monday + timedelta(days=3), 10), active_s=500)]      # Good
+    figures = compute(CHUNKS, done, berlin(monday + timedelta(days=3), 12), tz=BERLIN)
+    assert (figures.attempts, figures.passed, figures.practice_s) == (5, 4, 1450)
+    assert (figures.streak, figures.longest) == (1, 1)
+    assert figures.retention == 0.5  # topo's two later reviews: Again, then Hard
+    assert figures.days[monday] == 2 and figures.days[monday + timedelta(days=2)] == 0
+    topo = next(c for c in figures.chunks if c.chunk == "topo")
+    assert (topo.attempts, topo.passed, topo.best_s, topo.median_s, topo.last_s, topo.hints) == \
+        (4, 3, 100, 200, 250, 2)
+    assert [r["rating"] for r in topo.reviews] == ["Good", "Again", "Hard"]
+    assert min(figures.days) == date(2026, 5, 11)  # 26 weeks back, from a Monday
+
+
+def test_stats_on_a_new_home_say_what_to_do():
+    result = CliRunner().invoke(cli, ["stats"])
+    assert result.exit_code == 0 and "No finished attempts yet" in result.output
