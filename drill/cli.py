@@ -2,6 +2,7 @@
 
 Modules are imported inside the commands, so `drill --help` loads click alone.
 """
+import json
 import sys
 
 import click
@@ -336,6 +337,52 @@ def stats(chunk, as_json):
         render.json_out(next(c for c in data["chunks"] if c["chunk"] == chunk) if chunk else data)
     else:
         render.stats(figures, chunk)
+
+
+@cli.command()
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to this file.")
+def export(output):
+    """Everything drill keeps (attempts, every version, reviews, settings) as one JSON document."""
+    from pathlib import Path
+
+    from drill import config, render
+    from drill.catalog import load_catalog
+    from drill.clock import now
+    from drill.schedule import reviews
+    from drill.store import Attempt, open_store
+    data = {"drill_export": 1, "exported_at": now().isoformat(), **open_store().dump()}
+    targets = {c.name: c.target_s for c in load_catalog()}
+    data["reviews"] = [vars(r) | {"at": r.at.isoformat()} for r in
+                       reviews([Attempt(**a) for a in data["attempts"]], targets,
+                               day_start_hour=config.load()["day_start_hour"])]
+    data["settings"] = config.load()
+    if output:
+        Path(output).write_text(json.dumps(data, indent=2), encoding="utf-8")
+        render.wrote(output, "everything")
+    else:
+        render.json_out(data)
+
+
+@cli.command("import")
+@click.argument("path", type=click.Path(dir_okay=False))
+def import_command(path):
+    """Restore an export into an empty DRILL_HOME."""
+    from pathlib import Path
+
+    from drill import config, render
+    from drill.errors import DrillError
+    from drill.store import open_store
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise DrillError(f"cannot read {path} as a drill export: {exc}")
+    if not isinstance(data, dict) or data.get("drill_export") != 1:
+        raise DrillError(f"{path} is not a drill export")
+    open_store().restore(data)
+    for key, value in data.get("settings", {}).items():
+        if key in config.SETTINGS and value != config.SETTINGS[key][0]:
+            config.set_value(key, str(value))
+    render.imported(len(data["attempts"]), len(data["snapshots"]))
 
 
 def _queue(store):

@@ -446,3 +446,8 @@ def chunk_detail(c):
     for review in c.reviews:
         out.print(Text(f"{review['at'][:10]}  {review['rating']:<5} ", style="bold")
                   + Text(review["why"], style="dim"))
+
+
+def imported(attempts, snapshots):
+    out.print(f"Imported {plural(attempts, 'attempt')} and {plural(snapshots, 'version')} of "
+              "your files.")

@@ -247,6 +247,26 @@ class Store:
         return row is not None
 
 
+    def dump(self):
+        """Every attempt and snapshot as plain data (drill export)."""
+        return {"attempts": [dict(row) for row in self.db.execute("SELECT * FROM attempts ORDER BY id")],
+                "snapshots": [dict(row) for row in
+                              self.db.execute("SELECT * FROM snapshots ORDER BY id")]}
+
+    def restore(self, data):
+        """Put an export's attempts and snapshots into this store, which must be empty."""
+        if self.attempts():
+            raise DrillError(f"{self.path} already holds attempts; import goes into an empty "
+                             "home (set DRILL_HOME to a new folder)")
+        with self.transaction():
+            for table in ("attempts", "snapshots"):
+                for row in data[table]:
+                    columns = ", ".join(row)
+                    marks = ", ".join("?" for _ in row)
+                    self.db.execute(f"INSERT INTO {table} ({columns}) VALUES ({marks})",
+                                    tuple(row.values()))
+
+
 class _Transaction:
     """BEGIN IMMEDIATE ... COMMIT, or ROLLBACK on an exception: one change, all or nothing."""
 

@@ -1,4 +1,6 @@
 """drill config: settings in DRILL_HOME/config.toml, checked when set, used where they matter."""
+import json
+
 from click.testing import CliRunner
 
 from drill import config
@@ -43,3 +45,32 @@ def test_a_broken_config_file_is_one_line(drill_home):
     (drill_home / "config.toml").write_text("desired_retention = = 3\n")
     result = drill("today")
     assert result.exit_code == 2 and "is not valid TOML" in result.output
+
+
+def test_export_then_import_into_an_empty_home_gives_the_same_stats(drill_home, tmp_path, monkeypatch):
+    from conftest import REFERENCE
+    drill("config", "new_per_day", "2")
+    drill("start", "topo", "--no-watch")
+    (drill_home / "workspace" / "topo.py").write_text(REFERENCE.read_text())
+    assert drill("check").exit_code == 0
+    drill("start", "ops", "--no-watch")
+    drill("hint")
+    before = drill("stats", "--json").output
+    dump = tmp_path / "drill.json"
+    assert drill("export", "-o", str(dump)).exit_code == 0
+    exported = json.loads(dump.read_text())
+    assert len(exported["attempts"]) == 2 and len(exported["snapshots"]) == 1
+    assert exported["reviews"][0]["rating"] in ("Good", "Easy", "Hard")
+    monkeypatch.setenv("DRILL_HOME", str(tmp_path / "new home"))
+    assert drill("import", str(dump)).exit_code == 0
+    assert drill("stats", "--json").output == before
+    assert config.load()["new_per_day"] == 2
+    again = drill("import", str(dump))
+    assert again.exit_code == 2 and "empty home" in again.output
+
+
+def test_import_of_something_else_is_one_line(tmp_path):
+    junk = tmp_path / "junk.json"
+    junk.write_text("[1, 2]")
+    result = drill("import", str(junk))
+    assert result.exit_code == 2 and "is not a drill export" in result.output
