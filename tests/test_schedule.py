@@ -1,4 +1,6 @@
 """Scheduling and streaks, as pure functions of attempts, checked against hand calculations."""
+import json
+import time
 from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
@@ -9,6 +11,8 @@ from drill.cli import cli
 from drill.days import local_day, streaks
 from drill.schedule import rate, reviews, today
 from drill.store import Attempt
+
+from conftest import REFERENCE
 
 BERLIN = ZoneInfo("Europe/Berlin")
 CHUNKS = load_catalog()
@@ -129,3 +133,34 @@ def test_stats_figures_match_a_hand_count():
 def test_stats_on_a_new_home_say_what_to_do():
     result = CliRunner().invoke(cli, ["stats"])
     assert result.exit_code == 0 and "No finished attempts yet" in result.output
+
+
+def test_thirty_days_through_the_commands_with_drill_now(monkeypatch, drill_home):
+    """A learner in Berlin passes topo each evening in 4:00 (Good: target 5:00) for 30 days
+    from 10 October 2026, misses 22 October, and the clocks change on 25 October."""
+    monkeypatch.setenv("TZ", "Europe/Berlin")
+    time.tzset()
+    run = CliRunner()
+    try:
+        first = date(2026, 10, 10)
+        for i in range(30):
+            if i == 12:
+                continue
+            day = first + timedelta(days=i)
+            start, end = berlin(day, 21, 30), berlin(day, 21, 34)
+            run.invoke(cli, ["start", "topo", "--no-watch"], env={"DRILL_NOW": start.isoformat()})
+            (drill_home / "workspace" / "topo.py").write_text(REFERENCE.read_text())
+            checked = run.invoke(cli, ["check"], env={"DRILL_NOW": end.isoformat()})
+            assert "Good: passed in 4:00, target 5:00, no hints" in checked.output
+        last = berlin(first + timedelta(days=29), 23, 0).isoformat()
+        queue = json.loads(run.invoke(cli, ["today", "--json"], env={"DRILL_NOW": last}).output)
+        assert (queue["streak"], queue["longest"], queue["counts_today"]) == (17, 17, True)
+        figures = json.loads(run.invoke(cli, ["stats", "--json"], env={"DRILL_NOW": last}).output)
+        assert (figures["attempts"], figures["passed"], figures["practice_s"]) == (29, 29, 29 * 240)
+        topo = next(c for c in figures["chunks"] if c["chunk"] == "topo")
+        assert [r["rating"] for r in topo["reviews"]] == ["Good"] * 29
+        assert figures["retention"] == 1.0
+        assert datetime.fromisoformat(topo["due"]) > datetime.fromisoformat(last)
+    finally:
+        monkeypatch.delenv("TZ")
+        time.tzset()
