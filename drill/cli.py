@@ -111,17 +111,9 @@ def check(chunk, path, as_json, quick):
         if attempt:
             render.attempt_line(attempt)
             if attempt.ended_at:
-                render.review_line(_review_of(store, attempt))
+                from drill.progress import review_of
+                render.review_line(review_of(store, attempt))
     sys.exit(0 if result.passed else 1)
-
-
-def _review_of(store, attempt):
-    """The rating a finished attempt earned, or None when it was practice."""
-    from drill import config
-    from drill.catalog import load_catalog
-    from drill.schedule import verdict
-    return verdict(load_catalog(), store.attempts(), attempt.id,
-                   day_start_hour=config.load()["day_start_hour"])
 
 
 def _graded(label, as_json, run):
@@ -149,7 +141,8 @@ def start(chunk, no_watch, editor):
     from drill.store import open_store
     store = open_store()
     if chunk is None:
-        queue = _queue(store)
+        from drill.progress import queue as queue_of
+        queue = queue_of(store)
         chunk = queue.due[0].chunk if queue.due else queue.new
         if chunk is None:
             raise DrillError("nothing is due and no new chunk today: name one (drill list)")
@@ -190,7 +183,8 @@ def _watch(store, chunk, attempt):
         screen = watch(store, chunk, attempt, show, keys)
     render.watch_end(screen, best)
     if screen.ended in ("passed", "abandoned"):
-        render.review_line(_review_of(store, screen.attempt))
+        from drill.progress import review_of
+        render.review_line(review_of(store, screen.attempt))
     if screen.ended == "passed":
         render.diff(chunk_parts(chunk, Path(attempt.file).read_text(encoding="utf-8")),
                     reference_parts(chunk))
@@ -309,8 +303,9 @@ def diff(attempt_id):
 def today(as_json):
     """What is due today, the next new chunk, your streak, and what to run next."""
     from drill import render
+    from drill.progress import queue as queue_of
     from drill.store import open_store
-    queue = _queue(open_store())
+    queue = queue_of(open_store())
     if as_json:
         render.json_out(queue.to_dict())
     else:
@@ -322,16 +317,13 @@ def today(as_json):
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
 def stats(chunk, as_json):
     """Your progress: streak, calendar, times per chunk; or one CHUNK in detail."""
-    from drill import config, render
-    from drill.catalog import get_chunk, load_catalog
-    from drill.clock import now
-    from drill.stats import compute
+    from drill import render
+    from drill.catalog import get_chunk
+    from drill.progress import figures as figures_of
     from drill.store import open_store
     if chunk:
         get_chunk(chunk)
-    settings = config.load()
-    figures = compute(load_catalog(), open_store().attempts(), now(),
-                      settings["desired_retention"], day_start_hour=settings["day_start_hour"])
+    figures = figures_of(open_store())
     if as_json:
         data = figures.to_dict()
         render.json_out(next(c for c in data["chunks"] if c["chunk"] == chunk) if chunk else data)
@@ -371,6 +363,7 @@ def import_command(path):
 
     from drill import config, render
     from drill.errors import DrillError
+    from drill.progress import refresh_cards
     from drill.store import open_store
     try:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
@@ -378,22 +371,13 @@ def import_command(path):
         raise DrillError(f"cannot read {path} as a drill export: {exc}")
     if not isinstance(data, dict) or data.get("drill_export") != 1:
         raise DrillError(f"{path} is not a drill export")
-    open_store().restore(data)
+    store = open_store()
+    store.restore(data)
     for key, value in data.get("settings", {}).items():
         if key in config.SETTINGS and value != config.SETTINGS[key][0]:
             config.set_value(key, str(value))
+    refresh_cards(store)
     render.imported(len(data["attempts"]), len(data["snapshots"]))
-
-
-def _queue(store):
-    """Today's queue for the learner's settings and attempts."""
-    from drill import config
-    from drill.catalog import load_catalog
-    from drill.clock import now
-    from drill.schedule import today as queue_for
-    settings = config.load()
-    return queue_for(load_catalog(), store.attempts(), now(), settings["desired_retention"],
-                     settings["new_per_day"], day_start_hour=settings["day_start_hour"])
 
 
 @cli.command("config")
@@ -404,6 +388,10 @@ def config_command(key, value):
     from drill import config, render
     if value is not None:
         config.set_value(key, value)
+        if key in ("desired_retention", "day_start_hour"):  # they move due dates
+            from drill.progress import refresh_cards
+            from drill.store import open_store
+            refresh_cards(open_store())
     render.settings(config.load(), config.SETTINGS, only=key)
 
 

@@ -4,6 +4,7 @@ Each chunk is an FSRS card. The first finished attempt of a chunk on a local day
 rated from what happened (never asked); later ones that day are practice. The cards are rebuilt
 by replaying the reviews in order, so the schedule always agrees with the history.
 """
+import zlib
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
@@ -84,28 +85,40 @@ def scheduler(retention):
                      enable_fuzzing=False)
 
 
+def card_id(chunk):
+    """A chunk's card id: the same on every machine and every rebuild."""
+    return zlib.crc32(chunk.encode())
+
+
 def cards(review_list, retention):
     """{chunk: fsrs.Card} after replaying `review_list` in order."""
     from fsrs import Card, Rating
     fsrs = scheduler(retention)
     found = {}
     for review in review_list:
-        card = found.get(review.chunk) or Card()
+        card = found.get(review.chunk) or Card(card_id=card_id(review.chunk))
         found[review.chunk], _ = fsrs.review_card(card, Rating[review.rating], review.at)
     return found
 
 
-def today(chunks, attempts, now, retention=0.9, new_per_day=1, tz=None, day_start_hour=4):
-    """Today's queue: due chunks most overdue first, the next new chunk, and the streak."""
+def deck(chunks, attempts, retention=0.9, tz=None, day_start_hour=4):
+    """{chunk: fsrs.Card} rebuilt from the attempts' review history."""
+    targets = {c.name: c.target_s for c in chunks}
+    return cards(reviews(attempts, targets, tz, day_start_hour), retention)
+
+
+def today(chunks, attempts, now, cards_now, retention=0.9, new_per_day=1, tz=None,
+          day_start_hour=4):
+    """Today's queue from the cards (`cards_now`, {chunk: fsrs.Card}) and the attempts: due
+    chunks most overdue first, the next new chunk, and the streak."""
     from drill.days import streaks
     now = now.astimezone(timezone.utc)
     targets = {c.name: c.target_s for c in chunks}
     review_list = reviews(attempts, targets, tz, day_start_hour)
-    deck = cards(review_list, retention)
     fsrs = scheduler(retention)
     this_day = local_day(now, tz, day_start_hour)
     queue = Today()
-    for name, card in deck.items():
+    for name, card in cards_now.items():
         if local_day(card.due, tz, day_start_hour) <= this_day:
             queue.due.append(Due(name, card.due, fsrs.get_card_retrievability(card, now),
                                  card.stability))
@@ -116,7 +129,7 @@ def today(chunks, attempts, now, retention=0.9, new_per_day=1, tz=None, day_star
     queue.new_today = sum(day == this_day for day in first_days.values())
     passed = {a.chunk for a in attempts if a.outcome == "passed"}
     if queue.new_today < new_per_day:
-        queue.new = next((c.name for c in chunks if c.name not in deck
+        queue.new = next((c.name for c in chunks if c.name not in cards_now
                           and all(r in passed for r in c.requires)), None)
     pass_days = {local_day(datetime.fromisoformat(a.ended_at), tz, day_start_hour)
                  for a in attempts if a.outcome == "passed"}

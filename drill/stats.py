@@ -4,7 +4,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 
 from drill.days import local_day, streaks
-from drill.schedule import cards, reviews
+from drill.schedule import reviews
 
 WEEKS = 26
 
@@ -52,12 +52,11 @@ class Stats:
         return data
 
 
-def compute(chunks, attempts, now, retention=0.9, tz=None, day_start_hour=4):
-    """Every figure of `drill stats` at `now`."""
+def compute(chunks, attempts, now, cards_now, tz=None, day_start_hour=4):
+    """Every figure of `drill stats` at `now`, with the cards `cards_now` ({chunk: fsrs.Card})."""
     finished = [a for a in attempts if a.ended_at]
     targets = {c.name: c.target_s for c in chunks}
     review_list = reviews(finished, targets, tz, day_start_hour)
-    deck = cards(review_list, retention)
     today = local_day(now, tz, day_start_hour)
     first = today - timedelta(days=today.weekday() + 7 * (WEEKS - 1))
     days = {first + timedelta(days=i): 0 for i in range((today - first).days + 1)}
@@ -70,7 +69,7 @@ def compute(chunks, attempts, now, retention=0.9, tz=None, day_start_hour=4):
     streak, longest = streaks(pass_days, today)
     return Stats(streak, longest, sum(a.active_s for a in finished), len(finished),
                  sum(a.outcome == "passed" for a in finished), measured_retention(review_list),
-                 days, [chunk_stats(c.name, finished, review_list, deck.get(c.name))
+                 days, [chunk_stats(c.name, finished, review_list, cards_now.get(c.name))
                         for c in chunks])
 
 

@@ -51,6 +51,10 @@ MIGRATIONS = [
     ALTER TABLE attempts ADD COLUMN paused_since TEXT;
     ALTER TABLE attempts ADD COLUMN last_seen TEXT;
     """,
+    # Each chunk's FSRS card as fsrs serialises it, rewritten whenever the reviews change.
+    """
+    CREATE TABLE cards (chunk TEXT PRIMARY KEY, card TEXT NOT NULL, updated_at TEXT NOT NULL);
+    """,
 ]
 
 
@@ -247,9 +251,20 @@ class Store:
         return row is not None
 
 
+    def save_cards(self, cards, at):
+        """Replace every card with `cards` ({chunk: card as JSON}) in one transaction."""
+        with self.transaction():
+            self.db.execute("DELETE FROM cards")
+            self.db.executemany("INSERT INTO cards (chunk, card, updated_at) VALUES (?, ?, ?)",
+                                [(chunk, card, _iso(at)) for chunk, card in cards.items()])
+
+    def load_cards(self):
+        return {row["chunk"]: row["card"] for row in self.db.execute("SELECT * FROM cards")}
+
     def dump(self):
         """Every attempt and snapshot as plain data (drill export)."""
-        return {"attempts": [dict(row) for row in self.db.execute("SELECT * FROM attempts ORDER BY id")],
+        return {"attempts": [dict(row) for row in
+                             self.db.execute("SELECT * FROM attempts ORDER BY id")],
                 "snapshots": [dict(row) for row in
                               self.db.execute("SELECT * FROM snapshots ORDER BY id")]}
 

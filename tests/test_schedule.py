@@ -9,7 +9,7 @@ from click.testing import CliRunner
 from drill.catalog import load_catalog
 from drill.cli import cli
 from drill.days import local_day, streaks
-from drill.schedule import rate, reviews, today
+from drill.schedule import deck, rate, reviews, today
 from drill.store import Attempt
 
 from conftest import REFERENCE
@@ -25,6 +25,11 @@ def attempt(chunk, ended, outcome="passed", active_s=300.0, hints=0, peeked=0, n
     started = ended - timedelta(seconds=active_s)
     return Attempt(n[0], chunk, "practice", f"{chunk}.py", started.isoformat(), ended.isoformat(),
                    active_s, 0.0, outcome, hints, peeked, 1)
+
+
+def queue_at(done, when, **settings):
+    """Today's queue at `when` for a learner in Berlin, the cards rebuilt from `done`."""
+    return today(CHUNKS, done, when, deck(CHUNKS, done, tz=BERLIN), tz=BERLIN, **settings)
 
 
 def berlin(day, hour, minute=0):
@@ -76,32 +81,32 @@ def test_thirty_days_with_a_missed_day_and_a_clock_change():
     done = [attempt("ops", berlin(first + timedelta(days=i), 21, 30))
             for i in range(30) if i != 12]  # day 13 (22 October) missed; 25 October changes clocks
     last = first + timedelta(days=29)
-    queue = today(CHUNKS, done, berlin(last, 22), tz=BERLIN)
+    queue = queue_at(done, berlin(last, 22))
     assert (queue.streak, queue.longest, queue.counts_today) == (17, 17, True)
-    morning = today(CHUNKS, done, berlin(last + timedelta(days=1), 8), tz=BERLIN)
+    morning = queue_at(done, berlin(last + timedelta(days=1), 8))
     assert (morning.streak, morning.counts_today) == (17, False)
 
 
 def test_due_dates_follow_fsrs_from_the_first_review():
     monday = date(2026, 11, 2)
     good = [attempt("topo", berlin(monday, 9), active_s=200)]  # Good: stability 2.31, due in 2 days
-    assert [d.chunk for d in today(CHUNKS, good, berlin(monday + timedelta(days=1), 9), tz=BERLIN).due] == []
-    due = today(CHUNKS, good, berlin(monday + timedelta(days=2), 9), tz=BERLIN).due
+    assert [d.chunk for d in queue_at(good, berlin(monday + timedelta(days=1), 9)).due] == []
+    due = queue_at(good, berlin(monday + timedelta(days=2), 9)).due
     assert [d.chunk for d in due] == ["topo"] and round(due[0].stability, 4) == 2.3065
     easy = [attempt("topo", berlin(monday, 9), active_s=100)]  # Easy: due in 8 days
-    assert today(CHUNKS, easy, berlin(monday + timedelta(days=7), 9), tz=BERLIN).due == []
-    assert len(today(CHUNKS, easy, berlin(monday + timedelta(days=8), 9), tz=BERLIN).due) == 1
+    assert queue_at(easy, berlin(monday + timedelta(days=7), 9)).due == []
+    assert len(queue_at(easy, berlin(monday + timedelta(days=8), 9)).due) == 1
 
 
 def test_new_chunks_come_in_order_after_their_prerequisites_one_a_day():
     monday = date(2026, 11, 2)
-    assert today(CHUNKS, [], berlin(monday, 9), tz=BERLIN).new == "ops"
+    assert queue_at([], berlin(monday, 9)).new == "ops"
     passed_ops = [attempt("ops", berlin(monday, 10))]
-    later = today(CHUNKS, passed_ops, berlin(monday, 11), tz=BERLIN)
+    later = queue_at(passed_ops, berlin(monday, 11))
     assert (later.new, later.new_today) == (None, 1)
-    assert today(CHUNKS, passed_ops, berlin(monday + timedelta(days=1), 9), tz=BERLIN).new == "backward"
+    assert queue_at(passed_ops, berlin(monday + timedelta(days=1), 9)).new == "backward"
     failed_ops = [attempt("ops", berlin(monday, 10), "failed")]
-    assert today(CHUNKS, failed_ops, berlin(monday + timedelta(days=1), 9), tz=BERLIN).new is None
+    assert queue_at(failed_ops, berlin(monday + timedelta(days=1), 9)).new is None
 
 
 def test_today_on_a_new_home_says_what_to_do():
@@ -118,7 +123,8 @@ def test_stats_figures_match_a_hand_count():
             attempt("topo", berlin(monday + timedelta(days=2), 9), "failed", 400),     # Again
             attempt("topo", berlin(monday + timedelta(days=3), 9), active_s=250, hints=2),  # Hard
             attempt("ops", berlin(monday + timedelta(days=3), 10), active_s=500)]      # Good
-    figures = compute(CHUNKS, done, berlin(monday + timedelta(days=3), 12), tz=BERLIN)
+    figures = compute(CHUNKS, done, berlin(monday + timedelta(days=3), 12),
+                      deck(CHUNKS, done, tz=BERLIN), tz=BERLIN)
     assert (figures.attempts, figures.passed, figures.practice_s) == (5, 4, 1450)
     assert (figures.streak, figures.longest) == (1, 1)
     assert figures.retention == 0.5  # topo's two later reviews: Again, then Hard

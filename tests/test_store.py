@@ -1,4 +1,5 @@
 """The store: its schema and migrations, two processes at once, and files it must not touch."""
+import json
 import sqlite3
 import subprocess
 import sys
@@ -105,3 +106,21 @@ def test_an_older_store_is_migrated_and_keeps_its_data(tmp_path):
     assert store.db.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)
     (attempt,) = store.attempts()
     assert (attempt.chunk, attempt.paused_since, attempt.last_seen) == ("ops", None, None)
+
+
+def test_cards_are_kept_in_the_store_and_rebuilt_from_the_reviews(tmp_path):
+    from click.testing import CliRunner
+
+    from drill.cli import cli
+    from drill.store import open_store
+    from conftest import REFERENCE
+    run = CliRunner()
+    run.invoke(cli, ["start", "topo", "--no-watch"])
+    (tmp_path / "home" / "workspace" / "topo.py").write_text(REFERENCE.read_text())
+    assert run.invoke(cli, ["check"]).exit_code == 0
+    store = open_store()
+    kept = store.load_cards()
+    assert list(kept) == ["topo"] and '"stability"' in kept["topo"]
+    store.save_cards({}, T0)  # lost: drill rebuilds them from the review history
+    queue = json.loads(run.invoke(cli, ["today", "--json"]).output)
+    assert store.load_cards() == kept and queue["new"] != "topo"

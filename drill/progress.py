@@ -1,0 +1,53 @@
+"""Where the learner stands: the store's attempts and cards, read with the learner's settings.
+
+The glue between the store and the pure functions of schedule.py and stats.py. The FSRS cards
+live in the store and are rewritten from the review history whenever it changes (an attempt
+ends, an import, a setting that moves due dates), so they can always be rebuilt.
+"""
+from drill import config
+from drill.catalog import load_catalog
+from drill.clock import now
+
+
+def refresh_cards(store):
+    """Rebuild every card from the review history, save them, and return them."""
+    from drill.schedule import deck
+    settings = config.load()
+    cards = deck(load_catalog(), store.attempts(), settings["desired_retention"],
+                 day_start_hour=settings["day_start_hour"])
+    store.save_cards({chunk: card.to_json() for chunk, card in cards.items()}, now())
+    return cards
+
+
+def cards(store):
+    """The cards as the store holds them ({chunk: fsrs.Card}), rebuilt if it holds none."""
+    from fsrs import Card
+    stored = store.load_cards()
+    if not stored:
+        return refresh_cards(store)
+    return {chunk: Card.from_json(text) for chunk, text in stored.items()}
+
+
+def queue(store):
+    """Today's queue."""
+    from drill.schedule import today
+    settings = config.load()
+    return today(load_catalog(), store.attempts(), now(), cards(store),
+                 settings["desired_retention"], settings["new_per_day"],
+                 day_start_hour=settings["day_start_hour"])
+
+
+def review_of(store, attempt):
+    """How a finished attempt counts (its Review, or None for practice), after updating the
+    cards with it."""
+    from drill.schedule import verdict
+    refresh_cards(store)
+    return verdict(load_catalog(), store.attempts(), attempt.id,
+                   day_start_hour=config.load()["day_start_hour"])
+
+
+def figures(store):
+    """Everything `drill stats` shows."""
+    from drill.stats import compute
+    return compute(load_catalog(), store.attempts(), now(), cards(store),
+                   day_start_hour=config.load()["day_start_hour"])
