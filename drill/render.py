@@ -13,7 +13,7 @@ from rich.syntax import Syntax
 from rich.table import Table
 from rich.text import Text
 
-from drill.clock import mmss as clock, now
+from drill.clock import mmss as clock, now, parse
 
 out = Console(highlight=False)
 err = Console(stderr=True, highlight=False)
@@ -418,15 +418,18 @@ def stats(figures, chunk=None):
                      f"passed {rate}   retention {kept}"))
     out.print(Panel(heatmap(figures.days), title="last 26 weeks", expand=False))
     table = Table(title="per chunk", title_justify="left")
-    for column in ("chunk", "tries", "pass", "best", "median", "last", "trend", "hints",
-                   "next due"):
+    for column in ("chunk", "tries", "pass", "best", "med", "last", "trend", "hints", "due",
+                   "stab"):
         table.add_column(column, justify="left" if column in ("chunk", "trend") else "right")
     for c in figures.chunks:
         table.add_row(c.chunk, str(c.attempts),
                       f"{c.pass_rate:.0%}" if c.pass_rate is not None else "-",
                       *(clock(t) if t is not None else "-" for t in (c.best_s, c.median_s, c.last_s)),
                       Text(sparkline(c.times), style="cyan"), str(c.hints),
-                      c.due[:10] if c.due else "-")
+                      parse(c.due).astimezone().strftime("%d %b") if c.due else "-",
+                      f"{c.stability:.1f}d" if c.stability is not None else "-")
+    out.print(Text("med: median time · due: next review · stab: FSRS stability, in days",
+                   style="dim"))
     out.print(table)
 
 
