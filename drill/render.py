@@ -428,9 +428,9 @@ def stats(figures, chunk=None):
                       Text(sparkline(c.times), style="cyan"), str(c.hints),
                       parse(c.due).astimezone().strftime("%d %b") if c.due else "-",
                       f"{c.stability:.1f}d" if c.stability is not None else "-")
+    out.print(table)
     out.print(Text("med: median time · due: next review · stab: FSRS stability, in days",
                    style="dim"))
-    out.print(table)
 
 
 def chunk_detail(c):
