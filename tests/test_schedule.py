@@ -166,6 +166,10 @@ def test_thirty_days_through_the_commands_with_drill_now(monkeypatch, drill_home
         topo = next(c for c in figures["chunks"] if c["chunk"] == "topo")
         assert [r["rating"] for r in topo["reviews"]] == ["Good"] * 29
         assert figures["retention"] == 1.0
+        # At a desired retention of 0.9, FSRS's interval is the card's stability in whole days.
+        last_review = datetime.fromisoformat(topo["reviews"][-1]["at"])
+        assert datetime.fromisoformat(topo["due"]) == \
+            last_review + timedelta(days=round(topo["stability"]))
         assert datetime.fromisoformat(topo["due"]) > datetime.fromisoformat(last)
     finally:
         monkeypatch.delenv("TZ")
