@@ -1,0 +1,37 @@
+"""The speedrun arithmetic on hand-made runs: deltas, gains, golds, sum of best, time save."""
+from drill.splits import best_segments, compare, personal_best, possible_time_save, sum_of_best
+
+CHUNKS = ["ops", "backward", "topo"]
+FIRST = [("ops", 600.0), ("backward", 900.0), ("topo", 1000.0)]   # segments 600, 300, 100
+SECOND = [("ops", 500.0), ("topo", 620.0), ("backward", 980.0)]   # segments 500, 120, 360
+UNFINISHED = [("ops", 450.0)]                                      # segment 450
+
+
+def test_a_first_run_has_no_deltas_and_no_golds():
+    rows = compare(FIRST, [], [])
+    assert [(r.chunk, r.segment_s, r.delta_s, r.gold) for r in rows] == \
+        [("ops", 600, None, False), ("backward", 300, None, False), ("topo", 100, None, False)]
+
+
+def test_deltas_compare_each_chunk_s_split_with_the_personal_best_s():
+    rows = compare(SECOND, [FIRST], [FIRST])
+    # ops 500 vs 600: 100 ahead; topo 620 vs 1000: 380 ahead; backward 980 vs 900: 80 behind.
+    assert [r.delta_s for r in rows] == [-100, -380, 80]
+    # gained 100, then gained 280 more, then lost 460 since the previous split
+    assert [r.change_s for r in rows] == [-100, -280, 460]
+    # ops 500 < 600 is gold; topo 120 is not under 100; backward 360 is not under 300
+    assert [r.gold for r in rows] == [True, False, False]
+
+
+def test_an_unfinished_run_counts_for_golds_but_not_for_the_personal_best():
+    runs = [FIRST, SECOND, UNFINISHED]
+    assert personal_best([FIRST, SECOND]) == SECOND  # 980 beats 1000
+    assert best_segments(runs) == {"ops": 450, "backward": 300, "topo": 100}
+    assert sum_of_best(runs, CHUNKS) == 850
+    assert possible_time_save([FIRST, SECOND], runs, CHUNKS) == 980 - 850
+
+
+def test_sum_of_best_waits_for_every_chunk():
+    assert sum_of_best([UNFINISHED], CHUNKS) is None
+    assert possible_time_save([], [FIRST], CHUNKS) is None
+    assert personal_best([]) is None
