@@ -32,24 +32,26 @@ class Started:
     missing_prerequisites: list = field(default_factory=list)
 
 
-def start(store, chunk, fresh=False):
-    """Open an attempt at `chunk`, or find the one already open (with `fresh`, that one is
-    abandoned instead). The file is never overwritten unsaved: a stale file is kept in the new
-    attempt's history before the stub replaces it."""
-    open_one = store.open_attempt(chunk.name)
+def start(store, chunk, fresh=False, kind="practice"):
+    """Open an attempt at `chunk` (a practice, or a speedrun with splits), or find the one of
+    that kind already open (with `fresh`, that one is abandoned instead). The file is never
+    overwritten unsaved: a stale file is kept in the new attempt's history before the stub
+    replaces it."""
+    open_one = store.open_attempt(chunk.name, kind)
     if open_one and not fresh:
         return Started(open_one, Path(open_one.file), resumed=True)
     if open_one:
         store.finish_attempt(open_one.id, "abandoned", now())
-    path = workspace() / f"{chunk.name}.py"
+    path = workspace() / (f"{chunk.name}.py" if kind == "practice" else f"{kind}-{chunk.name}.py")
     stub = make_stub(chunk)
-    attempt_id = store.start_attempt(chunk.name, path, now())
+    attempt_id = store.start_attempt(chunk.name, path, now(), kind)
     stale = path.read_text(encoding="utf-8") if path.is_file() else None
     kept = stale is not None and stale != stub
     if kept:
         store.add_snapshot(attempt_id, stale, now(), "stale")
     path.write_text(stub, encoding="utf-8")
-    missing = [name for name in chunk.requires if not store.ever_passed(name)]
+    missing = [] if kind == "speedrun" else [name for name in chunk.requires
+                                             if not store.ever_passed(name)]
     return Started(store.attempt(attempt_id), path, kept_stale=kept, missing_prerequisites=missing)
 
 
@@ -100,8 +102,14 @@ def grade_version(store, chunk, attempt, saved_at, on_stage):
 
 
 def record(store, attempt, content, result, at):
-    """Keep the graded version; a passing one ends the attempt at `at`."""
+    """Keep the graded version; in a speedrun, each chunk passing for the first time is a
+    split at the run's time then; a passing version ends the attempt at `at`."""
     store.add_snapshot(attempt.id, content, at, "check", result)
+    if attempt.kind == "speedrun":
+        so_far = store.attempt(attempt.id).active_s_at(at)
+        for chunk, passed in result.chunk_verdicts().items():
+            if passed:
+                store.add_split(attempt.id, chunk, so_far)
     if result.passed:
         store.finish_attempt(attempt.id, "passed", at)
 

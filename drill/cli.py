@@ -108,11 +108,14 @@ def check(chunk, path, as_json, quick):
         render.json_out({**result.to_dict(), "attempt": attempt.to_dict() if attempt else None})
     else:
         render.check_result(result)
+        if attempt and attempt.kind == "speedrun":
+            from drill.progress import run_report
+            render.run_summary(run_report(store, attempt))
         if attempt:
             render.attempt_line(attempt)
             if attempt.ended_at:
                 from drill.progress import review_of
-                render.review_line(review_of(store, attempt))
+                render.review_line(review_of(store, attempt), attempt)
     sys.exit(0 if result.passed else 1)
 
 
@@ -159,6 +162,35 @@ def start(chunk, no_watch, editor):
 
 
 @cli.command()
+@click.argument("chunk", default="full")
+@click.option("--no-watch", is_flag=True,
+              help="Hand out the blank file, start the timer and exit; `drill check` grades it.")
+@click.option("--history", "show_history", is_flag=True, help="List every speedrun instead.")
+@click.option("--json", "as_json", is_flag=True, help="With --history: as JSON.")
+def speedrun(chunk, no_watch, show_history, as_json):
+    """Race the clock through CHUNK (default: full, the whole library), with a split each time
+    a chunk's suite first passes, against your personal best and your best segments."""
+    from drill import render
+    from drill.attempt import start as start_attempt
+    from drill.catalog import get_chunk
+    from drill.progress import runs_of
+    from drill.store import open_store
+    store = open_store()
+    if show_history:
+        runs = runs_of(store)
+        if as_json:
+            render.json_out([{**a.to_dict(), "splits": s} for a, s in runs])
+        else:
+            render.speedrun_history(runs)
+        return
+    target = get_chunk(chunk)
+    started = start_attempt(store, target, kind="speedrun")
+    render.started(target, started, watching=not no_watch)
+    if not no_watch:
+        _watch(store, target, started.attempt)
+
+
+@cli.command()
 @click.argument("chunk", required=False)
 def resume(chunk):
     """Go on with the open attempt (at CHUNK): watch its file again, the clock running on."""
@@ -178,13 +210,21 @@ def _watch(store, chunk, attempt):
     from drill import render
     from drill.stub import chunk_parts, reference_parts
     from drill.watch import Terminal, watch
-    best = store.best_time(chunk.name)
+    from drill.progress import run_report
+    best = store.best_time(chunk.name, attempt.kind)
+    speedrun = attempt.kind == "speedrun"
     with Terminal() as keys, render.LivePanel() as show:
-        screen = watch(store, chunk, attempt, show, keys)
+        def redraw(screen):
+            if speedrun:
+                screen.report = run_report(store, screen.attempt)
+            show(screen)
+        screen = watch(store, chunk, attempt, redraw, keys)
+    if speedrun:
+        render.run_summary(run_report(store, screen.attempt))
     render.watch_end(screen, best)
     if screen.ended in ("passed", "abandoned"):
         from drill.progress import review_of
-        render.review_line(review_of(store, screen.attempt))
+        render.review_line(review_of(store, screen.attempt), screen.attempt)
     if screen.ended == "passed":
         render.diff(chunk_parts(chunk, Path(attempt.file).read_text(encoding="utf-8")),
                     reference_parts(chunk))

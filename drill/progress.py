@@ -4,6 +4,8 @@ The glue between the store and the pure functions of schedule.py and stats.py. T
 live in the store and are rewritten from the review history whenever it changes (an attempt
 ends, an import, a setting that moves due dates), so they can always be rebuilt.
 """
+from dataclasses import dataclass
+
 from drill import config
 from drill.catalog import load_catalog
 from drill.clock import now
@@ -51,3 +53,37 @@ def figures(store):
     from drill.stats import compute
     return compute(load_catalog(), store.attempts(), now(), cards(store),
                    day_start_hour=config.load()["day_start_hour"])
+
+
+@dataclass
+class RunReport:
+    """A speedrun against the runs before it: its split rows, and the records."""
+    attempt: object
+    rows: list
+    chunks: list
+    best_s: float = None
+    sum_of_best_s: float = None
+    time_save_s: float = None
+
+
+def runs_of(store, chunk=None):
+    """[(attempt, splits)] of every speedrun (of `chunk`, if given), oldest first."""
+    return [(a, store.splits(a.id)) for a in store.attempts(chunk) if a.kind == "speedrun"]
+
+
+def run_report(store, attempt):
+    """The report of speedrun `attempt`: each split compared with the earlier runs'."""
+    from drill.catalog import get_chunk
+    from drill.splits import compare, personal_best, possible_time_save, sum_of_best
+    chunk = get_chunk(attempt.chunk)
+    names = list(chunk.suites or (chunk.name,))
+    runs = runs_of(store, attempt.chunk)
+    earlier = [(a, s) for a, s in runs if a.id < attempt.id and s]
+    earlier_finished = [s for a, s in earlier if a.outcome == "passed"]
+    everything = [s for _, s in runs if s]
+    finished = [s for a, s in runs if a.outcome == "passed" and s]
+    pb = personal_best(earlier_finished)
+    return RunReport(attempt, compare(store.splits(attempt.id), [s for _, s in earlier],
+                                      earlier_finished), names,
+                     pb[-1][1] if pb else None, sum_of_best(everything, names),
+                     possible_time_save(finished, everything, names))

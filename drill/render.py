@@ -280,6 +280,9 @@ def watch_panel(screen):
     keys = ("h hint · p pause · r reset to the stub · q quit (resume later) · a abandon"
             if screen.keys else "Ctrl-C stops watching (drill resume goes on)")
     parts.append(Text(keys, style="dim"))
+    if screen.report is not None:
+        parts.insert(2, splits_table(screen.report))
+        parts.insert(3, records_line(screen.report))
     return Panel(Group(*parts), title=f"[bold]{chunk.name}[/]: {chunk.title}",
                  subtitle=f"attempt {attempt.id}", expand=False, width=min(out.width, 100))
 
@@ -343,6 +346,9 @@ def today(queue):
                   "pass one attempt today to keep it." if queue.streak else
                   "pass an attempt today to start one.")
     out.print(flame)
+    if queue.full_run_s is not None:
+        out.print(Text(f"Today's full speedrun: {clock(queue.full_run_s)}, the whole library "
+                       "from memory.", style="bold green"))
     if queue.next_step:
         out.print(Text("Next: ") + Text(queue.next_step, style="bold"))
     else:
@@ -358,9 +364,12 @@ def settings(values, meanings, only=None):
     out.print(table)
 
 
-def review_line(review):
+def review_line(review, attempt):
     """How a finished attempt counts for the schedule, in one line."""
-    if review is None:
+    if attempt.kind == "speedrun":
+        out.print(Text("A speedrun counts for your streak; it does not move the schedule.",
+                       style="dim"))
+    elif review is None:
         out.print(Text("A second attempt today: practice, counted in your stats, not a review.",
                        style="dim"))
     else:
@@ -454,3 +463,76 @@ def chunk_detail(c):
 def imported(attempts, snapshots):
     out.print(f"Imported {plural(attempts, 'attempt')} and {plural(snapshots, 'version')} of "
               "your files.")
+
+
+def signed(seconds):
+    """A delta as a speedrun timer shows it: -0:12 ahead, +1:05 behind."""
+    return ("-" if seconds < 0 else "+") + clock(abs(seconds))
+
+
+def splits_table(report):
+    """The splits of a run: time, delta to the personal best (green ahead, red behind, bright
+    when this split gained on the previous one), golds; then the records."""
+    table = Table(title=f"speedrun {report.attempt.chunk}, attempt {report.attempt.id}",
+                  title_justify="left")
+    for column in ("chunk", "split", "delta", "segment"):
+        table.add_column(column, justify="left" if column == "chunk" else "right")
+    for row in report.rows:
+        delta = Text("-")
+        if row.delta_s is not None:
+            gained = row.change_s is not None and row.change_s < 0
+            colour = "green" if row.delta_s < 0 else "red"
+            delta = Text(signed(row.delta_s), style=f"bold {colour}" if gained else colour)
+        segment = Text(clock(row.segment_s), style="bold yellow" if row.gold else "")
+        table.add_row(row.chunk, clock(row.split_s), delta,
+                      segment + (Text(" gold", style="yellow") if row.gold else Text("")))
+    for chunk in report.chunks[len(report.rows):]:
+        table.add_row(Text(chunk, style="dim"), "-", "", "")
+    return table
+
+
+def records_line(report):
+    parts = [f"best {clock(report.best_s)}" if report.best_s is not None else "no best yet"]
+    if report.sum_of_best_s is not None:
+        parts.append(f"sum of best {clock(report.sum_of_best_s)}")
+    if report.time_save_s is not None:
+        parts.append(f"possible time save {clock(report.time_save_s)}")
+    return Text(" · ".join(parts), style="dim")
+
+
+def run_summary(report):
+    """After a speedrun: the splits, the final time against the best, the records."""
+    out.print(splits_table(report))
+    attempt = report.attempt
+    if attempt.outcome == "passed":
+        final = Text(f"Final time {clock(attempt.active_s)}", style="bold")
+        if report.best_s is None:
+            final += Text(": your first finished run.", style="green")
+        elif attempt.active_s < report.best_s:
+            final += Text(f": a new personal best, {signed(attempt.active_s - report.best_s)}.",
+                          style="bold green")
+        else:
+            final += Text(f" ({signed(attempt.active_s - report.best_s)} on your best).")
+        out.print(final)
+    out.print(records_line(report))
+
+
+def speedrun_history(runs):
+    """Every speedrun, and per kind of run the attempts, finished ones and best time."""
+    if not runs:
+        out.print("No speedruns yet: drill speedrun full starts one.")
+        return
+    table = Table(title="speedruns", title_justify="left")
+    for column in ("#", "run", "started (UTC)", "time", "outcome", "splits"):
+        table.add_column(column, justify="right" if column in ("#", "time", "splits") else "left")
+    for attempt, splits in runs:
+        table.add_row(str(attempt.id), attempt.chunk, attempt.started_at[:16].replace("T", " "),
+                      clock(attempt.active_s) if attempt.ended_at else "-",
+                      Text(attempt.outcome, style=OUTCOMES.get(attempt.outcome, "")),
+                      str(len(splits)))
+    out.print(table)
+    for kind in sorted({a.chunk for a, _ in runs}):
+        mine = [a for a, _ in runs if a.chunk == kind]
+        done = [a.active_s for a in mine if a.outcome == "passed"]
+        out.print(Text(f"{kind}: {plural(len(mine), 'run')}, {len(done)} finished"
+                       + (f", best {clock(min(done))}" if done else "")))

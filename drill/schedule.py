@@ -39,12 +39,14 @@ class Today:
     streak: int = 0
     longest: int = 0
     counts_today: bool = False
+    full_run_s: float = None  # the best finished speedrun of full today: proof of recall
     next_step: str = ""
 
     def to_dict(self):
         return {"due": [vars(d) | {"due": d.due.isoformat()} for d in self.due], "new": self.new,
                 "new_today": self.new_today, "streak": self.streak, "longest": self.longest,
-                "counts_today": self.counts_today, "next": self.next_step}
+                "counts_today": self.counts_today, "full_run_s": self.full_run_s,
+                "next": self.next_step}
 
 
 def rate(attempt, target_s):
@@ -135,6 +137,10 @@ def today(chunks, attempts, now, cards_now, retention=0.9, new_per_day=1, tz=Non
                  for a in attempts if a.outcome == "passed"}
     queue.streak, queue.longest = streaks(pass_days, this_day)
     queue.counts_today = this_day in pass_days
+    full_runs = [a.active_s for a in attempts if a.kind == "speedrun" and a.chunk == "full"
+                 and a.outcome == "passed"
+                 and local_day(datetime.fromisoformat(a.ended_at), tz, day_start_hour) == this_day]
+    queue.full_run_s = min(full_runs, default=None)
     target = queue.due[0].chunk if queue.due else queue.new
     queue.next_step = f"drill start {target}" if target else ""
     return queue

@@ -55,6 +55,16 @@ MIGRATIONS = [
     """
     CREATE TABLE cards (chunk TEXT PRIMARY KEY, card TEXT NOT NULL, updated_at TEXT NOT NULL);
     """,
+    # A speedrun is an attempt of kind 'speedrun'; each chunk whose suite first passes in it
+    # is a split, at the run's active time then.
+    """
+    CREATE TABLE splits (
+        attempt_id INTEGER NOT NULL REFERENCES attempts (id),
+        chunk TEXT NOT NULL,
+        at_s REAL NOT NULL,
+        PRIMARY KEY (attempt_id, chunk)
+    );
+    """,
 ]
 
 
@@ -218,10 +228,10 @@ class Store:
             self.db.execute("UPDATE attempts SET last_seen = ? WHERE id = ?",
                             (_iso(at), attempt_id))
 
-    def best_time(self, chunk):
+    def best_time(self, chunk, kind="practice"):
         """The personal best: the shortest active time of a passed attempt, or None."""
         row = self.db.execute("SELECT MIN(active_s) FROM attempts WHERE chunk = ? AND "
-                              "outcome = 'passed'", (chunk,)).fetchone()
+                              "outcome = 'passed' AND kind = ?", (chunk, kind)).fetchone()
         return row[0]
 
     def attempt(self, attempt_id):
@@ -236,9 +246,22 @@ class Store:
             query, args = query + " WHERE chunk = ?", (chunk,)
         return [Attempt(**row) for row in self.db.execute(query + " ORDER BY id", args)]
 
-    def open_attempt(self, chunk=None):
-        """The latest open attempt (of `chunk`, if given), or None."""
-        return next((a for a in reversed(self.attempts(chunk)) if a.outcome == "open"), None)
+    def open_attempt(self, chunk=None, kind=None):
+        """The latest open attempt (at `chunk`, of `kind`, if given), or None."""
+        return next((a for a in reversed(self.attempts(chunk)) if a.outcome == "open"
+                     and kind in (None, a.kind)), None)
+
+    def add_split(self, attempt_id, chunk, at_s):
+        """Record that `chunk` first passed `at_s` seconds into the run (once per chunk)."""
+        with self.transaction():
+            self.db.execute("INSERT OR IGNORE INTO splits (attempt_id, chunk, at_s) "
+                            "VALUES (?, ?, ?)", (attempt_id, chunk, at_s))
+
+    def splits(self, attempt_id):
+        """[(chunk, seconds)] of a run, in completion order."""
+        rows = self.db.execute("SELECT chunk, at_s FROM splits WHERE attempt_id = ? "
+                               "ORDER BY at_s, rowid", (attempt_id,))
+        return [(row["chunk"], row["at_s"]) for row in rows]
 
     def snapshots(self, attempt_id):
         rows = self.db.execute("SELECT * FROM snapshots WHERE attempt_id = ? ORDER BY id",
@@ -266,7 +289,9 @@ class Store:
         return {"attempts": [dict(row) for row in
                              self.db.execute("SELECT * FROM attempts ORDER BY id")],
                 "snapshots": [dict(row) for row in
-                              self.db.execute("SELECT * FROM snapshots ORDER BY id")]}
+                              self.db.execute("SELECT * FROM snapshots ORDER BY id")],
+                "splits": [dict(row) for row in
+                           self.db.execute("SELECT * FROM splits ORDER BY attempt_id, at_s")]}
 
     def restore(self, data):
         """Put an export's attempts and snapshots into this store, which must be empty."""
@@ -274,8 +299,8 @@ class Store:
             raise DrillError(f"{self.path} already holds attempts; import goes into an empty "
                              "home (set DRILL_HOME to a new folder)")
         with self.transaction():
-            for table in ("attempts", "snapshots"):
-                for row in data[table]:
+            for table in ("attempts", "snapshots", "splits"):
+                for row in data.get(table, []):
                     columns = ", ".join(row)
                     marks = ", ".join("?" for _ in row)
                     self.db.execute(f"INSERT INTO {table} ({columns}) VALUES ({marks})",

@@ -36,6 +36,7 @@ class Screen:
     hint: str = ""
     note: str = ""
     ended: str = ""
+    report: object = None  # a speedrun's splits (progress.RunReport), kept up to date
 
 
 def watch(store, chunk, attempt, live, keys=None):

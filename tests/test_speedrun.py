@@ -1,0 +1,53 @@
+"""Speedruns without a terminal: a blank file, splits as chunks first pass, records kept."""
+import json
+
+from click.testing import CliRunner
+
+from drill.cli import cli
+
+from conftest import REFERENCE
+
+UP_TO_NN = REFERENCE.read_text()[:REFERENCE.read_text().index("class Neuron")]
+
+
+def drill(*args, now=None):
+    return CliRunner().invoke(cli, list(args), env={"DRILL_NOW": now} if now else {},
+                              catch_exceptions=False)
+
+
+def run(home, hour, first_save_min, last_save_min):
+    """A full run: the engine saved after `first_save_min` minutes, the rest after `last_save_min`."""
+    drill("speedrun", "--no-watch", now=f"2026-11-26T{hour:02d}:00:00Z")
+    path = home / "workspace" / "speedrun-full.py"
+    assert "#" in path.read_text() and "class Value" not in path.read_text()  # the card alone
+    path.write_text(UP_TO_NN)
+    drill("check", now=f"2026-11-26T{hour:02d}:{first_save_min:02d}:00Z")
+    path.write_text(REFERENCE.read_text())
+    return drill("check", now=f"2026-11-26T{hour:02d}:{last_save_min:02d}:00Z")
+
+
+def test_a_run_records_splits_in_completion_order_and_a_faster_one_is_the_best(drill_home):
+    first = run(drill_home, 9, 5, 12)
+    assert first.exit_code == 0 and "Final time 12:00: your first finished run" in first.output
+    second = run(drill_home, 10, 4, 9)
+    assert "a new personal best, -3:00" in second.output
+    assert "sum of best 9:00" in second.output
+    runs = json.loads(drill("speedrun", "--history", "--json").output)
+    assert [r["outcome"] for r in runs] == ["passed", "passed"]
+    assert runs[1]["splits"] == [["ops", 240.0], ["backward", 240.0], ["topo", 240.0],
+                                 ["nn", 540.0], ["train", 540.0]]
+
+
+def test_a_gold_segment_beats_every_earlier_one_of_its_chunk(drill_home):
+    run(drill_home, 9, 5, 12)
+    second = run(drill_home, 10, 6, 9)  # engine slower (6:00 vs 5:00), the rest faster (3:00)
+    lines = [line for line in second.output.splitlines() if line.startswith("│ ")]
+    assert any("ops" in line and "+1:00" in line and "gold" not in line for line in lines)
+    assert any("nn" in line and "-3:00" in line and "gold" in line for line in lines)
+
+
+def test_a_speedrun_counts_for_the_streak_but_not_the_schedule(drill_home):
+    run(drill_home, 9, 5, 12)
+    queue = json.loads(drill("today", "--json", now="2026-11-26T12:00:00Z").output)
+    assert queue["counts_today"] and queue["full_run_s"] == 720.0
+    assert queue["due"] == [] and queue["new"] == "ops"
