@@ -277,7 +277,8 @@ def watch_panel(screen):
         parts.append(Panel(Text(screen.hint), title="hint", border_style="yellow"))
     if screen.note:
         parts.append(Text(screen.note, style="yellow"))
-    keys = ("h hint · p pause · r reset to the stub · q quit (resume later) · a abandon"
+    reset = "r reset (ends the run)" if screen.report is not None else "r reset to the stub"
+    keys = (f"h hint · p pause · {reset} · q quit (resume later) · a abandon"
             if screen.keys else "Ctrl-C stops watching (drill resume goes on)")
     parts.append(Text(keys, style="dim"))
     if screen.report is not None:

@@ -107,6 +107,9 @@ def _key(store, chunk, screen, action, moment):
         else:
             store.pause(attempt.id, moment)
         screen.paused = not screen.paused
+    elif action == "reset" and attempt.kind == "speedrun":  # as on a speedrun timer: the run
+        store.finish_attempt(attempt.id, "abandoned", moment)  # ends, kept as unfinished
+        screen.ended = "abandoned"
     elif action == "reset":
         reset_file(store, chunk, attempt, moment)
         screen.note = "the file is the stub again; what it held is kept in this attempt's history"

@@ -51,3 +51,22 @@ def test_a_speedrun_counts_for_the_streak_but_not_the_schedule(drill_home):
     queue = json.loads(drill("today", "--json", now="2026-11-26T12:00:00Z").output)
     assert queue["counts_today"] and queue["full_run_s"] == 720.0
     assert queue["due"] == [] and queue["new"] == "ops"
+
+
+def test_reset_ends_a_speedrun_and_keeps_it_as_unfinished(drill_home):
+    from drill.attempt import start
+    from drill.catalog import get_chunk
+    from drill.clock import now
+    from drill.store import open_store
+    from drill.watch import Screen, _key
+    store, chunk = open_store(), get_chunk("full")
+    started = start(store, chunk, kind="speedrun")
+    screen = Screen(chunk, started.attempt, started.path)
+    _key(store, chunk, screen, "reset", now())
+    assert screen.ended == "abandoned" and store.attempt(started.attempt.id).outcome == "abandoned"
+    practice = start(store, get_chunk("ops"))
+    screen = Screen(get_chunk("ops"), practice.attempt, practice.path)
+    practice.path.write_text("my work\n")
+    _key(store, get_chunk("ops"), screen, "reset", now())
+    assert screen.ended == "" and "class Value" in practice.path.read_text()
+    assert store.snapshots(practice.attempt.id)[-1].content == "my work\n"
