@@ -49,10 +49,28 @@ def review_of(store, attempt):
 
 
 def figures(store):
-    """Everything `drill stats` shows."""
+    """Everything `drill stats` shows, the speedrun records included."""
     from drill.stats import compute
-    return compute(load_catalog(), store.attempts(), now(), cards(store),
-                   day_start_hour=config.load()["day_start_hour"])
+    found = compute(load_catalog(), store.attempts(), now(), cards(store),
+                    day_start_hour=config.load()["day_start_hour"])
+    found.speedruns = speedrun_records(store)
+    return found
+
+
+def speedrun_records(store):
+    """Per kind of run (full, or one chunk): runs, finished, personal best and sum of best."""
+    from drill.catalog import get_chunk
+    from drill.splits import sum_of_best
+    records = []
+    for kind in sorted({attempt.chunk for attempt, _ in runs_of(store)}):
+        runs = runs_of(store, kind)
+        chunk = get_chunk(kind)
+        finished = [a.active_s for a, _ in runs if a.outcome == "passed"]
+        records.append({"run": kind, "runs": len(runs), "finished": len(finished),
+                        "best_s": min(finished, default=None),
+                        "sum_of_best_s": sum_of_best([s for _, s in runs if s],
+                                                     list(chunk.suites or (kind,)))})
+    return records
 
 
 @dataclass

@@ -441,6 +441,12 @@ def stats(figures, chunk=None):
     out.print(table)
     out.print(Text("med: median time · due: next review · stab: FSRS stability, in days",
                    style="dim"))
+    for record in figures.speedruns:
+        out.print(Text(f"speedrun {record['run']}: ", style="bold") + Text(
+            f"{plural(record['runs'], 'run')}, {record['finished']} finished, best "
+            + (clock(record["best_s"]) if record["best_s"] is not None else "-")
+            + (f", sum of best {clock(record['sum_of_best_s'])}"
+               if record["sum_of_best_s"] is not None else "")))
 
 
 def chunk_detail(c):

@@ -38,6 +38,7 @@ class Stats:
     retention: float
     days: dict
     chunks: list
+    speedruns: list = field(default_factory=list)  # per kind of run: progress.speedrun_records
 
     @property
     def pass_rate(self):
@@ -86,7 +87,7 @@ def measured_retention(review_list):
 
 
 def chunk_stats(name, finished, review_list, card):
-    mine = [a for a in finished if a.chunk == name]
+    mine = [a for a in finished if a.chunk == name and a.kind == "practice"]
     times = [a.active_s for a in mine if a.outcome == "passed"]
     stats = ChunkStats(name, len(mine), len(times), times=times,
                        hints=sum(a.hints_used for a in mine),

@@ -70,3 +70,13 @@ def test_reset_ends_a_speedrun_and_keeps_it_as_unfinished(drill_home):
     _key(store, get_chunk("ops"), screen, "reset", now())
     assert screen.ended == "" and "class Value" in practice.path.read_text()
     assert store.snapshots(practice.attempt.id)[-1].content == "my work\n"
+
+
+def test_stats_show_the_speedrun_records(drill_home):
+    run(drill_home, 9, 5, 12)
+    run(drill_home, 10, 4, 9)
+    figures = json.loads(drill("stats", "--json", now="2026-11-26T12:00:00Z").output)
+    assert figures["speedruns"] == [{"run": "full", "runs": 2, "finished": 2, "best_s": 540.0,
+                                     "sum_of_best_s": 540.0}]
+    assert "speedrun full: 2 runs, 2 finished, best 9:00" in \
+        drill("stats", now="2026-11-26T12:00:00Z").output
