@@ -7,9 +7,7 @@ import json
 import sys
 
 from rich.console import Console
-from rich.markdown import Markdown
 from rich.panel import Panel
-from rich.syntax import Syntax
 from rich.table import Table
 from rich.text import Text
 
@@ -50,6 +48,7 @@ def chunk_list(chunks):
 
 
 def card(chunk):
+    from rich.markdown import Markdown  # imported here: markdown-it is slow to load
     subtitle = f"target {clock(chunk.target_s)} · {len(chunk.hints)} hints"
     if chunk.requires:
         subtitle += " · after " + ", ".join(chunk.requires)
@@ -60,6 +59,7 @@ def card(chunk):
 def code(text):
     """Source to stdout: coloured on a terminal, byte for byte when piped."""
     if out.is_terminal:
+        from rich.syntax import Syntax
         out.print(Syntax(text, "python", theme="ansi_dark", line_numbers=False))
     else:
         sys.stdout.write(text)
@@ -217,6 +217,7 @@ def hint(chunk, number, text):
 
 def reference_parts(chunk, parts, recorded):
     """The reference's code for the chunk, coloured; says whether the look was recorded."""
+    from rich.syntax import Syntax
     for source in parts.values():
         out.print(Syntax(source, "python", theme="ansi_dark"))
     if recorded:
@@ -227,6 +228,8 @@ def reference_parts(chunk, parts, recorded):
 def diff(yours, reference):
     """The learner's code beside the reference's, part by part: side by side on a wide
     terminal, one above the other on a narrow one."""
+    from rich.syntax import Syntax
+
     def code(source):
         if source is None:
             return Text("(not in your file: written another way, or missing)", style="dim")
