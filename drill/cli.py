@@ -214,8 +214,9 @@ def _watch(store, chunk, attempt):
     best = store.best_time(chunk.name, attempt.kind)
     speedrun = attempt.kind == "speedrun"
     with Terminal() as keys, render.LivePanel() as show:
-        def redraw(screen):
-            if speedrun:
+        def redraw(screen):  # the splits change only when a save is graded
+            if speedrun and (screen.report is None
+                             or screen.report.attempt.checks != screen.attempt.checks):
                 screen.report = run_report(store, screen.attempt)
             show(screen)
         screen = watch(store, chunk, attempt, redraw, keys)

@@ -4,13 +4,23 @@ A day begins at `day_start_hour` local time (4 a.m. by default, as in Anki), so 
 midnight still counts for the evening it started in. Converting each moment with the time zone's
 own rules keeps days right across daylight-saving changes.
 """
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 
 def local_day(moment, tz=None, day_start_hour=4):
     """The learner's day that `moment` (aware) falls in; `tz` None means the system's zone."""
     local = moment.astimezone(tz)
     return (local - timedelta(hours=day_start_hour)).date()
+
+
+def ended_day(attempt, tz=None, day_start_hour=4):
+    """The learner's day a finished attempt ended on."""
+    return local_day(datetime.fromisoformat(attempt.ended_at), tz, day_start_hour)
+
+
+def passed_days(attempts, tz=None, day_start_hour=4):
+    """The days that count for a streak: those with at least one passed attempt."""
+    return {ended_day(a, tz, day_start_hour) for a in attempts if a.outcome == "passed"}
 
 
 def streaks(days, today):

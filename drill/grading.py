@@ -90,6 +90,12 @@ def expected_tests(suite_files):
     return found
 
 
+def not_run(expected, reason):
+    """An error result for each expected (chunk, function) that never ran, saying why."""
+    return [TestResult(f"{chunk}::{function}", ERROR, "not run: " + reason.split("\n")[0],
+                       chunk=chunk) for chunk, function in expected]
+
+
 def read_source(path):
     path = Path(path)
     if not path.is_file():
@@ -132,8 +138,7 @@ def grade(chunk, path, profile="thorough", limits=Limits(), on_event=None):
         result.problem, result.output = run.problem, run.captured()
         result.tests = run.results(expected)
     else:
-        result.tests = [TestResult(f"{c}::{f}", ERROR, "not run: " + result.problem.split("\n")[0],
-                                   chunk=c) for c, f in expected]
+        result.tests = not_run(expected, result.problem)
     result.duration_s = time.perf_counter() - started
     return result
 
@@ -295,10 +300,5 @@ class ChildRun:
             results.append(TestResult(name, event["status"], event.get("message", ""),
                                       float(event.get("duration_s", 0.0)), test.get("chunk", ""),
                                       test.get("title", "")))
-        for chunk, function in expected:
-            if (chunk, function) not in seen:
-                results.append(TestResult(f"{chunk}::{function}", ERROR,
-                                          "not run: " + (self.problem.split("\n")[0]
-                                                         or "the suite never reached this test"),
-                                          chunk=chunk))
-        return results
+        missing = [test for test in expected if test not in seen]
+        return results + not_run(missing, self.problem or "the suite never reached this test")

@@ -113,7 +113,7 @@ def today(chunks, attempts, now, cards_now, retention=0.9, new_per_day=1, tz=Non
           day_start_hour=4):
     """Today's queue from the cards (`cards_now`, {chunk: fsrs.Card}) and the attempts: due
     chunks most overdue first, the next new chunk, and the streak."""
-    from drill.days import streaks
+    from drill.days import ended_day, passed_days, streaks
     now = now.astimezone(timezone.utc)
     targets = {c.name: c.target_s for c in chunks}
     review_list = reviews(attempts, targets, tz, day_start_hour)
@@ -133,13 +133,11 @@ def today(chunks, attempts, now, cards_now, retention=0.9, new_per_day=1, tz=Non
     if queue.new_today < new_per_day:
         queue.new = next((c.name for c in chunks if c.name not in cards_now
                           and all(r in passed for r in c.requires)), None)
-    pass_days = {local_day(datetime.fromisoformat(a.ended_at), tz, day_start_hour)
-                 for a in attempts if a.outcome == "passed"}
-    queue.streak, queue.longest = streaks(pass_days, this_day)
-    queue.counts_today = this_day in pass_days
+    days = passed_days(attempts, tz, day_start_hour)
+    queue.streak, queue.longest = streaks(days, this_day)
+    queue.counts_today = this_day in days
     full_runs = [a.active_s for a in attempts if a.kind == "speedrun" and a.chunk == "full"
-                 and a.outcome == "passed"
-                 and local_day(datetime.fromisoformat(a.ended_at), tz, day_start_hour) == this_day]
+                 and a.outcome == "passed" and ended_day(a, tz, day_start_hour) == this_day]
     queue.full_run_s = min(full_runs, default=None)
     target = queue.due[0].chunk if queue.due else queue.new
     queue.next_step = f"drill start {target}" if target else ""

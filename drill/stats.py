@@ -1,9 +1,9 @@
 """The figures behind `drill stats`: pure functions of the attempts, the catalog and a moment."""
 import statistics
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timedelta
+from datetime import timedelta
 
-from drill.days import local_day, streaks
+from drill.days import ended_day, local_day, passed_days, streaks
 from drill.schedule import reviews
 
 WEEKS = 26
@@ -62,12 +62,10 @@ def compute(chunks, attempts, now, cards_now, tz=None, day_start_hour=4):
     first = today - timedelta(days=today.weekday() + 7 * (WEEKS - 1))
     days = {first + timedelta(days=i): 0 for i in range((today - first).days + 1)}
     for attempt in finished:
-        day = local_day(datetime.fromisoformat(attempt.ended_at), tz, day_start_hour)
+        day = ended_day(attempt, tz, day_start_hour)
         if day in days and attempt.outcome == "passed":
             days[day] += 1
-    pass_days = {local_day(datetime.fromisoformat(a.ended_at), tz, day_start_hour)
-                 for a in finished if a.outcome == "passed"}
-    streak, longest = streaks(pass_days, today)
+    streak, longest = streaks(passed_days(finished, tz, day_start_hour), today)
     return Stats(streak, longest, sum(a.active_s for a in finished), len(finished),
                  sum(a.outcome == "passed" for a in finished), measured_retention(review_list),
                  days, [chunk_stats(c.name, finished, review_list, cards_now.get(c.name))

@@ -1,14 +1,18 @@
 """Every test runs with its own DRILL_HOME and a fixed clock: the real home folder is never touched."""
+import sys
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
 from drill.catalog import load_catalog
+from drill.cli import cli
 from drill.grading import grade
 
 ROOT = Path(__file__).resolve().parent.parent
 REFERENCE = ROOT / "reference" / "micrograd.py"
 CHUNKS = {c.name: c for c in load_catalog()}
+DRILL_EXE = str(Path(sys.executable).with_name("drill"))  # the installed command
 
 
 @pytest.fixture(autouse=True)
@@ -26,3 +30,9 @@ def verdict(chunk, path, profile="quick", **kwargs):
 
 def failures(result):
     return "\n".join(f"{t.name} [{t.status}]: {t.message}" for t in result.tests if t.status != "pass")
+
+
+def drill(*args, now=None):
+    """Run a drill command in-process (DRILL_NOW set to `now` if given); its click Result."""
+    return CliRunner().invoke(cli, list(args), env={"DRILL_NOW": now} if now else {},
+                              catch_exceptions=False)

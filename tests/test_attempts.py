@@ -5,18 +5,8 @@ import signal
 import subprocess
 import sys
 import time
-from pathlib import Path
 
-from click.testing import CliRunner
-
-from drill.cli import cli
-
-from conftest import REFERENCE
-
-
-def drill(*args, now=None):
-    env = {"DRILL_NOW": now} if now else {}
-    return CliRunner().invoke(cli, list(args), env=env, catch_exceptions=False)
+from conftest import DRILL_EXE, REFERENCE, drill
 
 
 def workspace_file(home, chunk):
@@ -108,8 +98,7 @@ def test_kill_9_during_a_check_loses_no_graded_version(drill_home):
     path.write_text("wrong = True\n")
     drill("check")
     path.write_text(REFERENCE.read_text())
-    exe = Path(sys.executable).with_name("drill")
-    victim = subprocess.Popen([str(exe), "check"], env=os.environ.copy(),
+    victim = subprocess.Popen([DRILL_EXE, "check"], env=os.environ.copy(),
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     time.sleep(0.3)
     victim.send_signal(signal.SIGKILL)

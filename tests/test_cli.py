@@ -2,18 +2,9 @@
 import json
 import os
 import subprocess
-import sys
 from pathlib import Path
 
-from click.testing import CliRunner
-
-from drill.cli import cli
-
-from conftest import REFERENCE
-
-
-def drill(*args):
-    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
+from conftest import DRILL_EXE, REFERENCE, drill
 
 
 def test_list_shows_every_chunk_in_order_with_targets():
@@ -85,9 +76,8 @@ def test_check_of_a_file_that_does_not_parse_names_file_and_line(tmp_path):
 
 
 def test_the_installed_command_finds_its_chunks_from_anywhere(tmp_path):
-    exe = Path(sys.executable).with_name("drill")
-    assert exe.is_file(), "drill is not installed in this environment"
+    assert Path(DRILL_EXE).is_file(), "drill is not installed in this environment"
     env = {**os.environ, "COLUMNS": "80"}
-    result = subprocess.run([str(exe), "list"], cwd=tmp_path, capture_output=True, text=True,
+    result = subprocess.run([DRILL_EXE, "list"], cwd=tmp_path, capture_output=True, text=True,
                             env=env)
     assert result.returncode == 0 and "train" in result.stdout

@@ -1,14 +1,9 @@
 """drill config: settings in DRILL_HOME/config.toml, checked when set, used where they matter."""
 import json
 
-from click.testing import CliRunner
-
 from drill import config
-from drill.cli import cli
 
-
-def drill(*args):
-    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
+from conftest import REFERENCE, drill
 
 
 def test_defaults_are_listed_with_what_they_mean():
@@ -48,7 +43,6 @@ def test_a_broken_config_file_is_one_line(drill_home):
 
 
 def test_export_then_import_into_an_empty_home_gives_the_same_stats(drill_home, tmp_path, monkeypatch):
-    from conftest import REFERENCE
     drill("config", "new_per_day", "2")
     drill("start", "topo", "--no-watch")
     (drill_home / "workspace" / "topo.py").write_text(REFERENCE.read_text())

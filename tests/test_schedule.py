@@ -4,15 +4,12 @@ import time
 from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
-from click.testing import CliRunner
-
 from drill.catalog import load_catalog
-from drill.cli import cli
 from drill.days import local_day, streaks
 from drill.schedule import deck, rate, reviews, today
 from drill.store import Attempt
 
-from conftest import REFERENCE
+from conftest import REFERENCE, drill
 
 BERLIN = ZoneInfo("Europe/Berlin")
 CHUNKS = load_catalog()
@@ -110,7 +107,7 @@ def test_new_chunks_come_in_order_after_their_prerequisites_one_a_day():
 
 
 def test_today_on_a_new_home_says_what_to_do():
-    result = CliRunner().invoke(cli, [])
+    result = drill()
     assert result.exit_code == 0
     assert "Nothing is due today" in result.output and "Next: drill start ops" in result.output
 
@@ -137,7 +134,7 @@ def test_stats_figures_match_a_hand_count():
 
 
 def test_stats_on_a_new_home_say_what_to_do():
-    result = CliRunner().invoke(cli, ["stats"])
+    result = drill("stats")
     assert result.exit_code == 0 and "No finished attempts yet" in result.output
 
 
@@ -146,7 +143,6 @@ def test_thirty_days_through_the_commands_with_drill_now(monkeypatch, drill_home
     from 10 October 2026, misses 22 October, and the clocks change on 25 October."""
     monkeypatch.setenv("TZ", "Europe/Berlin")
     time.tzset()
-    run = CliRunner()
     try:
         first = date(2026, 10, 10)
         for i in range(30):
@@ -154,14 +150,14 @@ def test_thirty_days_through_the_commands_with_drill_now(monkeypatch, drill_home
                 continue
             day = first + timedelta(days=i)
             start, end = berlin(day, 21, 30), berlin(day, 21, 34)
-            run.invoke(cli, ["start", "topo", "--no-watch"], env={"DRILL_NOW": start.isoformat()})
+            drill("start", "topo", "--no-watch", now=start.isoformat())
             (drill_home / "workspace" / "topo.py").write_text(REFERENCE.read_text())
-            checked = run.invoke(cli, ["check"], env={"DRILL_NOW": end.isoformat()})
+            checked = drill("check", now=end.isoformat())
             assert "Good: passed in 4:00, target 5:00, no hints" in checked.output
         last = berlin(first + timedelta(days=29), 23, 0).isoformat()
-        queue = json.loads(run.invoke(cli, ["today", "--json"], env={"DRILL_NOW": last}).output)
+        queue = json.loads(drill("today", "--json", now=last).output)
         assert (queue["streak"], queue["longest"], queue["counts_today"]) == (17, 17, True)
-        figures = json.loads(run.invoke(cli, ["stats", "--json"], env={"DRILL_NOW": last}).output)
+        figures = json.loads(drill("stats", "--json", now=last).output)
         assert (figures["attempts"], figures["passed"], figures["practice_s"]) == (29, 29, 29 * 240)
         topo = next(c for c in figures["chunks"] if c["chunk"] == "topo")
         assert [r["rating"] for r in topo["reviews"]] == ["Good"] * 29

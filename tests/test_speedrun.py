@@ -1,18 +1,9 @@
 """Speedruns without a terminal: a blank file, splits as chunks first pass, records kept."""
 import json
 
-from click.testing import CliRunner
-
-from drill.cli import cli
-
-from conftest import REFERENCE
+from conftest import REFERENCE, drill
 
 UP_TO_NN = REFERENCE.read_text()[:REFERENCE.read_text().index("class Neuron")]
-
-
-def drill(*args, now=None):
-    return CliRunner().invoke(cli, list(args), env={"DRILL_NOW": now} if now else {},
-                              catch_exceptions=False)
 
 
 def run(home, hour, first_save_min, last_save_min):

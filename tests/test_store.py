@@ -109,18 +109,14 @@ def test_an_older_store_is_migrated_and_keeps_its_data(tmp_path):
 
 
 def test_cards_are_kept_in_the_store_and_rebuilt_from_the_reviews(tmp_path):
-    from click.testing import CliRunner
-
-    from drill.cli import cli
     from drill.store import open_store
-    from conftest import REFERENCE
-    run = CliRunner()
-    run.invoke(cli, ["start", "topo", "--no-watch"])
+    from conftest import REFERENCE, drill
+    drill("start", "topo", "--no-watch")
     (tmp_path / "home" / "workspace" / "topo.py").write_text(REFERENCE.read_text())
-    assert run.invoke(cli, ["check"]).exit_code == 0
+    assert drill("check").exit_code == 0
     store = open_store()
     kept = store.load_cards()
     assert list(kept) == ["topo"] and '"stability"' in kept["topo"]
     store.save_cards({}, T0)  # lost: drill rebuilds them from the review history
-    queue = json.loads(run.invoke(cli, ["today", "--json"]).output)
+    queue = json.loads(drill("today", "--json").output)
     assert store.load_cards() == kept and queue["new"] != "topo"

@@ -4,26 +4,28 @@ import json
 import os
 import signal
 import subprocess
-import sys
 import time
-from pathlib import Path
 
-from conftest import REFERENCE
+from conftest import DRILL_EXE, REFERENCE
 
-DRILL = str(Path(sys.executable).with_name("drill"))
+def real_clock():
+    """The environment less DRILL_NOW: watching needs time to pass."""
+    return {k: v for k, v in os.environ.items() if k != "DRILL_NOW"}
 
 
 def watching(*args):
     """`drill ARGS` in the background, with no terminal and the real clock."""
-    env = {k: v for k, v in os.environ.items() if k != "DRILL_NOW"}
-    return subprocess.Popen([DRILL, *args], env=env, stdin=subprocess.DEVNULL,
+    return subprocess.Popen([DRILL_EXE, *args], env=real_clock(), stdin=subprocess.DEVNULL,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
 
 
+def drill_output(*args):
+    return subprocess.run([DRILL_EXE, *args], env=real_clock(), capture_output=True,
+                          text=True).stdout
+
+
 def history():
-    env = {k: v for k, v in os.environ.items() if k != "DRILL_NOW"}
-    done = subprocess.run([DRILL, "history", "--json"], env=env, capture_output=True, text=True)
-    return json.loads(done.stdout)
+    return json.loads(drill_output("history", "--json"))
 
 
 def wait_for(condition, seconds=30):
@@ -34,9 +36,8 @@ def wait_for(condition, seconds=30):
 
 
 def snapshots_of(attempt_id):
-    env = {k: v for k, v in os.environ.items() if k != "DRILL_NOW"}
-    return subprocess.run([DRILL, "show", str(attempt_id), "--version", "1"], env=env,
-                          capture_output=True, text=True).stdout
+    """The first version kept of an attempt."""
+    return drill_output("show", str(attempt_id), "--version", "1")
 
 
 def test_saves_are_graded_and_a_pass_ends_the_attempt(drill_home):
