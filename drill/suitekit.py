@@ -14,6 +14,7 @@ import types
 
 from hypothesis import HealthCheck, Phase, settings
 from hypothesis.database import DirectoryBasedExampleDatabase
+from hypothesis.internal.conjecture import engine
 
 from drill.runner import learner_frame, load_submission
 
@@ -32,6 +33,11 @@ _current = types.SimpleNamespace(module=None)
 # max_examples of the two profiles: `quick` grades every save, `thorough` a verdict that is kept.
 PROFILES = {"quick": 20, "thorough": 100}
 
+# Seconds hypothesis may spend shrinking a failing test's example. On a save, a nearly minimal
+# example now beats a minimal one a second later; the thorough profile (drill check, and `m` in
+# watch mode) shrinks as long as hypothesis' own bound allows.
+SHRINK_S = {"quick": 0.1, "thorough": engine.MAX_SHRINKING_SECONDS}
+
 
 # Every phase but `explain`, which re-runs a failing test many times over to annotate which
 # parts of the minimal example matter: seconds on a failing file, for a comment learners skip.
@@ -47,6 +53,7 @@ def load_profile(name, database_dir=None):
                               suppress_health_check=list(HealthCheck), database=database,
                               phases=PHASES, report_multiple_bugs=False, print_blob=False)
     settings.load_profile(name)
+    engine.MAX_SHRINKING_SECONDS = SHRINK_S[name]  # a bound hypothesis documents as ours to set
 
 
 class Lesson(AssertionError):
