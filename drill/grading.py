@@ -17,7 +17,9 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+from contextlib import suppress
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -124,8 +126,12 @@ def static_problem(path, source):
     return ""
 
 
-def grade(chunk, path, profile="thorough", limits=Limits(), on_event=None):
-    """Run `chunk`'s suites on the file at `path`; a GradeResult, whatever the file does."""
+def grade(chunk, path, profile="thorough", limits=Limits(), on_event=None, launcher=None,
+          cancel=None):
+    """Run `chunk`'s suites on the file at `path`; a GradeResult, whatever the file does.
+
+    `launcher` starts the child (a cold one by default; watch mode passes its warm grader), and
+    `cancel` lets another thread stop the run when a newer save makes it moot."""
     path = Path(path).resolve()
     source = read_source(path)
     started = time.perf_counter()
@@ -133,7 +139,10 @@ def grade(chunk, path, profile="thorough", limits=Limits(), on_event=None):
     expected = expected_tests(chunk.suite_files())
     result.problem = static_problem(path, source)
     if not result.problem:
-        run = ChildRun(chunk, path, profile, limits, on_event or (lambda *a: None))
+        run = ChildRun(chunk, path, profile, limits, on_event or (lambda *a: None),
+                       launcher or ColdStart())
+        if cancel is not None:
+            cancel.attach(run)
         run.wait()
         result.problem, result.output = run.problem, run.captured()
         result.tests = run.results(expected)
@@ -143,45 +152,105 @@ def grade(chunk, path, profile="thorough", limits=Limits(), on_event=None):
     return result
 
 
+@dataclass
+class Launched:
+    """A child running the runner: `proc` answers pid, poll() and wait(timeout) as a Popen does;
+    the learner's output and the runner's reports come on two pipes of their own."""
+    proc: object
+    output: object
+    results: object
+
+
+def set_limits(limits):
+    """In a child about to grade: its memory, no core file, and CPU time as a last bound should
+    the parent that watches its clock be gone. Calls nothing that imports or takes a lock."""
+    resource.setrlimit(resource.RLIMIT_AS, (limits.memory_bytes, limits.memory_bytes))
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    cpu_s = int(limits.run_s) + 5
+    resource.setrlimit(resource.RLIMIT_CPU, (cpu_s, cpu_s + 1))
+
+
+def start_runner(limits):
+    """A new `python -I -m drill.runner` under `limits`, waiting for its config on stdin."""
+    output_r, output_w = os.pipe()
+    results_r, results_w = os.pipe()
+
+    proc = subprocess.Popen([sys.executable, "-I", "-m", "drill.runner"], stdin=subprocess.PIPE,
+                            stdout=output_w, stderr=output_w, pass_fds=(results_w,),
+                            start_new_session=True, preexec_fn=lambda: set_limits(limits))
+    os.close(output_w)
+    os.close(results_w)
+    proc.results_fd = results_w  # its number in the child, which the config must name
+    return Launched(proc, os.fdopen(output_r, "rb", buffering=0),
+                    os.fdopen(results_r, "rb", buffering=0))
+
+
+def send_config(launched, config):
+    config["results_fd"] = launched.proc.results_fd
+    launched.proc.stdin.write(json.dumps(config).encode())
+    launched.proc.stdin.close()
+    return launched
+
+
+class ColdStart:
+    """A new child for each run, paying for Python, pytest and hypothesis each time (drill check)."""
+
+    def launch(self, config, limits):
+        return send_config(start_runner(limits), config)
+
+
+class Cancel:
+    """Stops a grading from another thread at once: a newer save has made it moot."""
+
+    def __init__(self):
+        self.is_set, self.run, self.lock = False, None, threading.Lock()
+
+    def attach(self, run):
+        with self.lock:
+            self.run = run
+            if self.is_set:
+                run.stop()
+
+    def set(self):
+        with self.lock:
+            self.is_set = True
+            if self.run is not None:
+                self.run.stop()
+
+
 class ChildRun:
     """One child process running the suites, watched until it ends or its time is up."""
 
-    def __init__(self, chunk, path, profile, limits, on_event):
+    def __init__(self, chunk, path, profile, limits, on_event, launcher):
         self.limits, self.on_event = limits, on_event
         self.token = secrets.token_hex(16)
         self.problem, self.output, self.dropped = "", b"", 0
         self.collected, self.reported, self.running, self.done = [], {}, None, False
-        self.timed_out = False
+        self.timed_out = self.stopped = False
         self.phase_started = time.monotonic()
-        read_fd, write_fd = os.pipe()
+        self.workdir = tempfile.TemporaryDirectory(prefix="drill-run-")
         config = {"file": str(path), "suites": [str(p) for p in chunk.suite_files()],
                   "profile": profile, "database": str(home() / "hypothesis"),
-                  "token": self.token, "results_fd": write_fd,
+                  "token": self.token, "workdir": self.workdir.name,
                   "test_s": limits.test_s, "import_s": limits.import_s}
-        self.workdir = tempfile.TemporaryDirectory(prefix="drill-run-")
-        self.proc = subprocess.Popen(
-            [sys.executable, "-I", "-m", "drill.runner"], stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, pass_fds=(write_fd,),
-            cwd=self.workdir.name, start_new_session=True, preexec_fn=self._limit_child)
-        os.close(write_fd)
-        self.results_pipe = os.fdopen(read_fd, "rb", buffering=0)
-        self.proc.stdin.write(json.dumps(config).encode())
-        self.proc.stdin.close()
+        launched = launcher.launch(config, limits)
+        self.proc, self.output_pipe, self.results_pipe = \
+            launched.proc, launched.output, launched.results
 
-    def _limit_child(self):
-        """Runs in the forked child before exec: only calls that need no import or lock."""
-        resource.setrlimit(resource.RLIMIT_AS, (self.limits.memory_bytes, self.limits.memory_bytes))
-        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    def stop(self):
+        """End the run now (from any thread); its result says it was stopped."""
+        self.stopped = True
+        self._kill_group()
 
     def wait(self):
         """Read both pipes until the child ends, then make sure nothing it started lives on."""
         selector = selectors.DefaultSelector()
-        selector.register(self.proc.stdout, selectors.EVENT_READ, self._keep_output)
+        selector.register(self.output_pipe, selectors.EVENT_READ, self._keep_output)
         selector.register(self.results_pipe, selectors.EVENT_READ, self._take_reports)
         deadline = time.monotonic() + self.limits.run_s
         buffer = [b""]
         try:
-            while self.proc.poll() is None:
+            while selector.get_map() and self.proc.poll() is None:
                 for key, _ in selector.select(timeout=0.05):
                     if not key.data(key.fileobj, buffer):
                         selector.unregister(key.fileobj)
@@ -189,10 +258,13 @@ class ChildRun:
             self._drain(selector, buffer)
         finally:
             self._kill_group()
+            self.proc.wait()
             selector.close()
-            self.proc.stdout.close()
+            self.output_pipe.close()
             self.results_pipe.close()
             self.workdir.cleanup()
+        if self.stopped:
+            self.problem = "stopped: a newer save replaced this version"
         if not self.problem and not self.done:
             self.problem = self._why_it_ended()
         if not self.problem and not self.collected:
@@ -267,13 +339,17 @@ class ChildRun:
             return
         self.timed_out = True
         self._kill_group()
+        self.proc.wait()
 
     def _kill_group(self):
+        """Kill the child and everything it started (its session); a child that has not yet
+        made its own session is killed alone."""
         try:
             os.killpg(self.proc.pid, signal.SIGKILL)
         except (ProcessLookupError, PermissionError):
-            pass
-        self.proc.wait()
+            if self.proc.poll() is None:
+                with suppress(ProcessLookupError, PermissionError):
+                    os.kill(self.proc.pid, signal.SIGKILL)
 
     def _why_it_ended(self):
         code = self.proc.returncode

@@ -113,9 +113,15 @@ class Collector:
         self.lines = sys.modules["submission"].__source_lines__
         self.outcomes, self.touched = {}, {}
 
+    def pytest_collection_modifyitems(self, items):
+        """Plain tests first, properties after: the quick checks are the first news of a save.
+        Results are still listed in the suites' own order."""
+        self.in_file_order = list(items)
+        items.sort(key=lambda item: getattr(item.function, "is_hypothesis_test", False))
+
     def pytest_collection_finish(self, session):
         tests = []
-        for item in session.items:
+        for item in self.in_file_order:
             doc = (item.function.__doc__ or "").strip()
             tests.append({"id": item.nodeid, "chunk": item.path.parent.name,
                           "function": item.originalname, "title": doc.splitlines()[0] if doc else ""})
@@ -167,8 +173,17 @@ class Collector:
 
 
 def main():
+    """`python -I -m drill.runner`: a cold child, or one started ahead of need (the config waits
+    on stdin until a save comes)."""
     config = json.loads(sys.stdin.read())
     sys.stdin = open(os.devnull)
+    grade_here(config)
+
+
+def grade_here(config):
+    """Grade the file `config` names in this process, report every test, and exit. Runs in a
+    fresh child: a cold one, or one forked by the warm grader (warm.py) for each save."""
+    os.chdir(config["workdir"])
     report = Reporter(config["results_fd"], config["token"])
     sys.dont_write_bytecode = True
     sys.setrecursionlimit(max(sys.getrecursionlimit(), 3000))

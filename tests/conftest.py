@@ -8,6 +8,7 @@ from click.testing import CliRunner
 from drill.catalog import load_catalog
 from drill.cli import cli
 from drill.grading import grade
+from drill.warm import ForkServer
 
 ROOT = Path(__file__).resolve().parent.parent
 REFERENCE = ROOT / "reference" / "micrograd.py"
@@ -23,9 +24,22 @@ def drill_home(tmp_path, monkeypatch):
     return home
 
 
+WARM = {}  # the session's warm grader, which verdict() grades with unless told otherwise
+
+
+@pytest.fixture(scope="session", autouse=True)
+def warm_grader():
+    """One fork server for the whole run: the many gradings of the suites' tests fork from it,
+    as watch mode's do. test_grading grades the hostile files cold as well."""
+    with ForkServer() as server:
+        WARM["server"] = server
+        yield server
+
+
 def verdict(chunk, path, profile="quick", **kwargs):
-    """Grade `path` on the chunk named `chunk`; the GradeResult."""
-    return grade(CHUNKS[chunk], path, profile, **kwargs)
+    """Grade `path` on the chunk named `chunk` (with the warm grader unless `launcher` is
+    given); the GradeResult."""
+    return grade(CHUNKS[chunk], path, profile, **{"launcher": WARM["server"], **kwargs})
 
 
 def failures(result):

@@ -5,12 +5,18 @@ from pathlib import Path
 
 import pytest
 
-from drill.grading import Limits
+from drill.grading import ColdStart, Limits
 
 from conftest import REFERENCE, failures, verdict
 
 HOSTILE = Path(__file__).parent / "hostile"
 FAST = Limits(run_s=20, test_s=2, import_s=2)
+
+
+@pytest.fixture(params=["warm", "cold"])
+def started(request, warm_grader):
+    """How the child starts: forked by the warm grader (watch mode), or cold (drill check)."""
+    return warm_grader if request.param == "warm" else ColdStart()
 
 
 def write(tmp_path, text, name="mine.py"):
@@ -82,12 +88,12 @@ def test_a_failing_test_says_what_came_and_what_was_expected(tmp_path):
     ("lingering_process", "left a process running"),
     ("forges_reports", ""),
 ])
-def test_a_hostile_file_is_contained_and_fails_with_its_reason(name, reason):
-    started = time.monotonic()
-    result = verdict("ops", HOSTILE / f"{name}.py", limits=FAST)
+def test_a_hostile_file_is_contained_and_fails_with_its_reason(name, reason, started):
+    begun = time.monotonic()
+    result = verdict("ops", HOSTILE / f"{name}.py", limits=FAST, launcher=started)
     assert not result.passed
     assert reason in result.problem
-    assert time.monotonic() - started < FAST.run_s + 5
+    assert time.monotonic() - begun < FAST.run_s + 5
     assert result.tests
 
 
@@ -104,9 +110,9 @@ def test_failing_examples_are_kept_in_drill_home(drill_home, tmp_path):
     assert any((drill_home / "hypothesis").rglob("*"))
 
 
-def test_memory_is_limited(tmp_path):
+def test_memory_is_limited(started):
     limits = Limits(run_s=20, test_s=5, import_s=15, memory_bytes=512 * 1024 ** 2)
-    result = verdict("ops", HOSTILE / "eat_memory.py", limits=limits)
+    result = verdict("ops", HOSTILE / "eat_memory.py", limits=limits, launcher=started)
     assert "MemoryError" in result.problem
 
 
@@ -116,8 +122,8 @@ def test_a_flood_of_output_is_cut_to_the_limit():
     assert "more bytes of output not kept" in result.output
 
 
-def test_no_process_outlives_the_run():
-    result = verdict("ops", HOSTILE / "lingering_process.py", limits=FAST)
+def test_no_process_outlives_the_run(started):
+    result = verdict("ops", HOSTILE / "lingering_process.py", limits=FAST, launcher=started)
     assert "left a process running" in result.problem
     deadline = time.monotonic() + 5  # SIGKILL is sent to the group; the kernel ends it soon after
     while _sleepers() and time.monotonic() < deadline:

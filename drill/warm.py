@@ -1,0 +1,250 @@
+"""A warm grader for watch mode: pytest and hypothesis are imported once, not on every save.
+
+Most of a cold grading is Python starting and importing pytest and hypothesis. In watch mode a
+server process (`python -I -m drill.warm`) does that once, then forks one child per save. The
+child imports the learner's file fresh and runs the suites exactly as a cold child would
+(runner.grade_here), under the same limits; the server never imports a learner's file itself,
+so no module can outlive a save and give a stale pass. The parent still builds the verdict from
+the child's reports alone (grading.ChildRun).
+
+Requests go over a Unix socket as one JSON line each, with the run's two pipes passed along
+(SCM_RIGHTS); the server answers with the child's pid, and with its exit status once reaped.
+Where there is no fork, `Prestarted` keeps a cold runner started ahead of the next save instead.
+"""
+import json
+import os
+import select
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import asdict
+
+from drill.errors import DrillError
+from drill.grading import Launched, Limits, send_config, set_limits, start_runner
+
+REPLY_S = 10.0  # how long the parent waits for the server to answer a fork
+
+
+def launcher():
+    """The warm grader this machine allows: a fork server, or a runner started ahead."""
+    return ForkServer() if hasattr(os, "fork") else Prestarted()
+
+
+class ForkServer:
+    """The parent's side: starts the server and asks it for a child per run."""
+
+    def __init__(self):
+        self.proc = None
+        self.lock = threading.Lock()
+        self.pending, self.exits = b"", {}
+
+    def __enter__(self):
+        self._start()
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def _start(self):
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.proc = subprocess.Popen(
+            [sys.executable, "-I", "-m", "drill.warm", str(theirs.fileno())],
+            pass_fds=(theirs.fileno(),), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL, start_new_session=True)
+        theirs.close()
+        self.sock, self.pending, self.exits = ours, b"", {}
+
+    def close(self):
+        if self.proc is not None:
+            self.sock.close()  # the server ends when its socket does
+            try:
+                self.proc.wait(timeout=2)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+            self.proc = None
+
+    def launch(self, config, limits):
+        """Fork a child for `config` under `limits`; a server that died is started again."""
+        if self.proc is None or self.proc.poll() is not None:
+            self.close()
+            self._start()
+        output_r, output_w = os.pipe()
+        results_r, results_w = os.pipe()
+        request = json.dumps({"config": config, "limits": asdict(limits)}) + "\n"
+        with self.lock:
+            try:
+                socket.send_fds(self.sock, [request.encode()], [output_w, results_w])
+            finally:
+                os.close(output_w)
+                os.close(results_w)
+            until = time.monotonic() + REPLY_S
+            message = self._message(until)
+            while message is not None and "pid" not in message:
+                message = self._message(until)
+        if message is None:
+            raise DrillError("the warm grader stopped answering; drill resume goes on")
+        return Launched(Forked(self, message["pid"]), os.fdopen(output_r, "rb", buffering=0),
+                        os.fdopen(results_r, "rb", buffering=0))
+
+    def exit_status(self, pid, timeout):
+        """The child's exit code (negative: the signal that killed it), or None while it runs.
+        If the server is gone, nobody can tell: the child counts as killed."""
+        until = time.monotonic() + timeout
+        with self.lock:
+            while pid not in self.exits and self._message(until) is not None:
+                pass
+            if pid not in self.exits and self.proc.poll() is not None:
+                self.exits[pid] = -signal.SIGKILL
+            return self.exits.get(pid)
+
+    def _message(self, until):
+        """The server's next message (exit statuses are also kept as they come), or None if
+        none comes by `until` or the server has gone."""
+        while b"\n" not in self.pending:
+            left = max(until - time.monotonic(), 0)
+            if not select.select([self.sock], [], [], left)[0]:
+                return None
+            data = self.sock.recv(65536)
+            if not data:
+                return None
+            self.pending += data
+        line, self.pending = self.pending.split(b"\n", 1)
+        message = json.loads(line)
+        if "exit" in message:
+            self.exits[message["exit"]] = message["code"]
+        return message
+
+
+class Forked:
+    """A child forked by the server, answering as much of Popen as ChildRun uses."""
+
+    def __init__(self, server, pid):
+        self.server, self.pid, self.returncode = server, pid, None
+
+    def poll(self):
+        return self.wait(0)
+
+    def wait(self, timeout=REPLY_S):
+        if self.returncode is None:
+            self.returncode = self.server.exit_status(self.pid, timeout)
+        return self.returncode
+
+
+class Prestarted:
+    """Where there is no fork: a cold runner is started ahead of each save, so its imports are
+    done by the time the save comes."""
+
+    def __init__(self):
+        self.spare = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        if self.spare is not None:
+            self.spare[1].proc.kill()
+            self.spare[1].proc.wait()
+
+    def launch(self, config, limits):
+        spare, self.spare = self.spare, None
+        if spare is None or spare[0] != limits:
+            spare = (limits, start_runner(limits))
+        launched = send_config(spare[1], config)
+        self.spare = (limits, start_runner(limits))
+        return launched
+
+
+def serve(sock):
+    """The server's loop: fork a child for each request, report its pid and, once reaped, its
+    exit status; end when the parent closes the socket."""
+    import gc
+    from importlib import import_module
+
+    from drill.runner import grade_here  # pytest, imported once for every child
+    import_module("drill.suitekit")  # hypothesis, and the helpers every suite imports
+    gc.freeze()  # the children share these objects unchanged, and their collections skip them
+    wake_r, wake_w = os.pipe()
+    os.set_blocking(wake_r, False)
+    os.set_blocking(wake_w, False)
+    signal.set_wakeup_fd(wake_w, warn_on_full_buffer=False)
+    signal.signal(signal.SIGCHLD, lambda *_: None)
+    pending, held, children = b"", [], set()
+    while True:
+        ready = select.select([sock, wake_r], [], [])[0]
+        if wake_r in ready:
+            while _read_some(wake_r):
+                pass
+            _reap(sock, children)
+        if sock in ready:
+            data, fds, _, _ = socket.recv_fds(sock, 1 << 20, 2)
+            if not data:  # the parent is gone (even by kill -9): so are the gradings it wanted
+                for pid in children:
+                    _kill_session(pid)
+                return
+            pending, held = pending + data, held + fds
+            if b"\n" not in pending:
+                continue
+            line, pending = pending.split(b"\n", 1)
+            pid = os.fork()
+            if pid == 0:
+                _child(grade_here, json.loads(line), held, [sock.fileno(), wake_r, wake_w])
+            children.add(pid)
+            for fd in held:
+                os.close(fd)
+            held = []
+            sock.sendall(json.dumps({"pid": pid}).encode() + b"\n")
+
+
+def _read_some(fd):
+    try:
+        return os.read(fd, 512)
+    except BlockingIOError:
+        return b""
+
+
+def _kill_session(pid):
+    try:
+        os.killpg(pid, signal.SIGKILL)
+    except OSError:
+        pass
+
+
+def _reap(sock, children):
+    while True:
+        try:
+            pid, status = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid == 0:
+            return
+        children.discard(pid)
+        message = {"exit": pid, "code": os.waitstatus_to_exitcode(status)}
+        sock.sendall(json.dumps(message).encode() + b"\n")
+
+
+def _child(grade_here, request, fds, server_fds):
+    """In the forked child: drop the server's ends, take the run's pipes and limits, grade."""
+    try:
+        signal.set_wakeup_fd(-1)
+        signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+        for fd in server_fds:
+            os.close(fd)
+        os.setsid()
+        set_limits(Limits(**request["limits"]))
+        output, results = fds
+        os.dup2(output, 1)
+        os.dup2(output, 2)
+        os.close(output)
+        config = request["config"]
+        config["results_fd"] = results
+        grade_here(config)
+    finally:
+        os._exit(1)
+
+
+if __name__ == "__main__":
+    serve(socket.socket(fileno=int(sys.argv[1])))

@@ -1,0 +1,66 @@
+"""The warm grader: every save is judged afresh under the same limits, a newer save stops an
+older grading at once, and a grader that dies is started again."""
+import os
+import threading
+import time
+
+import pytest
+
+from drill.grading import Cancel
+from drill.warm import Prestarted
+
+from conftest import REFERENCE, failures, verdict
+from test_grading import HOSTILE
+from test_suites import load
+
+HERE = os.path.dirname(__file__)
+BUG = load(os.path.join(HERE, "mutants", "backward.toml"))[0]  # = instead of += in + 's backward
+
+
+@pytest.fixture(params=["fork", "prestarted"])
+def grader(request, warm_grader):
+    """The fork server, or (where there is no fork) a runner started ahead of each save."""
+    if request.param == "fork":
+        yield warm_grader
+    else:
+        with Prestarted() as prestarted:
+            yield prestarted
+
+
+def test_each_save_is_judged_afresh_never_from_a_module_kept_before(grader, tmp_path):
+    path = tmp_path / "backward.py"
+    right, wrong = REFERENCE.read_text(), REFERENCE.read_text().replace(BUG["old"], BUG["new"])
+    for text, passes in ((right, True), (wrong, False), (right, True), (wrong, False)):
+        path.write_text(text)
+        result = verdict("backward", path, launcher=grader)
+        assert result.passed == passes, failures(result)
+
+
+def test_a_child_keeps_the_grader_s_limits(grader):
+    result = verdict("ops", HOSTILE / "exit_at_import.py", launcher=grader)
+    assert "called sys.exit(0) while loading" in result.problem
+
+
+def test_a_newer_save_stops_the_grading_still_running(warm_grader):
+    cancel, done = Cancel(), {}
+    events = []
+    thread = threading.Thread(target=lambda: done.update(result=verdict(
+        "ops", HOSTILE / "hang_in_test.py", launcher=warm_grader, cancel=cancel,
+        on_event=lambda kind, event: events.append(kind))))
+    thread.start()
+    while "start" not in events:  # a test is running, and will not stop by itself for 12 s
+        time.sleep(0.01)
+    asked = time.monotonic()
+    cancel.set()
+    thread.join()
+    assert time.monotonic() - asked < 2
+    assert done["result"].problem == "stopped: a newer save replaced this version"
+    assert not done["result"].passed
+    pid = cancel.run.proc.pid
+    assert not os.path.exists(f"/proc/{pid}") or open(f"/proc/{pid}/stat").read().split(") ")[1][0] == "Z"
+
+
+def test_a_grader_that_died_is_started_again(warm_grader):
+    warm_grader.proc.kill()
+    warm_grader.proc.wait()
+    assert verdict("topo", REFERENCE, launcher=warm_grader).passed
