@@ -87,18 +87,16 @@ def grade_open(store, chunk_name=None, on_event=None):
     return store.attempt(attempt.id), result
 
 
-def grade_version(store, chunk, attempt, saved_at, on_stage):
-    """Grade a save in watch mode: the quick profile first, and a pass confirmed by the thorough
-    one before it counts. `on_stage(label)` is told which profile is running."""
+def grade_save(chunk, path, profiles=("quick", "thorough"), **run):
+    """Grade a save in watch mode with each profile in turn while the file passes, yielding each
+    result: the quick profile first, and a pass confirmed by the thorough one before it counts.
+    `run` goes to grading.grade (launcher, cancel, on_event)."""
     from drill.grading import grade
-    content = _read(attempt)
-    on_stage("grading")
-    result = grade(chunk, attempt.file, "quick")
-    if result.passed:
-        on_stage("it passes: confirming with the thorough profile")
-        result = grade(chunk, attempt.file, "thorough")
-    record(store, attempt, content, result, saved_at)
-    return result
+    for profile in profiles:
+        result = grade(chunk, path, profile, **run)
+        yield result
+        if not result.passed:
+            return
 
 
 def record(store, attempt, content, result, at):

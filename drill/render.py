@@ -262,7 +262,9 @@ def watch_panel(screen):
     parts = [timer, Text(str(screen.path), style="dim")]
     result = screen.result
     if screen.grading:
-        parts.append(Text(screen.grading + "…", style="cyan"))
+        parts.append(Text(screen.grading + "…  ", style="cyan") + progress_line(screen.progress))
+        if screen.progress and screen.progress.failures:  # the first news of a failure
+            parts.append(failure_panel(*screen.progress.failures[0]))
     elif result is None:
         parts.append(Text("Save the file to grade it.", style="dim"))
     else:
@@ -272,16 +274,14 @@ def watch_panel(screen):
         failure = result.first_failure()
         message = result.problem or (failure.message if failure else "")
         if message:
-            lines = message.splitlines()
-            shown = "\n".join(lines[:14]) + ("\n…" if len(lines) > 14 else "")
-            parts.append(Panel(Text(shown), title=failure.title if failure and not result.problem
-                               else "your file", border_style="red"))
+            parts.append(failure_panel(failure.title if failure and not result.problem
+                                       else "your file", message))
     if screen.hint:
         parts.append(Panel(Text(screen.hint), title="hint", border_style="yellow"))
     if screen.note:
         parts.append(Text(screen.note, style="yellow"))
     reset = "r reset (ends the run)" if screen.report is not None else "r reset to the stub"
-    keys = (f"h hint · p pause · {reset} · q quit (resume later) · a abandon"
+    keys = (f"h hint · m minimal example · p pause · {reset} · q quit (resume later) · a abandon"
             if screen.keys else "Ctrl-C stops watching (drill resume goes on)")
     parts.append(Text(keys, style="dim"))
     if screen.report is not None:
@@ -289,6 +289,28 @@ def watch_panel(screen):
         parts.insert(3, records_line(screen.report))
     return Panel(Group(*parts), title=f"[bold]{chunk.name}[/]: {chunk.title}",
                  subtitle=f"attempt {attempt.id}", expand=False, width=min(out.width, 100))
+
+
+def progress_line(progress):
+    """How far the grading of a save has come: does the file load, how many tests ran."""
+    if progress is None or progress.loaded is None:
+        return Text("loading your file", style="dim")
+    if not progress.loaded:
+        return Text("your file did not load", style="red")
+    line = Text("your file loads", style="green")
+    if progress.titles:
+        line += Text(f" · {progress.passed + len(progress.failures)} of {len(progress.titles)} "
+                     "tests run",
+                     style="dim")
+    if progress.failures:
+        line += Text(f" · {len(progress.failures)} failing", style="red")
+    return line
+
+
+def failure_panel(title, message):
+    lines = message.splitlines()
+    shown = "\n".join(lines[:14]) + ("\n…" if len(lines) > 14 else "")
+    return Panel(Text(shown), title=title, border_style="red")
 
 
 def watch_end(screen, best_before):

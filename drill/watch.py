@@ -1,10 +1,11 @@
 """Watch an attempt's file: grade every save, take single keys, end when it passes.
 
 The loop reads one queue of events: saves (from watchfiles, in a thread), keys (from the
-terminal, in a thread, when there is one) and ticks (for the clock on screen). Grading happens
-in the loop itself, so a key pressed during a grading is handled right after it. Everything the
-learner does is written to the store as it happens, so quitting, Ctrl-C, SIGTERM or a crash
-leave an attempt that `drill resume` continues.
+terminal, in a thread, when there is one), what the grader says as it goes, and ticks (for the
+clock on screen). Each save is graded in a thread of its own by the warm grader (warm.py), so the
+first news of a save shows within a blink and a newer save stops a grading that is still running.
+Everything the learner does is written to the store by the loop as it happens, so quitting,
+Ctrl-C, SIGTERM or a crash leave an attempt that `drill resume` continues.
 """
 import os
 import queue
@@ -12,13 +13,14 @@ import select
 import signal
 import sys
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from drill.attempt import next_hint, reset_file
 from drill.clock import now
+from drill.errors import DrillError
 
-KEYS = {"h": "hint", "p": "pause", "r": "reset", "q": "quit", "a": "abandon"}
+KEYS = {"h": "hint", "m": "minimal", "p": "pause", "r": "reset", "q": "quit", "a": "abandon"}
 HEARTBEAT_S = 1.0  # how stale `last_seen` may be when drill is killed outright
 
 
@@ -32,11 +34,65 @@ class Screen:
     keys: bool = False
     paused: bool = False
     grading: str = ""
+    progress: object = None  # Progress of the save being graded
     result: object = None
     hint: str = ""
     note: str = ""
     ended: str = ""
     report: object = None  # a speedrun's splits (progress.RunReport), kept up to date
+
+
+@dataclass
+class Progress:
+    """What the grader has said so far about the save being graded."""
+    loaded: bool = None  # None until the file has loaded or failed to
+    titles: dict = field(default_factory=dict)  # test id: what the test checks
+    passed: int = 0
+    failures: list = field(default_factory=list)  # (title, message), as they come
+
+    def hear(self, kind, event):
+        if kind == "imported":
+            self.loaded = True
+        elif kind == "import_error":
+            self.loaded = False
+        elif kind == "collected":
+            self.titles = {t.get("id"): t.get("title") or t.get("function") for t in event["tests"]}
+        elif kind == "result" and event.get("status") == "pass":
+            self.passed += 1
+        elif kind == "result":
+            self.failures.append((self.titles.get(event.get("id"), ""), event.get("message", "")))
+
+
+class Job:
+    """One save graded in a thread of its own; the loop hears of it through the queue."""
+
+    def __init__(self, chunk, path, launcher, events, profiles):
+        from drill.grading import Cancel, read_source
+        self.content = read_source(path)  # the version graded, kept with its result
+        self.saved_at = now()
+        self.profiles, self.cancel = profiles, Cancel()
+        self.thread = threading.Thread(target=self._grade, daemon=True,
+                                       args=(chunk, path, launcher, events))
+        self.thread.start()
+
+    def _grade(self, chunk, path, launcher, events):
+        from drill.attempt import grade_save
+        try:
+            for result in grade_save(chunk, path, self.profiles, launcher=launcher,
+                                     cancel=self.cancel, on_event=lambda kind, event: events.put(
+                                         ("progress", (self, kind, event)))):
+                if self.cancel.is_set:
+                    return
+                events.put(("graded", (self, result)))
+        except DrillError as exc:  # the file went away, or the grader stopped answering
+            events.put(("graded", (self, exc)))
+
+    def stop(self):
+        self.cancel.set()
+        self.thread.join()
+
+
+LABELS = {("quick", "thorough"): "grading", ("thorough",): "finding the minimal example"}
 
 
 def watch(store, chunk, attempt, live, keys=None):
@@ -45,7 +101,7 @@ def watch(store, chunk, attempt, live, keys=None):
     `live(screen)` redraws; `keys` is a file descriptor to read single keys from (None without
     a terminal). Returns the Screen as it ended: `ended` is 'passed', 'abandoned' or 'quit'.
     """
-    from drill.attempt import grade_version
+    from drill.warm import launcher
     events = queue.Queue()
     stop = threading.Event()
     path = Path(attempt.file)
@@ -55,28 +111,34 @@ def watch(store, chunk, attempt, live, keys=None):
         threading.Thread(target=_keys, args=(keys, events, stop), daemon=True).start()
     previous = signal.signal(signal.SIGTERM, lambda *_: events.put(("key", "quit")))
     store.resume(attempt.id, now())
-    last_beat = None
+    last_beat, job = None, None
     try:
-        while not screen.ended:
-            live(screen)
-            try:
-                kind, value = events.get(timeout=0.25)
-            except queue.Empty:
-                kind, value = "tick", None
-            moment = now()
-            if not screen.paused and (last_beat is None
-                                      or (moment - last_beat).total_seconds() >= HEARTBEAT_S):
-                store.seen(attempt.id, moment)
-                last_beat = moment
-            if kind == "save" and not screen.paused:
-                screen.result = grade_version(store, chunk, attempt, moment,
-                                              lambda label: _grading(screen, live, label))
-                screen.grading = ""
-                if screen.result.passed:
-                    screen.ended = "passed"
-            elif kind == "key":
-                _key(store, chunk, screen, value, moment)
-            screen.attempt = store.attempt(attempt.id)
+        with launcher() as grader:
+            while not screen.ended:
+                live(screen)
+                for kind, value in _waiting(events):
+                    moment = now()
+                    if not screen.paused and (last_beat is None or
+                                              (moment - last_beat).total_seconds() >= HEARTBEAT_S):
+                        store.seen(attempt.id, moment)
+                        last_beat = moment
+                    profiles = (("quick", "thorough") if kind == "save" and not screen.paused
+                                else ("thorough",) if (kind, value) == ("key", "minimal") else None)
+                    if profiles:
+                        if job:
+                            job.stop()
+                        job = _start(screen, chunk, path, grader, events, profiles)
+                    elif kind == "progress" and value[0] is job:
+                        screen.progress.hear(*value[1:])
+                    elif kind == "graded" and value[0] is job:
+                        job = _graded(store, screen, job, value[1])
+                    elif kind == "key":
+                        _key(store, chunk, screen, value, moment)
+                    if screen.ended:
+                        break
+                screen.attempt = store.attempt(attempt.id)
+            if job:
+                job.stop()
     except KeyboardInterrupt:
         screen.ended = "quit"
     finally:
@@ -89,9 +151,46 @@ def watch(store, chunk, attempt, live, keys=None):
     return screen
 
 
-def _grading(screen, live, label):
-    screen.grading = label
-    live(screen)
+def _waiting(events):
+    """The next event (a tick if none comes within a quarter second), then all that wait."""
+    try:
+        batch = [events.get(timeout=0.25)]
+    except queue.Empty:
+        return [("tick", None)]
+    while True:
+        try:
+            batch.append(events.get_nowait())
+        except queue.Empty:
+            return batch
+
+
+def _start(screen, chunk, path, grader, events, profiles):
+    """A new Job for the file as it is now; None (with a note) if it cannot be read."""
+    try:
+        job = Job(chunk, path, grader, events, profiles)
+    except DrillError as exc:
+        screen.note = str(exc)
+        return None
+    screen.grading, screen.progress, screen.note = LABELS[profiles], Progress(), ""
+    return job
+
+
+def _graded(store, screen, job, result):
+    """Take a Job's result; the job if it goes on (a quick pass being confirmed), else None."""
+    from drill.attempt import record
+    if isinstance(result, DrillError):
+        screen.grading, screen.note = "", str(result)
+        return None
+    screen.result = result
+    if result.passed and result.profile != job.profiles[-1]:
+        screen.grading, screen.progress = "it passes: confirming with the thorough profile", \
+            Progress()
+        return job
+    record(store, screen.attempt, job.content, result, job.saved_at)
+    screen.grading, screen.progress = "", None
+    if result.passed:
+        screen.ended = "passed"
+    return None
 
 
 def _key(store, chunk, screen, action, moment):

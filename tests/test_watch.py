@@ -7,6 +7,7 @@ import subprocess
 import time
 
 from conftest import DRILL_EXE, REFERENCE
+from test_grading import HOSTILE
 
 def real_clock():
     """The environment less DRILL_NOW: watching needs time to pass."""
@@ -84,3 +85,18 @@ def test_after_kill_9_resume_goes_on_without_counting_the_time_away(drill_home):
     (attempt,) = history()
     assert attempt["outcome"] == "passed"
     assert attempt["paused_s"] >= 3 and attempt["active_s"] <= wall - 3
+
+
+def test_a_newer_save_stops_the_grading_of_an_older_one(drill_home):
+    path = drill_home / "workspace" / "ops.py"
+    proc = watching("start", "ops")
+    wait_for(lambda: path.is_file() and history() and history()[0]["last_seen"])
+    path.write_text((HOSTILE / "hang_in_test.py").read_text())  # its tests would take 12 s each
+    time.sleep(1)
+    saved = time.monotonic()
+    path.write_text(REFERENCE.read_text())
+    output, _ = proc.communicate(timeout=60)
+    assert "Passed ops" in output
+    assert time.monotonic() - saved < 10, "the hanging version was graded to its end"
+    (attempt,) = history()
+    assert attempt["checks"] == 1  # the version stopped was never graded, so never counted
