@@ -22,8 +22,7 @@ import threading
 import time
 from dataclasses import asdict
 
-from drill.errors import DrillError
-from drill.grading import Launched, Limits, send_config, set_limits, start_runner
+from drill.grading import ColdStart, Launched, Limits, send_config, set_limits, start_runner
 
 REPLY_S = 10.0  # how long the parent waits for the server to answer a fork
 
@@ -35,6 +34,8 @@ def launcher():
 
 class ForkServer:
     """The parent's side: starts the server and asks it for a child per run."""
+
+    command = [sys.executable, "-I", "-m", "drill.warm"]
 
     def __init__(self):
         self.proc = None
@@ -51,7 +52,7 @@ class ForkServer:
     def _start(self):
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         self.proc = subprocess.Popen(
-            [sys.executable, "-I", "-m", "drill.warm", str(theirs.fileno())],
+            [*self.command, str(theirs.fileno())],
             pass_fds=(theirs.fileno(),), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL, start_new_session=True)
         theirs.close()
@@ -68,25 +69,39 @@ class ForkServer:
             self.proc = None
 
     def launch(self, config, limits):
-        """Fork a child for `config` under `limits`; a server that died is started again."""
-        if self.proc is None or self.proc.poll() is not None:
-            self.close()
-            self._start()
+        """Fork a child for `config` under `limits`. A server that died is started again; if
+        it cannot serve twice running, a cold child grades instead: slower, and the same."""
+        for _ in range(2):
+            if self.proc is None or self.proc.poll() is not None:
+                self.close()
+                self._start()
+            try:
+                return self._fork(config, limits)
+            except OSError:
+                self.close()
+        return ColdStart().launch(config, limits)
+
+    def _fork(self, config, limits):
         output_r, output_w = os.pipe()
         results_r, results_w = os.pipe()
         request = json.dumps({"config": config, "limits": asdict(limits)}) + "\n"
-        with self.lock:
-            try:
-                socket.send_fds(self.sock, [request.encode()], [output_w, results_w])
-            finally:
-                os.close(output_w)
-                os.close(results_w)
-            until = time.monotonic() + REPLY_S
-            message = self._message(until)
-            while message is not None and "pid" not in message:
+        try:
+            with self.lock:
+                try:
+                    socket.send_fds(self.sock, [request.encode()], [output_w, results_w])
+                finally:
+                    os.close(output_w)
+                    os.close(results_w)
+                until = time.monotonic() + REPLY_S
                 message = self._message(until)
-        if message is None:
-            raise DrillError("the warm grader stopped answering; drill resume goes on")
+                while message is not None and "pid" not in message:
+                    message = self._message(until)
+            if message is None:
+                raise ConnectionError("the warm grader did not answer")
+        except OSError:
+            os.close(output_r)
+            os.close(results_r)
+            raise
         return Launched(Forked(self, message["pid"]), os.fdopen(output_r, "rb", buffering=0),
                         os.fdopen(results_r, "rb", buffering=0))
 
@@ -166,6 +181,7 @@ def serve(sock):
 
     from drill.runner import grade_here  # pytest, imported once for every child
     import_module("drill.suitekit")  # hypothesis, and the helpers every suite imports
+    _warm_up()
     gc.freeze()  # the children share these objects unchanged, and their collections skip them
     wake_r, wake_w = os.pipe()
     os.set_blocking(wake_r, False)
@@ -197,6 +213,32 @@ def serve(sock):
                 os.close(fd)
             held = []
             sock.sendall(json.dumps({"pid": pid}).encode() + b"\n")
+
+
+WARM_UP = """
+from hypothesis import given, settings, strategies as st
+
+@settings(database=None, max_examples=5)
+@given(st.floats(allow_nan=False), st.integers(), st.lists(st.booleans()))
+def test_warm_up(x, n, flags):
+    assert x == x
+"""
+
+
+def _warm_up():
+    """Run a tiny suite once: what pytest and hypothesis import and build on first use is then
+    done here, once, and not again in every child."""
+    import tempfile
+
+    import pytest
+    with tempfile.TemporaryDirectory(prefix="drill-warm-") as folder:
+        suite = os.path.join(folder, "test_warm_up.py")
+        with open(suite, "w", encoding="utf-8") as f:
+            f.write(WARM_UP)
+        os.chdir(folder)
+        pytest.main([suite, "-p", "no:terminal", "-p", "no:cacheprovider", "-c", os.devnull,
+                     "--rootdir", folder, "--import-mode=importlib", "--assert=plain"])
+        os.chdir("/")
 
 
 def _read_some(fd):

@@ -84,7 +84,7 @@ class Job:
                 if self.cancel.is_set:
                     return
                 events.put(("graded", (self, result)))
-        except DrillError as exc:  # the file went away, or the grader stopped answering
+        except DrillError as exc:  # the file went away
             events.put(("graded", (self, exc)))
 
     def stop(self):
@@ -224,7 +224,7 @@ def _saves(path, events, stop):
     a new file over it included: the folder is watched, not the file)."""
     from watchfiles import watch as watch_files
     target = str(path.resolve())
-    for changes in watch_files(path.parent, stop_event=stop, debounce=100, step=20,
+    for changes in watch_files(path.parent, stop_event=stop, debounce=100, step=10,
                                recursive=False, raise_interrupt=False):
         if any(os.path.abspath(changed) == target for _, changed in changes) and path.exists():
             events.put(("save", None))

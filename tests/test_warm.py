@@ -1,13 +1,14 @@
 """The warm grader: every save is judged afresh under the same limits, a newer save stops an
 older grading at once, and a grader that dies is started again."""
 import os
+import sys
 import threading
 import time
 
 import pytest
 
 from drill.grading import Cancel
-from drill.warm import Prestarted
+from drill.warm import ForkServer, Prestarted
 
 from conftest import REFERENCE, failures, verdict
 from test_grading import HOSTILE
@@ -64,3 +65,11 @@ def test_a_grader_that_died_is_started_again(warm_grader):
     warm_grader.proc.kill()
     warm_grader.proc.wait()
     assert verdict("topo", REFERENCE, launcher=warm_grader).passed
+
+
+def test_a_grader_that_cannot_start_leaves_the_run_to_a_cold_child():
+    class Broken(ForkServer):
+        command = [sys.executable, "-c", "pass"]  # exits at once, never answers
+
+    with Broken() as broken:
+        assert verdict("topo", REFERENCE, launcher=broken).passed
