@@ -1,0 +1,164 @@
+"""How fast drill answers, as medians of many runs, printed as tables.
+
+    python benchmarks/feedback_speed.py [--runs 9] [--cli-runs 21]
+
+1. The commands that do not grade (`drill --help`, `list`, `today`, `stats`, `history`) beside
+   a bare `python -c pass` and `python -c "import click"`, each as a multiple of the latter.
+2. Watch mode, for each chunk, on a passing file (the reference) and a failing one (a one-bug
+   mutant from tests/mutants): from the moment the file is written to the moment the live panel
+   first shows news of it (the file loads or not), its first test result, the quick verdict and,
+   for a pass, the thorough confirmation. The watch loop runs here, in this process, with the
+   warm grader it starts itself; each save is written after the grader has had a second to
+   start, as a learner's first save would be.
+3. Beside them, cold: `drill check --quick --file` and a bare `python -m pytest` of the same
+   suites on the same file with the quick profile.
+"""
+import argparse
+import os
+import shutil
+import signal
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+from check_speed import REFERENCE, ROOT, median_of, tomllib
+
+MUTANT_OF = {"full": "backward"}  # a chunk without mutants of its own borrows one
+
+
+def one_bug(chunk):
+    """The reference with the first one-bug mutant of `chunk` (or of the chunk it borrows from)."""
+    with open(ROOT / "tests" / "mutants" / f"{MUTANT_OF.get(chunk, chunk)}.toml", "rb") as f:
+        mutant = tomllib.load(f)["mutant"][0]
+    return REFERENCE.read_text().replace(mutant["old"], mutant["new"])
+
+
+class Stopwatch:
+    """The watch loop's `live` callback: notes when the panel first shows each stage of a save."""
+
+    def __init__(self):
+        self.started, self.done = threading.Event(), threading.Event()
+        self.saved, self.before, self.screen, self.marks = None, None, None, {}
+
+    def save(self, path, text):
+        self.marks, self.before = {}, self.screen.result if self.screen else None
+        self.done.clear()
+        self.saved = time.perf_counter()
+        path.write_text(text)
+
+    def __call__(self, screen):
+        self.screen = screen
+        self.started.set()
+        if self.saved is None:
+            return
+        at = time.perf_counter() - self.saved
+        progress, new = screen.progress, screen.result is not self.before
+        if new or (progress and progress.loaded is not None):
+            self.marks.setdefault("first signal", at)
+        if new or (progress and (progress.passed or progress.failures)):
+            self.marks.setdefault("first test", at)
+        if new:
+            self.marks.setdefault("verdict", at)
+        if screen.ended == "passed":
+            self.marks.setdefault("confirmed", at)
+        if screen.ended or (new and not screen.result.passed):
+            self.done.set()
+
+
+def watched(chunk, text, saves, warmup_s=1.0):
+    """Marks of each of `saves` saves of `text` in one watch session (ended by a pass or, after
+    the last save, by SIGTERM as a learner's Ctrl-C would)."""
+    from drill.attempt import start
+    from drill.store import open_store
+    from drill.watch import watch
+    store = open_store()
+    started = start(store, chunk, fresh=True)
+    stopwatch, marks = Stopwatch(), []
+
+    def learner():
+        stopwatch.started.wait()
+        time.sleep(warmup_s)
+        for number in range(saves):
+            stopwatch.save(started.path, text + f"\n# save {number}\n")
+            stopwatch.done.wait(60)
+            marks.append(stopwatch.marks)
+            time.sleep(0.2)
+        if not stopwatch.screen.ended:
+            os.kill(os.getpid(), signal.SIGTERM)
+
+    thread = threading.Thread(target=learner)
+    thread.start()
+    watch(store, chunk, started.attempt, stopwatch)
+    thread.join()
+    return marks
+
+
+STAGES = ("first signal", "first test", "verdict", "confirmed")
+
+
+def medians(marks):
+    return [f"{statistics.median(m[s] for m in marks):.3f}" if all(s in m for m in marks) else ""
+            for s in STAGES]
+
+
+def cli_table(runs, env):
+    from rich.table import Table
+    table = Table(title=f"commands that do not grade, median of {runs} runs")
+    for column in ("command", "median s", "× import click"):
+        table.add_column(column, justify="left" if column == "command" else "right")
+    drill = shutil.which("drill", path=str(Path(sys.executable).parent))
+    click_s = median_of(runs, [sys.executable, "-c", "import click"], env)[0]
+    table.add_row("python -c pass", f"{median_of(runs, [sys.executable, '-c', 'pass'], env)[0]:.3f}", "")
+    table.add_row('python -c "import click"', f"{click_s:.3f}", "1.0")
+    for args in (["--help"], ["list"], ["today"], ["stats"], ["history"]):
+        seconds = median_of(runs, [drill, *args], env)[0]
+        table.add_row(f"drill {' '.join(args)}", f"{seconds:.3f}", f"{seconds / click_s:.1f}")
+    return table
+
+
+def watch_table(runs, env, work):
+    from rich.table import Table
+
+    from drill.catalog import load_catalog
+    table = Table(title=f"watch mode: seconds from the save, median of {runs} saves; "
+                        "cold runs beside")
+    for column in ("chunk", "file", *STAGES, "drill check --quick", "python -m pytest"):
+        table.add_column(column, justify="left" if column in ("chunk", "file") else "right")
+    drill = shutil.which("drill", path=str(Path(sys.executable).parent))
+    for chunk in load_catalog():
+        for label, text in (("passes", REFERENCE.read_text()), ("one bug", one_bug(chunk.name))):
+            passing = label == "passes"
+            marks = [m for _ in range(runs) for m in watched(chunk, text, 1)] if passing \
+                else watched(chunk, text, runs)
+            file = work / f"{chunk.name}-{'pass' if passing else 'bug'}.py"
+            file.write_text(text)
+            check = median_of(runs, [drill, "check", chunk.name, "--quick", "--file", str(file)],
+                              env)[0]
+            pytest_env = {**env, "DRILL_SUBMISSION": str(file), "DRILL_PROFILE": "quick"}
+            cold = median_of(runs, [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
+                                    *map(str, chunk.suite_files())], pytest_env)[0]
+            table.add_row(chunk.name, label, *medians(marks), f"{check:.3f}", f"{cold:.3f}")
+    return table
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=9, help="saves per chunk and file")
+    parser.add_argument("--cli-runs", type=int, default=21)
+    args = parser.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="drill-bench-"))
+    os.environ["DRILL_HOME"] = str(work / "home")
+    os.environ.pop("DRILL_NOW", None)
+    from rich.console import Console
+    console = Console()
+    console.print(f"{os.cpu_count()} cores, Python {sys.version.split()[0]}")
+    console.print(cli_table(args.cli_runs, dict(os.environ)))
+    console.print(watch_table(args.runs, dict(os.environ), work))
+    shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
