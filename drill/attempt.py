@@ -87,16 +87,27 @@ def grade_open(store, chunk_name=None, on_event=None):
     return store.attempt(attempt.id), result
 
 
-def grade_save(chunk, path, profiles=("quick", "thorough"), **run):
-    """Grade a save in watch mode with each profile in turn while the file passes, yielding each
-    result: the quick profile first, and a pass confirmed by the thorough one before it counts.
-    `run` goes to grading.grade (launcher, cancel, on_event)."""
+def grade_save(chunk, path, profiles, goes_on, **run):
+    """Grade a save in watch mode with each profile in turn, yielding each result, while
+    `goes_on(result)`: the quick profile first, then the thorough one to confirm what would be
+    recorded as passed. `run` goes to grading.grade (launcher, cancel, on_event)."""
     from drill.grading import grade
     for profile in profiles:
         result = grade(chunk, path, profile, **run)
         yield result
-        if not result.passed:
+        if not goes_on(result):
             return
+
+
+def needs_confirming(store, attempt):
+    """What in a quick result the thorough profile must confirm before it is recorded: a pass,
+    and in a speedrun, a chunk passing for the first time (a split)."""
+    split = {name for name, _ in store.splits(attempt.id)} if attempt.kind == "speedrun" else None
+
+    def goes_on(result):
+        return result.passed or split is not None and any(
+            passed and name not in split for name, passed in result.chunk_verdicts().items())
+    return goes_on
 
 
 def record(store, attempt, content, result, at):

@@ -16,7 +16,7 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from drill.attempt import next_hint, reset_file
+from drill.attempt import needs_confirming, next_hint, reset_file
 from drill.clock import now
 from drill.errors import DrillError
 
@@ -66,11 +66,11 @@ class Progress:
 class Job:
     """One save graded in a thread of its own; the loop hears of it through the queue."""
 
-    def __init__(self, chunk, path, launcher, events, profiles):
+    def __init__(self, chunk, path, launcher, events, profiles, goes_on):
         from drill.grading import Cancel, read_source
         self.content = read_source(path)  # the version graded, kept with its result
         self.saved_at = now()
-        self.profiles, self.cancel = profiles, Cancel()
+        self.profiles, self.goes_on, self.cancel = profiles, goes_on, Cancel()
         self.thread = threading.Thread(target=self._grade, daemon=True,
                                        args=(chunk, path, launcher, events))
         self.thread.start()
@@ -78,7 +78,7 @@ class Job:
     def _grade(self, chunk, path, launcher, events):
         from drill.attempt import grade_save
         try:
-            for result in grade_save(chunk, path, self.profiles, launcher=launcher,
+            for result in grade_save(chunk, path, self.profiles, self.goes_on, launcher=launcher,
                                      cancel=self.cancel, on_event=lambda kind, event: events.put(
                                          ("progress", (self, kind, event)))):
                 if self.cancel.is_set:
@@ -127,7 +127,8 @@ def watch(store, chunk, attempt, live, keys=None):
                     if profiles:
                         if job:
                             job.stop()
-                        job = _start(screen, chunk, path, grader, events, profiles)
+                        job = _start(screen, chunk, path, grader, events, profiles,
+                                     needs_confirming(store, screen.attempt))
                     elif kind == "progress" and value[0] is job:
                         screen.progress.hear(*value[1:])
                     elif kind == "graded" and value[0] is job:
@@ -164,10 +165,10 @@ def _waiting(events):
             return batch
 
 
-def _start(screen, chunk, path, grader, events, profiles):
+def _start(screen, chunk, path, grader, events, profiles, goes_on):
     """A new Job for the file as it is now; None (with a note) if it cannot be read."""
     try:
-        job = Job(chunk, path, grader, events, profiles)
+        job = Job(chunk, path, grader, events, profiles, goes_on)
     except DrillError as exc:
         screen.note = str(exc)
         return None
@@ -182,9 +183,10 @@ def _graded(store, screen, job, result):
         screen.grading, screen.note = "", str(result)
         return None
     screen.result = result
-    if result.passed and result.profile != job.profiles[-1]:
-        screen.grading, screen.progress = "it passes: confirming with the thorough profile", \
-            Progress()
+    if result.profile != job.profiles[-1] and job.goes_on(result):
+        screen.grading, screen.progress = ("it passes: confirming with the thorough profile"
+                                           if result.passed else "a new split: confirming it"
+                                           " with the thorough profile"), Progress()
         return job
     record(store, screen.attempt, job.content, result, job.saved_at)
     screen.grading, screen.progress = "", None

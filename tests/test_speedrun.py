@@ -71,3 +71,21 @@ def test_stats_show_the_speedrun_records(drill_home):
                                      "sum_of_best_s": 540.0}]
     assert "speedrun full: 2 runs, 2 finished, best 9:00" in \
         drill("stats", now="2026-11-26T12:00:00Z").output
+
+
+def test_in_watch_mode_a_quick_split_is_confirmed_thoroughly_before_it_is_recorded(drill_home):
+    from drill.attempt import needs_confirming, start
+    from drill.catalog import get_chunk
+    from drill.grading import GradeResult, TestResult
+    from drill.store import open_store
+    store = open_store()
+    run = start(store, get_chunk("full"), kind="speedrun").attempt
+    practice = start(store, get_chunk("ops")).attempt
+    ops_passes = GradeResult("full", "f.py", "quick", tests=[
+        TestResult("ops::a", "pass", chunk="ops"), TestResult("nn::b", "fail", chunk="nn")])
+    assert needs_confirming(store, run)(ops_passes)  # ops would be a new split
+    store.add_split(run.id, "ops", 60.0)
+    assert not needs_confirming(store, run)(ops_passes)  # nothing new: recorded as it is
+    assert not needs_confirming(store, practice)(ops_passes)  # a practice has no splits
+    whole = GradeResult("ops", "f.py", "quick", tests=[TestResult("ops::a", "pass", chunk="ops")])
+    assert needs_confirming(store, practice)(whole)  # a pass is always confirmed
