@@ -4,10 +4,9 @@ A chunk folder holds `chunk.toml` (title, order, target, prerequisites, hints, a
 functions its stub leaves blank), `card.md`, and its suite `test_<name>.py`. A chunk without a
 suite of its own (full) names the chunks whose suites grade it.
 """
-import difflib
+import os
 import sys
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from drill.errors import DrillError
 from drill.paths import chunks_dir
@@ -24,7 +23,7 @@ class Chunk:
     title: str
     order: int
     target_s: int
-    folder: Path
+    folder: str  # a path as a str: `drill list` loads no pathlib
     requires: tuple = ()
     hints: tuple = ()
     blanks: dict = field(default_factory=dict)
@@ -32,15 +31,17 @@ class Chunk:
 
     @property
     def card(self):
-        path = self.folder / "card.md"
-        if not path.is_file():
+        path = os.path.join(self.folder, "card.md")
+        if not os.path.isfile(path):
             raise DrillError(f"chunk '{self.name}' has no card ({path} is missing)")
-        return path.read_text(encoding="utf-8")
+        with open(path, encoding="utf-8") as f:
+            return f.read()
 
     def suite_files(self):
         """The suite files that grade this chunk: its own, or those of the chunks it names."""
+        from pathlib import Path
         names = self.suites or (self.name,)
-        return [self.folder.parent / n / f"test_{n}.py" for n in names]
+        return [Path(self.folder).parent / n / f"test_{n}.py" for n in names]
 
     def to_dict(self):
         return {"name": self.name, "title": self.title, "order": self.order,
@@ -55,9 +56,9 @@ def parse_target(text):
 
 
 def load_chunk(folder):
-    with open(folder / "chunk.toml", "rb") as f:
+    with open(os.path.join(folder, "chunk.toml"), "rb") as f:
         meta = tomllib.load(f)
-    return Chunk(name=folder.name, title=meta["title"], order=meta["order"],
+    return Chunk(name=os.path.basename(folder), title=meta["title"], order=meta["order"],
                  target_s=parse_target(meta["target"]), folder=folder,
                  requires=tuple(meta.get("requires", ())), hints=tuple(meta.get("hints", ())),
                  blanks=dict(meta.get("blanks", {})), suites=tuple(meta.get("suites", ())))
@@ -65,8 +66,9 @@ def load_chunk(folder):
 
 def load_catalog(root=None):
     """Every chunk under `root` (default: drill's own), in learning order."""
-    root = Path(root) if root else chunks_dir()
-    chunks = [load_chunk(p) for p in root.iterdir() if (p / "chunk.toml").is_file()]
+    root = os.fspath(root) if root else chunks_dir()
+    chunks = [load_chunk(e.path) for e in os.scandir(root)
+              if os.path.isfile(os.path.join(e.path, "chunk.toml"))]
     return sorted(chunks, key=lambda c: (c.order, c.name))
 
 
@@ -75,6 +77,7 @@ def get_chunk(name, root=None):
     chunks = {c.name: c for c in load_catalog(root)}
     if name in chunks:
         return chunks[name]
+    import difflib
     close = difflib.get_close_matches(name, list(chunks), n=1, cutoff=0.0)
     hint = f"; did you mean '{close[0]}'?" if close else ""
     raise DrillError(f"no chunk called '{name}'{hint} (drill list shows them all)")

@@ -2,7 +2,6 @@
 
 Modules are imported inside the commands, so `drill --help` loads click alone.
 """
-import json
 import sys
 
 import click
@@ -376,6 +375,7 @@ def stats(chunk, as_json):
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to this file.")
 def export(output):
     """Everything drill keeps (attempts, every version, reviews, settings) as one JSON document."""
+    import json
     from pathlib import Path
 
     from drill import config, render
@@ -400,6 +400,7 @@ def export(output):
 @click.argument("path", type=click.Path(dir_okay=False))
 def import_command(path):
     """Restore an export into an empty DRILL_HOME."""
+    import json
     from pathlib import Path
 
     from drill import config, render

@@ -1,12 +1,16 @@
-"""Where drill keeps the learner's data, and where it finds its own chunks and reference."""
-import os
-from pathlib import Path
+"""Where drill keeps the learner's data, and where it finds its own chunks and reference.
 
-PACKAGE = Path(__file__).resolve().parent
+The chunks are found with os.path alone: `drill list` needs nothing else, and pathlib takes
+longer to import than the whole list takes to read.
+"""
+import os
+
+PACKAGE = os.path.dirname(os.path.realpath(__file__))
 
 
 def home():
     """$DRILL_HOME, else the platform's user data folder; created on first use."""
+    from pathlib import Path
     path = os.environ.get("DRILL_HOME")
     if not path:
         import platformdirs
@@ -17,15 +21,16 @@ def home():
 
 
 def data_root():
-    """The folder holding chunks/ and reference/: inside the package when installed from a
-    wheel, the repository's top level in a source checkout or an editable install."""
-    installed = PACKAGE / "_data"
-    return installed if installed.is_dir() else PACKAGE.parent
+    """The folder holding chunks/ and reference/ (a str): inside the package when installed
+    from a wheel, the repository's top level in a source checkout or an editable install."""
+    installed = os.path.join(PACKAGE, "_data")
+    return installed if os.path.isdir(installed) else os.path.dirname(PACKAGE)
 
 
 def reference_file():
-    return data_root() / "reference" / "micrograd.py"
+    from pathlib import Path
+    return Path(data_root(), "reference", "micrograd.py")
 
 
 def chunks_dir():
-    return data_root() / "chunks"
+    return os.path.join(data_root(), "chunks")

@@ -3,7 +3,6 @@
 Core modules return data; these functions turn it into output. `--json` prints the same data
 through `json_out`, so the human and the machine forms never disagree.
 """
-import json
 import sys
 
 from rich.console import Console
@@ -13,8 +12,9 @@ from rich.text import Text
 
 from drill.clock import mmss as clock, now, parse
 
-out = Console(highlight=False)
-err = Console(stderr=True, highlight=False)
+# No :emoji: codes: they would load rich's table of emoji names on every first print.
+out = Console(highlight=False, emoji=False)
+err = Console(stderr=True, highlight=False, emoji=False)
 
 MARKS = {"pass": ("✓", "green"), "fail": ("✗", "red"), "error": ("!", "red"),
          "timeout": ("⧗", "yellow")}
@@ -29,6 +29,7 @@ def error(message):
 
 
 def json_out(data):
+    import json
     print(json.dumps(data, indent=2))
 
 
