@@ -3,7 +3,8 @@
     python benchmarks/stability.py [--runs 100] [--profile thorough] [FILE ...]
 
 Without FILEs: the reference and every file of tests/corpus/correct, on `full`. A correct file
-must pass every run; any run that does not is printed with its failures.
+must pass every run; any run that does not is printed with its failures. Runs are forked by the
+warm grader, as in watch mode.
 """
 import argparse
 import os
@@ -16,6 +17,7 @@ from rich.console import Console
 
 from drill.catalog import get_chunk
 from drill.grading import grade
+from drill.warm import launcher
 from rich.table import Table
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -37,23 +39,29 @@ def main():
     for column in ("file", "passed", "failed tests"):
         table.add_column(column)
     unstable = False
-    for path in files:
-        failed = Counter()
-        passes = 0
-        for _ in range(args.runs):
-            result = grade(chunk, path, args.profile)
-            passes += result.passed
-            for test in result.tests:
-                if test.status != "pass":
-                    failed[test.name] += 1
-                    console.print(f"[red]{path.name}: {test.name}[/]: {test.message[:300]}")
-            if result.problem:
-                console.print(f"[red]{path.name}[/]: {result.problem}")
-        unstable |= passes != args.runs
-        table.add_row(path.name, f"{passes}/{args.runs}",
-                      ", ".join(f"{name} ×{n}" for name, n in failed.items()) or "-")
+    with launcher() as grader:
+        for path in files:
+            unstable |= stability_row(table, console, chunk, path, args, grader)
     console.print(table)
     sys.exit(1 if unstable else 0)
+
+
+def stability_row(table, console, chunk, path, args, grader):
+    """Grade `path` args.runs times, add its row, and say whether any run did not pass."""
+    failed = Counter()
+    passes = 0
+    for _ in range(args.runs):
+        result = grade(chunk, path, args.profile, launcher=grader)
+        passes += result.passed
+        for test in result.tests:
+            if test.status != "pass":
+                failed[test.name] += 1
+                console.print(f"[red]{path.name}: {test.name}[/]: {test.message[:300]}")
+        if result.problem:
+            console.print(f"[red]{path.name}[/]: {result.problem}")
+    table.add_row(path.name, f"{passes}/{args.runs}",
+                  ", ".join(f"{name} ×{n}" for name, n in failed.items()) or "-")
+    return passes != args.runs
 
 
 if __name__ == "__main__":
