@@ -2,7 +2,10 @@
 import json
 import os
 import subprocess
+import sys
 from pathlib import Path
+
+import pytest
 
 from conftest import DRILL_EXE, REFERENCE, drill
 
@@ -81,3 +84,14 @@ def test_the_installed_command_finds_its_chunks_from_anywhere(tmp_path):
     result = subprocess.run([DRILL_EXE, "list"], cwd=tmp_path, capture_output=True, text=True,
                             env=env)
     assert result.returncode == 0 and "train" in result.stdout
+
+
+@pytest.mark.parametrize("args", [["--help"], ["list"], ["today"], ["stats"], ["history"]])
+def test_commands_that_do_not_grade_import_neither_pytest_nor_hypothesis(args):
+    """They start fast: pytest and hypothesis cost a grading most of its start-up."""
+    code = ("import sys; from drill.cli import cli; cli.main(%r, standalone_mode=False); "
+            "print('loaded:', sorted(m.split('.')[0] for m in sys.modules "
+            "if m.split('.')[0] in ('pytest', '_pytest', 'hypothesis')))" % args)
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[-1] == "loaded: []"
