@@ -282,7 +282,7 @@ def watch_panel(screen):
     if screen.note:
         parts.append(Text(screen.note, style="yellow"))
     reset = "r reset (ends the run)" if screen.report is not None else "r reset to the stub"
-    keys = (f"h hint · m minimal example · p pause · {reset} · q quit (resume later) · a abandon"
+    keys = (f"h hint · m minimal example · p pause · {reset} · q quit (resumable) · a abandon"
             if screen.keys else "Ctrl-C stops watching (drill resume goes on)")
     parts.append(Text(keys, style="dim"))
     if screen.report is not None:
