@@ -159,6 +159,7 @@ class Launched:
     proc: object
     output: object
     results: object
+    results_fd: int = None  # the results pipe's number in a runner still waiting for its config
 
 
 def set_limits(limits):
@@ -174,19 +175,18 @@ def start_runner(limits):
     """A new `python -I -m drill.runner` under `limits`, waiting for its config on stdin."""
     output_r, output_w = os.pipe()
     results_r, results_w = os.pipe()
-
     proc = subprocess.Popen([sys.executable, "-I", "-m", "drill.runner"], stdin=subprocess.PIPE,
                             stdout=output_w, stderr=output_w, pass_fds=(results_w,),
                             start_new_session=True, preexec_fn=lambda: set_limits(limits))
     os.close(output_w)
     os.close(results_w)
-    proc.results_fd = results_w  # its number in the child, which the config must name
     return Launched(proc, os.fdopen(output_r, "rb", buffering=0),
-                    os.fdopen(results_r, "rb", buffering=0))
+                    os.fdopen(results_r, "rb", buffering=0), results_w)
 
 
 def send_config(launched, config):
-    config["results_fd"] = launched.proc.results_fd
+    """Hand a runner waiting on stdin its config: the run starts now."""
+    config["results_fd"] = launched.results_fd
     launched.proc.stdin.write(json.dumps(config).encode())
     launched.proc.stdin.close()
     return launched

@@ -38,9 +38,7 @@ class ForkServer:
     command = [sys.executable, "-I", "-m", "drill.warm"]
 
     def __init__(self):
-        self.proc = None
-        self.lock = threading.Lock()
-        self.pending, self.exits = b"", {}
+        self.proc, self.lock = None, threading.Lock()
 
     def __enter__(self):
         self._start()
