@@ -300,9 +300,8 @@ def progress_line(progress):
         return Text("your file did not load", style="red")
     line = Text("your file loads", style="green")
     if progress.titles:
-        line += Text(f" · {progress.passed + len(progress.failures)} of {len(progress.titles)} "
-                     "tests run",
-                     style="dim")
+        ran = progress.passed + len(progress.failures)
+        line += Text(f" · {ran} of {len(progress.titles)} tests run", style="dim")
     if progress.failures:
         line += Text(f" · {len(progress.failures)} failing", style="red")
     return line
