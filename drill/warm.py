@@ -20,6 +20,7 @@ import subprocess
 import sys
 import threading
 import time
+from contextlib import suppress
 from dataclasses import asdict
 
 from drill.grading import ColdStart, Launched, Limits, send_config, set_limits, start_runner
@@ -152,22 +153,24 @@ class Prestarted:
     done by the time the save comes."""
 
     def __init__(self):
-        self.spare = None
+        self.spare, self.spare_limits = None, None
 
     def __enter__(self):
         return self
 
     def __exit__(self, *exc):
         if self.spare is not None:
-            self.spare[1].proc.kill()
-            self.spare[1].proc.wait()
+            self.spare.proc.kill()
+            self.spare.proc.wait()
+            self.spare.output.close()
+            self.spare.results.close()
 
     def launch(self, config, limits):
-        spare, self.spare = self.spare, None
-        if spare is None or spare[0] != limits:
-            spare = (limits, start_runner(limits))
-        launched = send_config(spare[1], config)
-        self.spare = (limits, start_runner(limits))
+        if self.spare_limits != limits:  # the spare was started under other limits
+            self.__exit__()
+            self.spare = start_runner(limits)
+        launched = send_config(self.spare, config)  # the run first, then the next spare
+        self.spare, self.spare_limits = start_runner(limits), limits
         return launched
 
 
@@ -190,14 +193,15 @@ def serve(sock):
     while True:
         ready = select.select([sock, wake_r], [], [])[0]
         if wake_r in ready:
-            while _read_some(wake_r):
-                pass
+            with suppress(BlockingIOError):  # one byte per signal: one read empties it
+                os.read(wake_r, 4096)
             _reap(sock, children)
         if sock in ready:
             data, fds, _, _ = socket.recv_fds(sock, 1 << 20, 2)
             if not data:  # the parent is gone (even by kill -9): so are the gradings it wanted
                 for pid in children:
-                    _kill_session(pid)
+                    with suppress(OSError):
+                        os.killpg(pid, signal.SIGKILL)
                 return
             pending, held = pending + data, held + fds
             if b"\n" not in pending:
@@ -237,20 +241,6 @@ def _warm_up():
         pytest.main([suite, "-p", "no:terminal", "-p", "no:cacheprovider", "-c", os.devnull,
                      "--rootdir", folder, "--import-mode=importlib", "--assert=plain"])
         os.chdir("/")
-
-
-def _read_some(fd):
-    try:
-        return os.read(fd, 512)
-    except BlockingIOError:
-        return b""
-
-
-def _kill_session(pid):
-    try:
-        os.killpg(pid, signal.SIGKILL)
-    except OSError:
-        pass
 
 
 def _reap(sock, children):

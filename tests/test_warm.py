@@ -37,7 +37,7 @@ def test_each_save_is_judged_afresh_never_from_a_module_kept_before(grader, tmp_
         assert result.passed == passes, failures(result)
 
 
-def test_a_child_keeps_the_grader_s_limits(grader):
+def test_a_child_that_exits_early_fails_with_its_reason(grader):
     result = verdict("ops", HOSTILE / "exit_at_import.py", launcher=grader)
     assert "called sys.exit(0) while loading" in result.problem
 
