@@ -16,8 +16,8 @@ from pathlib import Path
 from rich.console import Console
 
 from drill.catalog import get_chunk
-from drill.grading import grade
-from drill.warm import launcher
+from drill.grader.parent import grade
+from drill.grader.warm import launcher
 from rich.table import Table
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -79,7 +79,7 @@ def grade_open(store, chunk_name=None, on_event=None):
     """Grade the open attempt's file (thorough), keep the version, and end the attempt if it
     passes. Returns (attempt, result)."""
     from drill.catalog import get_chunk
-    from drill.grading import grade
+    from drill.grader.parent import grade
     attempt = require_open(store, chunk_name)
     content = _read(attempt)
     result = grade(get_chunk(attempt.chunk), attempt.file, "thorough", on_event=on_event)
@@ -91,7 +91,7 @@ def grade_save(chunk, path, profiles, goes_on, **run):
     """Grade a save in watch mode with each profile in turn, yielding each result, while
     `goes_on(result)`: the quick profile first, then the thorough one to confirm what would be
     recorded as passed. `run` goes to grading.grade (launcher, cancel, on_event)."""
-    from drill.grading import grade
+    from drill.grader.parent import grade
     for profile in profiles:
         result = grade(chunk, path, profile, **run)
         yield result
@@ -132,5 +132,5 @@ def reset_file(store, chunk, attempt, at):
 
 
 def _read(attempt):
-    from drill.grading import read_source
+    from drill.grader.parent import read_source
     return read_source(attempt.file)

@@ -88,7 +88,7 @@ def check(chunk, path, as_json, quick):
     from drill.errors import DrillError
     if path:
         from drill.catalog import get_chunk
-        from drill.grading import grade
+        from drill.grader.parent import grade
         if not chunk:
             raise DrillError("--file needs the chunk to grade it on: drill check ops --file ops.py")
         target = get_chunk(chunk)

@@ -67,7 +67,7 @@ class Job:
     """One save graded in a thread of its own; the loop hears of it through the queue."""
 
     def __init__(self, chunk, path, launcher, events, profiles, goes_on):
-        from drill.grading import Cancel, read_source
+        from drill.grader.parent import Cancel, read_source
         self.content = read_source(path)  # the version graded, kept with its result
         self.saved_at = now()
         self.profiles, self.goes_on, self.cancel = profiles, goes_on, Cancel()
@@ -101,7 +101,7 @@ def watch(store, chunk, attempt, live, keys=None):
     `live(screen)` redraws; `keys` is a file descriptor to read single keys from (None without
     a terminal). Returns the Screen as it ended: `ended` is 'passed', 'abandoned' or 'quit'.
     """
-    from drill.warm import launcher
+    from drill.grader.warm import launcher
     events = queue.Queue()
     stop = threading.Event()
     path = Path(attempt.file)

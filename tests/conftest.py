@@ -7,8 +7,8 @@ from click.testing import CliRunner
 
 from drill.catalog import load_catalog
 from drill.cli import cli
-from drill.grading import grade
-from drill.warm import ForkServer
+from drill.grader.parent import grade
+from drill.grader.warm import ForkServer
 
 ROOT = Path(__file__).resolve().parent.parent
 REFERENCE = ROOT / "reference" / "micrograd.py"

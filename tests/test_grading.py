@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from drill.grading import ColdStart, Limits
+from drill.grader.parent import ColdStart, Limits
 
 from conftest import REFERENCE, failures, verdict
 

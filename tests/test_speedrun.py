@@ -76,7 +76,7 @@ def test_stats_show_the_speedrun_records(drill_home):
 def test_in_watch_mode_a_quick_split_is_confirmed_thoroughly_before_it_is_recorded(drill_home):
     from drill.attempt import needs_confirming, start
     from drill.catalog import get_chunk
-    from drill.grading import GradeResult, TestResult
+    from drill.grader.results import GradeResult, TestResult
     from drill.store import open_store
     store = open_store()
     run = start(store, get_chunk("full"), kind="speedrun").attempt

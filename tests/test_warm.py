@@ -7,8 +7,8 @@ import time
 
 import pytest
 
-from drill.grading import Cancel
-from drill.warm import ForkServer, Prestarted
+from drill.grader.parent import Cancel
+from drill.grader.warm import ForkServer, Prestarted
 
 from conftest import REFERENCE, failures, verdict
 from test_grading import HOSTILE

@@ -12,7 +12,7 @@ import operator
 import pytest
 from hypothesis import given, strategies as st
 
-from drill.suitekit import close, fail, fmt, need, number, run
+from drill.grader.suitekit import close, fail, fmt, need, number, run
 
 A, B = 1.5, -2.5  # data of the leaves `a` and `b`: unequal, so a swapped derivative shows
 T = math.tanh  # the float tanh the expected gradients use

@@ -9,7 +9,7 @@ import random
 
 from hypothesis import given, strategies as st
 
-from drill.suitekit import close, examples, expect_close, fail, fmt, need, number, run
+from drill.grader.suitekit import close, examples, expect_close, fail, fmt, need, number, run
 
 INPUTS = [[2.0, 3.0, -1.0], [3.0, -1.0, 0.5], [0.5, 1.0, 1.0], [1.0, 1.0, -1.0]]
 

@@ -14,7 +14,7 @@ import re
 import pytest
 from hypothesis import given, strategies as st
 
-from drill.suitekit import Lesson, close, examples, fail, fmt, need, number, run
+from drill.grader.suitekit import Lesson, close, examples, fail, fmt, need, number, run
 
 A, B = 5.0, -2.0  # data of `a` and `b`: unequal, of opposite signs, so swapped operands show
 

@@ -6,7 +6,7 @@ then. So the suite watches the order backward() chooses without depending on any
 """
 from hypothesis import given, strategies as st
 
-from drill.suitekit import expect_close, fail, fmt, need, number, run
+from drill.grader.suitekit import expect_close, fail, fmt, need, number, run
 
 # A graph is a list of (name, children's names) in creation order; the last node is the root
 # unless a test says otherwise.

@@ -12,7 +12,7 @@ import random
 import pytest
 from hypothesis import given, strategies as st
 
-from drill.suitekit import close, examples, fail, fmt, need, number, run
+from drill.grader.suitekit import close, examples, fail, fmt, need, number, run
 
 LECTURE_XS = [[2.0, 3.0, -1.0], [3.0, -1.0, 0.5], [0.5, 1.0, 1.0], [1.0, 1.0, -1.0]]
 LECTURE_YS = [1.0, -1.0, -1.0, 1.0]

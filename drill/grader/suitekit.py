@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, Phase, settings
 from hypothesis.database import DirectoryBasedExampleDatabase
 from hypothesis.internal.conjecture import engine
 
-from drill.runner import learner_frame, load_submission
+from drill.grader.submission import learner_frame, load_submission
 
 _isfinite = math.isfinite
 _float = float

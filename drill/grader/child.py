@@ -1,6 +1,6 @@
 """The grader's child process: import the learner's file, run the suites, report every test.
 
-The parent (grading.py) starts `python -I -m drill.runner` with its limits and writes a JSON
+The parent (parent.py) starts `python -I -m drill.grader.child` with its limits and writes a JSON
 config to stdin. Reports go back as JSON lines on a pipe of their own, each carrying the run's
 token; whatever the learner's code prints goes to stdout, which the parent keeps apart. The
 parent decides the verdict from these reports alone, so an early exit, a hang or a fake
@@ -11,11 +11,11 @@ import os
 import signal
 import sys
 import time
-import traceback
-import types
 
 import pytest
 from _pytest.reports import TestReport
+
+from drill.grader.submission import learner_frame, load_submission
 
 BLOCKED_IMPORTS = ("drill._data", "reference", "micrograd")
 MAX_MESSAGE = 2500  # characters: an ASCII report line stays under PIPE_BUF (4 KiB) and so is
@@ -24,18 +24,6 @@ MAX_MESSAGE = 2500  # characters: an ASCII report line stays under PIPE_BUF (4 K
 
 class TestTimeout(BaseException):
     """Raised by the alarm inside a test that runs too long; hypothesis lets it through."""
-
-
-def load_submission(path, name="submission"):
-    """Import the learner's file as a fresh module, without writing bytecode beside it."""
-    with open(path, encoding="utf-8") as f:
-        source = f.read()
-    module = types.ModuleType(name)
-    module.__file__ = path
-    module.__source_lines__ = source.splitlines()
-    sys.modules[name] = module
-    exec(compile(source, path, "exec"), module.__dict__)
-    return module
 
 
 class Reporter:
@@ -83,16 +71,6 @@ def describe(exc, path, lines):
                 note = note.replace(old, "Minimal example:", 1)
             text += "\n" + note
     return text[:MAX_MESSAGE]
-
-
-def learner_frame(exc, path, lines):
-    """`file:line: code` of the deepest traceback frame in the learner's file, or ''."""
-    found = ""
-    for frame, lineno in traceback.walk_tb(exc.__traceback__):
-        if frame.f_code.co_filename == path:
-            code = lines[lineno - 1].strip() if 0 < lineno <= len(lines) else ""
-            found = f"{os.path.basename(path)}:{lineno}: {code}"
-    return found
 
 
 def status_of(exc):
@@ -173,7 +151,7 @@ class Collector:
 
 
 def main():
-    """`python -I -m drill.runner`: a cold child, or one started ahead of need (the config waits
+    """`python -I -m drill.grader.child`: a cold child, or one started ahead of need (the config waits
     on stdin until a save comes)."""
     config = json.loads(sys.stdin.read())
     sys.stdin = open(os.devnull)
@@ -190,8 +168,8 @@ def grade_here(config):
     os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
     signal.signal(signal.SIGALRM, _on_alarm)
 
-    from drill import suitekit
-    from drill.guard import Guard
+    from drill.grader import suitekit
+    from drill.grader.guard import Guard
     suitekit.load_profile(config["profile"], config["database"])
     guard = Guard()
     report("importing")

@@ -1,11 +1,11 @@
 """A warm grader for watch mode: pytest and hypothesis are imported once, not on every save.
 
 Most of a cold grading is Python starting and importing pytest and hypothesis. In watch mode a
-server process (`python -I -m drill.warm`) does that once, then forks one child per save. The
+server process (`python -I -m drill.grader.warm`) does that once, then forks one child per save. The
 child imports the learner's file fresh and runs the suites exactly as a cold child would
-(runner.grade_here), under the same limits; the server never imports a learner's file itself,
+(child.grade_here), under the same limits; the server never imports a learner's file itself,
 so no module can outlive a save and give a stale pass. The parent still builds the verdict from
-the child's reports alone (grading.ChildRun).
+the child's reports alone (parent.ChildRun).
 
 Requests go over a Unix socket as one JSON line each, with the run's two pipes passed along
 (SCM_RIGHTS); the server answers with the child's pid, and with its exit status once reaped.
@@ -23,7 +23,7 @@ import time
 from contextlib import suppress
 from dataclasses import asdict
 
-from drill.grading import ColdStart, Launched, Limits, send_config, set_limits, start_runner
+from drill.grader.parent import ColdStart, Launched, Limits, send_config, set_limits, start_runner
 
 REPLY_S = 10.0  # how long the parent waits for the server to answer a fork
 
@@ -36,7 +36,7 @@ def launcher():
 class ForkServer:
     """The parent's side: starts the server and asks it for a child per run."""
 
-    command = [sys.executable, "-I", "-m", "drill.warm"]
+    command = [sys.executable, "-I", "-m", "drill.grader.warm"]
 
     def __init__(self):
         self.proc, self.lock = None, threading.Lock()
@@ -180,8 +180,8 @@ def serve(sock):
     import gc
     from importlib import import_module
 
-    from drill.runner import grade_here  # pytest, imported once for every child
-    import_module("drill.suitekit")  # hypothesis, and the helpers every suite imports
+    from drill.grader.child import grade_here  # pytest, imported once for every child
+    import_module("drill.grader.suitekit")  # hypothesis, and the helpers every suite imports
     _warm_up()
     gc.freeze()  # the children share these objects unchanged, and their collections skip them
     wake_r, wake_w = os.pipe()

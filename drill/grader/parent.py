@@ -1,6 +1,6 @@
 """Grade a learner's file against a chunk's suites, in a child process the grader does not trust.
 
-The child (runner.py) runs with a memory limit, in its own session, with a time limit per test
+The child (child.py) runs with a memory limit, in its own session, with a time limit per test
 and for the whole run. The verdict is built here from the per-test reports the child sends on a
 pipe of its own: the child's exit status and printed text are never read as results. A test the
 child never reported, because it exited, hung, crashed or was killed, counts as not passed, with
@@ -20,13 +20,13 @@ import tempfile
 import threading
 import time
 from contextlib import suppress
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from drill.errors import DrillError
+from drill.grader.results import ERROR, FAIL, PASS, TIMEOUT, GradeResult, TestResult
 from drill.paths import home
 
-PASS, FAIL, ERROR, TIMEOUT = "pass", "fail", "error", "timeout"
 FORBIDDEN_IMPORTS = {"drill", "reference", "micrograd"}
 
 
@@ -39,47 +39,6 @@ class Limits:
     import_s: float = 10.0
     memory_bytes: int = 2 * 1024 ** 3
     output_bytes: int = 64 * 1024
-
-
-@dataclass
-class TestResult:
-    name: str
-    status: str
-    message: str = ""
-    duration_s: float = 0.0
-    chunk: str = ""
-    title: str = ""
-
-
-@dataclass
-class GradeResult:
-    chunk: str
-    file: str
-    profile: str
-    tests: list = field(default_factory=list)
-    duration_s: float = 0.0
-    problem: str = ""
-    output: str = ""
-
-    @property
-    def passed(self):
-        return not self.problem and bool(self.tests) and all(t.status == PASS for t in self.tests)
-
-    def chunk_verdicts(self):
-        """{chunk: passed} for each suite that graded the file (full's splits)."""
-        verdicts = {}
-        for t in self.tests:
-            verdicts[t.chunk] = verdicts.get(t.chunk, True) and t.status == PASS
-        return verdicts
-
-    def first_failure(self):
-        return next((t for t in self.tests if t.status != PASS), None)
-
-    def to_dict(self):
-        return {"version": 1, "chunk": self.chunk, "passed": self.passed,
-                "tests": [asdict(t) for t in self.tests], "duration_s": self.duration_s,
-                "file": self.file, "profile": self.profile, "problem": self.problem,
-                "chunks": self.chunk_verdicts(), "output": self.output}
 
 
 def expected_tests(suite_files):
@@ -172,10 +131,10 @@ def set_limits(limits):
 
 
 def start_runner(limits):
-    """A new `python -I -m drill.runner` under `limits`, waiting for its config on stdin."""
+    """A new `python -I -m drill.grader.child` under `limits`, waiting for its config on stdin."""
     output_r, output_w = os.pipe()
     results_r, results_w = os.pipe()
-    proc = subprocess.Popen([sys.executable, "-I", "-m", "drill.runner"], stdin=subprocess.PIPE,
+    proc = subprocess.Popen([sys.executable, "-I", "-m", "drill.grader.child"], stdin=subprocess.PIPE,
                             stdout=output_w, stderr=output_w, pass_fds=(results_w,),
                             start_new_session=True, preexec_fn=lambda: set_limits(limits))
     os.close(output_w)

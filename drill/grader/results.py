@@ -1,0 +1,49 @@
+"""The verdict that leaves the grader: one result per test, and the whole grading.
+
+These are what the rest of drill (attempts, the store, rendering, `--json`) reads of a grading;
+nothing here knows how the child was run.
+"""
+from dataclasses import asdict, dataclass, field
+
+PASS, FAIL, ERROR, TIMEOUT = "pass", "fail", "error", "timeout"
+
+
+@dataclass
+class TestResult:
+    name: str
+    status: str
+    message: str = ""
+    duration_s: float = 0.0
+    chunk: str = ""
+    title: str = ""
+
+
+@dataclass
+class GradeResult:
+    chunk: str
+    file: str
+    profile: str
+    tests: list = field(default_factory=list)
+    duration_s: float = 0.0
+    problem: str = ""
+    output: str = ""
+
+    @property
+    def passed(self):
+        return not self.problem and bool(self.tests) and all(t.status == PASS for t in self.tests)
+
+    def chunk_verdicts(self):
+        """{chunk: passed} for each suite that graded the file (full's splits)."""
+        verdicts = {}
+        for t in self.tests:
+            verdicts[t.chunk] = verdicts.get(t.chunk, True) and t.status == PASS
+        return verdicts
+
+    def first_failure(self):
+        return next((t for t in self.tests if t.status != PASS), None)
+
+    def to_dict(self):
+        return {"version": 1, "chunk": self.chunk, "passed": self.passed,
+                "tests": [asdict(t) for t in self.tests], "duration_s": self.duration_s,
+                "file": self.file, "profile": self.profile, "problem": self.problem,
+                "chunks": self.chunk_verdicts(), "output": self.output}

@@ -1,0 +1,31 @@
+"""The learner's file as a module, and where in it an exception came from.
+
+Both sides of the child need these: the runner (child.py) imports the file before the suites
+run, and the suites' helpers (suitekit.py) point failures at the learner's line.
+"""
+import os
+import sys
+import traceback
+import types
+
+
+def load_submission(path, name="submission"):
+    """Import the learner's file as a fresh module, without writing bytecode beside it."""
+    with open(path, encoding="utf-8") as f:
+        source = f.read()
+    module = types.ModuleType(name)
+    module.__file__ = path
+    module.__source_lines__ = source.splitlines()
+    sys.modules[name] = module
+    exec(compile(source, path, "exec"), module.__dict__)
+    return module
+
+
+def learner_frame(exc, path, lines):
+    """`file:line: code` of the deepest traceback frame in the learner's file, or ''."""
+    found = ""
+    for frame, lineno in traceback.walk_tb(exc.__traceback__):
+        if frame.f_code.co_filename == path:
+            code = lines[lineno - 1].strip() if 0 < lineno <= len(lines) else ""
+            found = f"{os.path.basename(path)}:{lineno}: {code}"
+    return found
