@@ -142,8 +142,8 @@ def check_result(result):
                         border_style="red", expand=False))
     failure = result.first_failure()
     if failure and failure.message and failure.message not in result.problem:
-        title = f"[bold red]{failure.title or failure.name}"
-        out.print(Panel(Text(failure.message), title=title, border_style="red", expand=False))
+        out.print(failure_panel(f"[bold red]{failure.title or failure.name}", failure.message,
+                                failure.graph, expand=False))
     if result.output.strip() and not result.passed:
         lines = result.output.strip().splitlines()
         shown = "\n".join(lines[:15]) + (f"\n… {len(lines) - 15} more lines" if len(lines) > 15 else "")
@@ -152,6 +152,61 @@ def check_result(result):
     verdict = Text("PASS", style="bold green") if result.passed else Text("FAIL", style="bold red")
     out.print(verdict + Text(f"  {result.chunk}: {passed} of {len(result.tests)} tests passed "
                              f"in {result.duration_s:.2f} s ({result.profile})"))
+
+
+def number(x):
+    """A graph's number, short enough for a column: 6 significant figures at most."""
+    return "?" if not isinstance(x, (int, float)) or isinstance(x, bool) else f"{x:.6g}"
+
+
+def graph_picture(graph):
+    """The graph as the lecture draws it, from the output down to the leaves, one node a line:
+    its name and operation, data and grad (and the grad it should have, where known). A node
+    used twice is drawn once and named again where it recurs. The first wrong node carries a
+    mark that reads without colour."""
+    nodes = {n.id: n for n in graph.nodes}
+    rows, drawn = [], set()
+
+    def name(node):
+        return node.label or f"#{node.id}"
+
+    stack = [(graph.root, "", "")]
+    while stack:
+        node_id, lead, branch = stack.pop()
+        node = nodes.get(node_id)
+        if node is None:
+            rows.append((lead + branch + "…", None))
+            continue
+        again = node_id in drawn
+        drawn.add(node_id)
+        rows.append((lead + branch + name(node) + (f" {node.op}" if node.op else ""),
+                     None if again else node))
+        if again:
+            rows[-1] = (rows[-1][0] + " (above)", None)
+            continue
+        child_lead = lead + ("│  " if branch == "├─ " else "   " if branch else "")
+        kids = node.children
+        for i, kid in reversed(list(enumerate(kids))):
+            stack.append((kid, child_lead, "└─ " if i == len(kids) - 1 else "├─ "))
+    width = min(max(len(tree) for tree, _ in rows), 34)
+    expected = any(n.expected is not None for n in graph.nodes)
+    picture = Text()
+    for tree, node in rows:
+        tree = tree if len(tree) <= width else tree[:width - 1] + "…"
+        wrong = node is not None and node.id == graph.wrong
+        picture.append(("✗ " if wrong else "  ") + tree.ljust(width), style="bold red" if wrong else "")
+        if node is not None:
+            picture.append(f"  data {number(node.data):>9}  grad {number(node.grad):>9}")
+            if node.expected is not None:
+                picture.append(f"  want {number(node.expected):>9}",
+                               style="red" if wrong else "dim")
+        picture.append("\n")
+    if graph.left_out:
+        picture.append(f"  … and {plural(graph.left_out, 'more node')}\n", style="dim")
+    if graph.wrong is not None:
+        picture.append(f"✗ the first node whose grad is wrong (want: the grad it should have)"
+                       if expected else "", style="dim")
+    return picture
 
 
 OUTCOMES = {"passed": "green", "failed": "red", "abandoned": "yellow", "open": "cyan"}
@@ -276,7 +331,8 @@ def watch_panel(screen):
         message = result.problem or (failure.message if failure else "")
         if message:
             parts.append(failure_panel(failure.title if failure and not result.problem
-                                       else "your file", message))
+                                       else "your file", message,
+                                       None if result.problem else failure.graph))
     if screen.hint:
         parts.append(Panel(Text(screen.hint), title="hint", border_style="yellow"))
     if screen.note:
@@ -307,10 +363,14 @@ def progress_line(progress):
     return line
 
 
-def failure_panel(title, message):
+def failure_panel(title, message, graph=None, expand=True):
+    """A failure's message (its first lines), with its computation graph drawn under it."""
     lines = message.splitlines()
-    shown = "\n".join(lines[:14]) + ("\n…" if len(lines) > 14 else "")
-    return Panel(Text(shown), title=title, border_style="red")
+    shown = Text("\n".join(lines[:14]) + ("\n…" if len(lines) > 14 else ""))
+    if isinstance(graph, dict):
+        from drill.graph import Graph
+        shown += Text("\n\n") + graph_picture(Graph.from_dict(graph))
+    return Panel(shown, title=title, border_style="red", expand=expand)
 
 
 def watch_end(screen, best_before):

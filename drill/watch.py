@@ -48,7 +48,7 @@ class Progress:
     loaded: bool = None  # None until the file has loaded or failed to
     titles: dict = field(default_factory=dict)  # test id: what the test checks
     passed: int = 0
-    failures: list = field(default_factory=list)  # (title, message), as they come
+    failures: list = field(default_factory=list)  # (title, message, graph), as they come
 
     def hear(self, kind, event):
         if kind == "imported":
@@ -60,7 +60,8 @@ class Progress:
         elif kind == "result" and event.get("status") == "pass":
             self.passed += 1
         elif kind == "result":
-            self.failures.append((self.titles.get(event.get("id"), ""), event.get("message", "")))
+            self.failures.append((self.titles.get(event.get("id"), ""), event.get("message", ""),
+                                  event.get("graph")))
 
 
 class Job:

@@ -89,7 +89,7 @@ class Collector:
         self.test_s = config["test_s"]
         self.path = config["file"]
         self.lines = sys.modules["submission"].__source_lines__
-        self.outcomes, self.touched = {}, {}
+        self.outcomes, self.touched, self.graphs = {}, {}, {}
 
     def pytest_collection_modifyitems(self, items):
         """Plain tests first, properties after: the quick checks are the first news of a save.
@@ -111,6 +111,7 @@ class Collector:
 
     def pytest_runtest_logstart(self, nodeid, location):
         self.outcomes[nodeid] = ("pass", "", time.perf_counter())
+        self.graphs.pop(nodeid, None)
         self.report("start", id=nodeid)
 
     @pytest.hookimpl(wrapper=True)
@@ -131,6 +132,9 @@ class Collector:
         if call.excinfo is not None and status == "pass":
             exc = call.excinfo.value
             status, message = status_of(exc), describe(exc, self.path, self.lines)
+            graph = getattr(exc, "graph", None) if isinstance(exc, AssertionError) else None
+            if graph is not None:
+                self.graphs[item.nodeid] = graph.to_dict()
             if status == "timeout":
                 message = (f"this test did not finish within {self.test_s:g} s: "
                            "does a loop in your code never end?")
@@ -147,7 +151,8 @@ class Collector:
             message = f"your code changed {', '.join(touched)}, which the judge relies on; " \
                       "a micrograd file never needs to"
         self.report("result", id=nodeid, status=status, message=message,
-                    duration_s=time.perf_counter() - started)
+                    duration_s=time.perf_counter() - started,
+                    graph=None if touched else self.graphs.pop(nodeid, None))
 
 
 def main():

@@ -57,6 +57,18 @@ def not_run(expected, reason):
                        chunk=chunk) for chunk, function in expected]
 
 
+def graph_of(event):
+    """The graph a report carries, as a dict the parent has checked, or None."""
+    from drill.graph import Graph
+    graph = event.get("graph")
+    if not isinstance(graph, dict):
+        return None
+    try:
+        return Graph.from_dict(graph).to_dict()
+    except (TypeError, ValueError, AttributeError):
+        return None
+
+
 def read_source(path):
     path = Path(path)
     if not path.is_file():
@@ -334,6 +346,6 @@ class ChildRun:
                 event = {"status": status, "message": "not finished: " + self.problem.split("\n")[0]}
             results.append(TestResult(name, event["status"], event.get("message", ""),
                                       float(event.get("duration_s", 0.0)), test.get("chunk", ""),
-                                      test.get("title", "")))
+                                      test.get("title", ""), graph_of(event)))
         missing = [test for test in expected if test not in seen]
         return results + not_run(missing, self.problem or "the suite never reached this test")

@@ -16,6 +16,7 @@ class TestResult:
     duration_s: float = 0.0
     chunk: str = ""
     title: str = ""
+    graph: dict = None  # the failing example's computation graph (drill.graph), if it has one
 
 
 @dataclass

@@ -57,12 +57,17 @@ def load_profile(name, database_dir=None):
 
 
 class Lesson(AssertionError):
-    """A failure in the learner's terms: what was done, what was expected, what came, and why."""
+    """A failure in the learner's terms: what was done, what was expected, what came, and why;
+    with the example's computation graph (a `drill.graph.Graph`) where a picture helps."""
+
+    def __init__(self, message, graph=None):
+        super().__init__(message)
+        self.graph = graph
 
 
-def fail(message):
-    """Stop the test with a message for the learner."""
-    raise Lesson(message)
+def fail(message, graph=None):
+    """Stop the test with a message for the learner, and the graph to draw under it."""
+    raise Lesson(message, graph)
 
 
 if os.environ.get("DRILL_SUBMISSION"):

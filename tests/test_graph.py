@@ -1,0 +1,70 @@
+"""The computation graph as data, and its picture: the lecture's first example, by hand."""
+import importlib.util
+
+from drill.graph import MAX_NODES, Graph, walk
+from drill.render import graph_picture
+
+from conftest import REFERENCE
+
+
+def reference():
+    spec = importlib.util.spec_from_file_location("reference_micrograd", REFERENCE)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def read(v):
+    return v._op, v.data, v.grad
+
+
+def lecture_graph(wrong_b=False):
+    Value = reference().Value
+    a, b, c, f = Value(2.0), Value(-3.0), Value(10.0), Value(-2.0)
+    e = a * b
+    d = e + c
+    L = d * f
+    L.backward()
+    if wrong_b:
+        b.grad = 4.0
+    names = dict(a=a, b=b, c=c, f=f, e=e, d=d, L=L)
+    want = dict(a=6.0, b=-4.0, c=-2.0, f=4.0, e=-2.0, d=-2.0, L=1.0)
+    return walk(L, lambda v: list(v._prev), read, {id(v): n for n, v in names.items()},
+                {id(names[n]): g for n, g in want.items()}, lambda x, y: abs(x - y) < 1e-9)
+
+
+def test_walk_lists_every_node_once_each_before_its_operands():
+    graph = lecture_graph()
+    assert [n.label for n in graph.nodes][0] == "L" and len(graph.nodes) == 7
+    position = {n.id: i for i, n in enumerate(graph.nodes)}
+    assert all(position[k] > position[n.id] for n in graph.nodes for k in n.children)
+    assert graph.wrong is None
+
+
+def test_the_first_wrong_node_is_found_and_marked_in_the_picture():
+    graph = lecture_graph(wrong_b=True)
+    assert graph.node(graph.wrong).label == "b"
+    lines = graph_picture(graph).plain.splitlines()
+    marked = [line for line in lines if line.startswith("✗ ") and "data" in line]
+    assert len(marked) == 1 and "b" in marked[0] and "want" in marked[0] and "-4" in marked[0]
+    assert all(len(line) <= 80 for line in lines)
+
+
+def test_a_graph_survives_its_dict_form_and_a_long_chain_is_cut():
+    graph = lecture_graph(wrong_b=True)
+    assert Graph.from_dict(graph.to_dict()) == graph
+    Value = reference().Value
+    x = Value(1.0)
+    for _ in range(300):
+        x = x * 1.0
+    chain = walk(x, lambda v: list(v._prev), read)
+    assert len(chain.nodes) == MAX_NODES and chain.left_out == 601 - MAX_NODES
+    assert "more node" in graph_picture(chain).plain
+
+
+def test_a_node_used_twice_is_drawn_once():
+    Value = reference().Value
+    x = Value(1.5)
+    y = x * x + x
+    picture = graph_picture(walk(y, lambda v: list(v._prev), read)).plain
+    assert picture.count("data       1.5") == 1 and "(above)" in picture
