@@ -5,7 +5,7 @@
 1. A bare `python -c pass` as the baseline, then `drill check CHUNK` (thorough profile) on the
    reference (passing) and on the chunk's stub (failing: with the failing examples of earlier
    runs in DRILL_HOME, as a learner has them, and from an empty home), for each chunk and full.
-2. Every one-bug mutant of tests/mutants, graded once from an empty home: median and worst.
+2. Every one-bug mutant of each chunk, graded once from an empty home: median and worst.
 3. With --hostile, each file of tests/hostile graded once with the default limits: how long it
    takes to end as a failure, and the reason given.
 """
@@ -20,13 +20,10 @@ import tempfile
 import time
 from pathlib import Path
 
-try:
-    import tomllib
-except ImportError:  # Python 3.10
-    import tomli as tomllib
-
 from rich.console import Console
 from rich.table import Table
+
+from drill.catalog import load_catalog
 
 ROOT = Path(__file__).resolve().parent.parent
 REFERENCE = ROOT / "reference" / "micrograd.py"
@@ -50,23 +47,24 @@ def median_of(runs, command, env, fresh_home=False):
 
 
 def mutant_table(drill, env, work):
-    """Each one-bug mutant of tests/mutants graded once from an empty home: median and worst."""
+    """Each chunk's one-bug mutants graded once from an empty home: median and worst."""
     table = Table(title="drill check on one-bug mutants of the reference, empty home")
     for column in ("chunk", "mutants", "median s", "max s", "all failed"):
         table.add_column(column, justify="left" if column == "chunk" else "right")
     reference = REFERENCE.read_text()
-    for path in sorted((ROOT / "tests" / "mutants").glob("*.toml")):
-        with open(path, "rb") as f:
-            mutants = tomllib.load(f)["mutant"]
+    for chunk in load_catalog():
+        mutants = chunk.mutants()
+        if not mutants:
+            continue
         times, caught = [], 0
         for mutant in mutants:
-            file = work / f"mutant_{path.stem}.py"
+            file = work / f"mutant_{chunk.name}.py"
             file.write_text(reference.replace(mutant["old"], mutant["new"]))
             home = {**env, "DRILL_HOME": tempfile.mkdtemp(prefix="drill-home-")}
-            seconds, done = timed([drill, "check", path.stem, "--file", str(file)], home)
+            seconds, done = timed([drill, "check", chunk.name, "--file", str(file)], home)
             times.append(seconds)
             caught += done.returncode == 1
-        table.add_row(path.stem, str(len(mutants)), f"{statistics.median(times):.2f}",
+        table.add_row(chunk.name, str(len(mutants)), f"{statistics.median(times):.2f}",
                       f"{max(times):.2f}", "yes" if caught == len(mutants) else f"{caught}")
     return table
 

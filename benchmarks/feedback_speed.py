@@ -24,15 +24,16 @@ import threading
 import time
 from pathlib import Path
 
-from check_speed import REFERENCE, ROOT, median_of, tomllib
+from check_speed import REFERENCE, median_of
+
+from drill.catalog import get_chunk
 
 MUTANT_OF = {"full": "backward"}  # a chunk without mutants of its own borrows one
 
 
 def one_bug(chunk):
     """The reference with the first one-bug mutant of `chunk` (or of the chunk it borrows from)."""
-    with open(ROOT / "tests" / "mutants" / f"{MUTANT_OF.get(chunk, chunk)}.toml", "rb") as f:
-        mutant = tomllib.load(f)["mutant"][0]
+    mutant = get_chunk(MUTANT_OF.get(chunk, chunk)).mutants()[0]
     return REFERENCE.read_text().replace(mutant["old"], mutant["new"])
 
 

@@ -1,8 +1,10 @@
 """The chunks, read from their folders: adding a chunk is adding a folder, not code.
 
 A chunk folder holds `chunk.toml` (title, order, target, prerequisites, hints, and the reference
-functions its stub leaves blank), `card.md`, and its suite `test_<name>.py`. A chunk without a
-suite of its own (full) names the chunks whose suites grade it.
+functions its stub leaves blank), `card.md`, its suite `test_<name>.py`, and `mutants.toml`:
+realistic one-bug copies of the reference that the suite must fail (the project's tests check
+it; bug hunts plant them). A chunk without a suite of its own (full) names the chunks whose
+suites grade it.
 """
 import os
 import sys
@@ -42,6 +44,14 @@ class Chunk:
         from pathlib import Path
         names = self.suites or (self.name,)
         return [Path(self.folder).parent / n / f"test_{n}.py" for n in names]
+
+    def mutants(self):
+        """[{name, mistake, old, new}]: the one-bug copies of the reference kept for this chunk."""
+        path = os.path.join(self.folder, "mutants.toml")
+        if not os.path.isfile(path):
+            return []
+        with open(path, "rb") as f:
+            return tomllib.load(f)["mutant"]
 
     def to_dict(self):
         return {"name": self.name, "title": self.title, "order": self.order,

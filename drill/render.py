@@ -203,9 +203,9 @@ def graph_picture(graph):
         picture.append("\n")
     if graph.left_out:
         picture.append(f"  … and {plural(graph.left_out, 'more node')}\n", style="dim")
-    if graph.wrong is not None:
-        picture.append(f"✗ the first node whose grad is wrong (want: the grad it should have)"
-                       if expected else "", style="dim")
+    if graph.wrong is not None and expected:
+        picture.append("✗ the first node whose grad is wrong (want: the grad it should have)",
+                       style="dim")
     return picture
 
 

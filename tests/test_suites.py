@@ -25,12 +25,10 @@ def load(path):
 
 
 def one_bug_versions():
-    """Every file with one bug: the reference's mutants (tests/mutants/<chunk>.toml) and the
+    """Every file with one bug: the reference's mutants (chunks/<chunk>/mutants.toml) and the
     corpus' (tests/corpus/bugs.toml), each a base file with `old` replaced by `new`."""
-    found = []
-    for path in sorted((HERE / "mutants").glob("*.toml")):
-        found += [pytest.param(path.stem, m, REFERENCE, id=f"reference-{path.stem}-{m['name']}")
-                  for m in load(path)]
+    found = [pytest.param(name, m, REFERENCE, id=f"reference-{name}-{m['name']}")
+             for name, chunk in CHUNKS.items() for m in chunk.mutants()]
     for m in load(HERE / "corpus" / "bugs.toml"):
         base = HERE / "corpus" / "correct" / m["base"]
         found.append(pytest.param(m["chunk"], m, base, id=f"{base.stem}-{m['chunk']}-{m['name']}"))

@@ -10,12 +10,9 @@ import pytest
 from drill.grader.parent import Cancel
 from drill.grader.warm import ForkServer, Prestarted
 
-from conftest import REFERENCE, failures, verdict
+from conftest import CHUNKS, REFERENCE, failures, verdict
 from test_grading import HOSTILE
-from test_suites import load
-
-HERE = os.path.dirname(__file__)
-BUG = load(os.path.join(HERE, "mutants", "backward.toml"))[0]  # = instead of += in + 's backward
+BUG = CHUNKS["backward"].mutants()[0]  # = instead of += in + 's backward
 
 
 @pytest.fixture(params=["fork", "prestarted"])
