@@ -4,8 +4,9 @@ The child (child.py) runs with a memory limit, in its own session, with a time l
 and for the whole run. The verdict is built here from the per-test reports the child sends on a
 pipe of its own: the child's exit status and printed text are never read as results. A test the
 child never reported, because it exited, hung, crashed or was killed, counts as not passed, with
-the reason. The tests expected are read from the suite files themselves, so a run that loses
-tests cannot pass.
+the reason. The tests expected are drill's own collection of the suites (collection.py), so a
+run that loses tests, or lists fewer, cannot pass. The child is shut in by the kernel
+(sandbox.py): it reads no data of the learner's, writes only its run's folder, signals no one.
 """
 import ast
 import json
@@ -13,6 +14,7 @@ import os
 import resource
 import secrets
 import selectors
+import shutil
 import signal
 import subprocess
 import sys
@@ -24,10 +26,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from drill.errors import DrillError
+from drill.grader.collection import expected_ids
 from drill.grader.results import ERROR, FAIL, PASS, TIMEOUT, GradeResult, TestResult
 from drill.paths import home
 
 FORBIDDEN_IMPORTS = {"drill", "reference", "micrograd"}
+CRASHES = {signal.SIGSEGV, signal.SIGBUS, signal.SIGILL, signal.SIGFPE, signal.SIGABRT}
 
 
 @dataclass(frozen=True)
@@ -41,20 +45,14 @@ class Limits:
     output_bytes: int = 64 * 1024
 
 
-def expected_tests(suite_files):
-    """[(chunk, function name)] of every top-level `test_*` function, in file order."""
-    found = []
-    for path in suite_files:
-        tree = ast.parse(Path(path).read_text(encoding="utf-8"))
-        found += [(Path(path).parent.name, node.name) for node in tree.body
-                  if isinstance(node, ast.FunctionDef) and node.name.startswith("test_")]
-    return found
-
-
 def not_run(expected, reason):
-    """An error result for each expected (chunk, function) that never ran, saying why."""
-    return [TestResult(f"{chunk}::{function}", ERROR, "not run: " + reason.split("\n")[0],
-                       chunk=chunk) for chunk, function in expected]
+    """An error result for each expected (chunk, test id) that never ran, saying why."""
+    return [TestResult(_name(chunk, test_id), ERROR, "not run: " + reason.split("\n")[0],
+                       chunk=chunk) for chunk, test_id in expected]
+
+
+def _name(chunk, test_id):
+    return f"{chunk}::{str(test_id).split('::')[-1]}"
 
 
 def graph_of(event):
@@ -107,7 +105,7 @@ def grade(chunk, path, profile="thorough", limits=Limits(), on_event=None, launc
     source = read_source(path)
     started = time.perf_counter()
     result = GradeResult(chunk=chunk.name, file=str(path), profile=profile)
-    expected = expected_tests(chunk.suite_files())
+    expected = expected_ids([str(p) for p in chunk.suite_files()])
     result.problem = static_problem(path, source)
     if not result.problem:
         run = ChildRun(path, limits, on_event, launcher,
@@ -149,6 +147,48 @@ def run_task(task, path, args, limits=Limits(), on_event=None, launcher=None, ca
     return TaskResult(run.task_events, run.problem, run.captured())
 
 
+def runs_folder():
+    """DRILL_HOME/runs, where each run has its folder; those of drills no longer alive (kill -9)
+    are swept the first time a process asks."""
+    folder = home() / "runs"
+    folder.mkdir(exist_ok=True)
+    if folder not in _swept:
+        for old in folder.iterdir():
+            pid = old.name.split("-")[0]
+            if pid.isdigit() and not _alive(int(pid)):
+                shutil.rmtree(old, ignore_errors=True)
+        _swept.append(folder)
+    return folder
+
+
+_swept = []
+
+
+def _alive(pid):
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        pass
+    return True
+
+
+def hypothesis_folder():
+    folder = home() / "hypothesis"
+    folder.mkdir(exist_ok=True)
+    return folder
+
+
+def hidden_paths(*files):
+    """What a run must not read even where it may read around it: drill's data, the workspace,
+    the reference, and the folder of each of the learner's `files`."""
+    from drill.attempt import workspace
+    from drill.paths import data_root
+    paths = [home(), workspace(), os.path.join(data_root(), "reference")]
+    return sorted({os.path.realpath(p) for p in paths + [os.path.dirname(f) for f in files]})
+
+
 @dataclass
 class Launched:
     """A child running the runner: `proc` answers pid, poll() and wait(timeout) as a Popen does;
@@ -159,22 +199,16 @@ class Launched:
     results_fd: int = None  # the results pipe's number in a runner still waiting for its config
 
 
-def set_limits(limits):
-    """In a child about to grade: its memory, no core file, and CPU time as a last bound should
-    the parent that watches its clock be gone. Calls nothing that imports or takes a lock."""
-    resource.setrlimit(resource.RLIMIT_AS, (limits.memory_bytes, limits.memory_bytes))
-    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-    cpu_s = int(limits.run_s) + 5
-    resource.setrlimit(resource.RLIMIT_CPU, (cpu_s, cpu_s + 1))
-
-
 def start_runner(limits):
-    """A new `python -I -m drill.grader.child` under `limits`, waiting for its config on stdin."""
+    """A new `python -I -m drill.grader.child`, waiting for its config on stdin; it dies with
+    this thread, and carries no environment of drill's."""
+    from drill.grader.sandbox import die_with_parent, environment
     output_r, output_w = os.pipe()
     results_r, results_w = os.pipe()
     proc = subprocess.Popen([sys.executable, "-I", "-m", "drill.grader.child"], stdin=subprocess.PIPE,
                             stdout=output_w, stderr=output_w, pass_fds=(results_w,),
-                            start_new_session=True, preexec_fn=lambda: set_limits(limits))
+                            start_new_session=True, preexec_fn=die_with_parent,
+                            env=environment(str(runs_folder())), cwd="/")
     os.close(output_w)
     os.close(results_w)
     return Launched(proc, os.fdopen(output_r, "rb", buffering=0),
@@ -225,13 +259,18 @@ class ChildRun:
         self.token = secrets.token_hex(16)
         self.problem, self.output, self.dropped = "", b"", 0
         self.collected, self.reported, self.running, self.done = [], {}, None, False
-        self.timed_out = self.stopped = False
+        self.timed_out = self.stopped = self.killed_by_us = False
+        self.results_eof_at = self.exited_at = None
         self.phase_started = time.monotonic()
-        self.workdir = tempfile.TemporaryDirectory(prefix="drill-run-")
-        config = {"file": str(path), "suites": list(suites), "task": task, "args": args,
-                  "profile": profile, "database": str(home() / "hypothesis"),
-                  "token": self.token, "workdir": self.workdir.name,
-                  "test_s": limits.test_s, "import_s": limits.import_s}
+        self.workdir = tempfile.TemporaryDirectory(prefix=f"{os.getpid()}-", dir=runs_folder())
+        config = {"file": str(path), "source": read_source(path), "suites": list(suites),
+                  "task": task, "args": args, "profile": profile,
+                  "database": str(hypothesis_folder()), "token": self.token,
+                  "workdir": self.workdir.name, "test_s": limits.test_s,
+                  "import_s": limits.import_s, "memory_bytes": limits.memory_bytes,
+                  "cpu_s": int(limits.run_s) + 5,
+                  "writable": [self.workdir.name, str(hypothesis_folder())],
+                  "hidden": hidden_paths(path)}
         launched = (launcher or ColdStart()).launch(config, limits)
         self.proc, self.output_pipe, self.results_pipe = \
             launched.proc, launched.output, launched.results
@@ -254,8 +293,10 @@ class ChildRun:
                     if not key.data(key.fileobj, buffer):
                         selector.unregister(key.fileobj)
                 self._check_time(deadline)
+            self.exited_at = time.monotonic()
             self._drain(selector, buffer)
         finally:
+            self.killed_by_us = not self._ends_alone(0.25)
             self._kill_group()
             self.proc.wait()
             selector.close()
@@ -268,6 +309,14 @@ class ChildRun:
             self.problem = self._why_it_ended()
         if not self.problem and not self.collected and self.task is None:
             self.problem = "the suites did not start: " + self.captured().strip()[:300]
+
+    def _ends_alone(self, within):
+        """Whether the child has ended, or does within `within` seconds (its pipes closed as it
+        exited: its exit status may come a moment later)."""
+        until = time.monotonic() + within
+        while self.proc.poll() is None and time.monotonic() < until:
+            time.sleep(0.01)
+        return self.proc.poll() is not None
 
     def _drain(self, selector, buffer):
         """After the child exits, read what is left; a pipe still open means a process lives on."""
@@ -293,6 +342,8 @@ class ChildRun:
 
     def _take_reports(self, pipe, buffer):
         data = os.read(pipe.fileno(), 65536)
+        if not data:
+            self.results_eof_at = time.monotonic()
         *lines, buffer[0] = (buffer[0] + data).split(b"\n")
         for line in lines:
             try:
@@ -354,28 +405,44 @@ class ChildRun:
 
     def _why_it_ended(self):
         code = self.proc.returncode
+        if self.killed_by_us and code == -signal.SIGKILL:
+            return ("your code closed the grader's pipes before the tests finished and left "
+                    "its process running; it was stopped")
         if code is not None and code < 0:
             name = signal.Signals(-code).name
+            if -code in CRASHES:
+                return f"your file crashed the interpreter ({name}) before the tests finished"
             return (f"the grader's process was killed by {name} before the tests finished "
                     "(out of memory? your code may use at most "
                     f"{self.limits.memory_bytes / 1024 ** 3:g} GiB)")
         said = self.captured().strip().splitlines()
-        why = ("does your file call sys.exit() or os._exit()?" if code == 0 or not said
-               else said[-1][:200])
+        if self.results_eof_at is not None and self.exited_at is not None \
+                and self.exited_at - self.results_eof_at > 0.25:
+            why = "your code closed or replaced the grader's results pipe"
+        else:
+            why = ("does your file call sys.exit() or os._exit()?" if code == 0 or not said
+                   else said[-1][:200])
         return f"the run ended early (exit status {code}) before every test had finished: {why}"
 
     def results(self, expected):
-        """One TestResult per expected test; what was never reported is charged to the run."""
-        results, seen = [], set()
-        for test in self.collected:
-            seen.add((test.get("chunk"), test.get("function")))
-            event = self.reported.get(test.get("id"))
-            name = f"{test.get('chunk')}::{str(test.get('id')).split('::')[-1]}"
+        """One TestResult per test of drill's own collection (`expected`), in its order: the
+        child's list gives titles only, and a test it never reported is charged to the run."""
+        titles = {t.get("id"): t.get("title", "") for t in self.collected}
+        results = []
+        for chunk, test_id in expected:
+            event = self.reported.get(test_id)
+            if event is None and test_id not in titles:
+                results += not_run([(chunk, test_id)],
+                                   self.problem or "the suite never reached this test")
+                continue
             if event is None:
-                status = TIMEOUT if self.timed_out and test.get("id") == self.running else ERROR
+                status = TIMEOUT if self.timed_out and test_id == self.running else ERROR
                 event = {"status": status, "message": "not finished: " + self.problem.split("\n")[0]}
-            results.append(TestResult(name, event["status"], event.get("message", ""),
-                                      float(event.get("duration_s", 0.0)), test.get("chunk", ""),
-                                      test.get("title", ""), graph_of(event)))
-        missing = [test for test in expected if test not in seen]
-        return results + not_run(missing, self.problem or "the suite never reached this test")
+            try:
+                duration = float(event.get("duration_s", 0.0))
+            except (TypeError, ValueError):
+                duration = 0.0
+            results.append(TestResult(_name(chunk, test_id), event["status"],
+                                      str(event.get("message", "")), duration, chunk,
+                                      str(titles.get(test_id) or ""), graph_of(event)))
+        return results
