@@ -86,6 +86,7 @@ def check(chunk, path, as_json, quick):
     """
     from drill import render
     from drill.errors import DrillError
+    _sandbox_note()
     if path:
         from drill.catalog import get_chunk
         from drill.grader.parent import grade
@@ -116,6 +117,15 @@ def check(chunk, path, as_json, quick):
                 from drill.progress import review_of
                 render.review_line(review_of(store, attempt), attempt)
     sys.exit(0 if result.passed else 1)
+
+
+def _sandbox_note():
+    """Before a grading, once: which of the sandbox's protections are off here (drill doctor)."""
+    from drill import render
+    from drill.grader.sandbox import problems
+    off = problems()
+    if off:
+        render.sandbox_off(off)
 
 
 def _graded(label, as_json, run):
@@ -210,6 +220,7 @@ def _watch(store, chunk, attempt):
     from drill.stub import chunk_parts, reference_parts
     from drill.watch import Terminal, watch
     from drill.progress import run_report
+    _sandbox_note()
     best = store.best_time(chunk.name, attempt.kind)
     speedrun = attempt.kind == "speedrun"
     with Terminal() as keys, render.LivePanel() as show:
@@ -365,6 +376,14 @@ def graph(expr, leaves, path, as_json):
         render.json_out(drawn.drawn())
     else:
         render.out.print(render.graph_picture(drawn))
+
+
+@cli.command()
+def doctor():
+    """Which of the grader's protections this machine gives your code's sandbox, and why not."""
+    from drill import render
+    from drill.grader.sandbox import protections
+    render.protections(protections())
 
 
 @cli.command()

@@ -115,6 +115,10 @@ def grade(chunk, path, profile="thorough", limits=Limits(), on_event=None, launc
         run.wait()
         result.problem, result.output = run.problem, run.captured()
         result.tests = run.results(expected)
+        unreported = sum(1 for chunk, test_id in expected if test_id not in run.reported)
+        if unreported and not result.problem:
+            result.problem = (f"the run ended without reporting {unreported} of the "
+                              f"{len(expected)} tests: were the grader's reports forged?")
     else:
         result.tests = not_run(expected, result.problem)
     result.duration_s = time.perf_counter() - started

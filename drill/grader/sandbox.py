@@ -22,12 +22,14 @@ import os
 import resource
 import signal
 import sys
+from contextlib import suppress
 from dataclasses import dataclass
 
 CLONE_NEWUSER, CLONE_NEWPID = 0x10000000, 0x20000000
 PR_SET_PDEATHSIG = 1
-FILE_BYTES = 256 * 1024 ** 2  # one file: hypothesis' examples are a few bytes, a learner's none
+FILE_BYTES = 64 * 1024 ** 2  # one file: hypothesis' examples are a few bytes, a learner's none
 PROCESSES = 64               # the run's tasks (threads count), in its own user namespace
+PIDS = 301                   # the least pid_max a PID namespace takes: it binds root too
 OPEN_FILES = 256
 
 
@@ -78,7 +80,8 @@ def protections():
         Protection("files", abi >= 1, f"Landlock ABI {abi}" if abi else no_landlock),
         Protection("signals", abi >= 6, f"Landlock ABI {abi} scopes signals" if abi >= 6 else
                    f"Landlock ABI {abi} cannot scope signals (needs 6: Linux 6.12+)"),
-        Protection("processes", spaces, "user and PID namespaces" if spaces else
+        Protection("processes", spaces, "user and PID namespaces, at most 300 processes"
+                   if spaces else
                    "user namespaces are not available to this user"),
         Protection("parent death", linux, "PR_SET_PDEATHSIG" if linux else "not Linux"),
         Protection("limits", True, "rlimits on file size, processes and open files"),
@@ -105,7 +108,7 @@ def environment(workdir):
 
 def die_with_parent():
     """Be killed when the process (thread) that started this one ends, kill -9 included."""
-    if sys.platform.startswith("linux"):
+    if sys.platform.startswith("linux") and not forced_off():
         _libc().prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
 
 
@@ -128,6 +131,9 @@ def enter_namespaces():
     pid = os.fork()
     if pid == 0:
         die_with_parent()
+        with suppress(OSError):  # Linux 6.14+: a namespace's own bound on its processes
+            with open("/proc/sys/kernel/pid_max", "w") as f:
+                f.write(str(PIDS))
         return
     _stand_in(pid)
 
@@ -153,11 +159,14 @@ def _stand_in(pid):
 
 
 def set_limits(memory_bytes, cpu_s):
-    """The run's rlimits. RLIMIT_NPROC is set after the namespace is made: set before, the
-    new namespace would count every process the user has on the machine against it."""
-    for kind, value in ((resource.RLIMIT_AS, memory_bytes), (resource.RLIMIT_CORE, 0),
-                        (resource.RLIMIT_FSIZE, FILE_BYTES), (resource.RLIMIT_NOFILE, OPEN_FILES),
-                        (resource.RLIMIT_NPROC, PROCESSES)):
+    """The run's rlimits: memory, CPU time and no core file always; file size, processes and
+    open files unless forced off. RLIMIT_NPROC is set after the namespace is made: set before,
+    the new namespace would count every process the user has on the machine against it."""
+    bounds = [(resource.RLIMIT_AS, memory_bytes), (resource.RLIMIT_CORE, 0)]
+    if not forced_off():
+        bounds += [(resource.RLIMIT_FSIZE, FILE_BYTES), (resource.RLIMIT_NOFILE, OPEN_FILES),
+                   (resource.RLIMIT_NPROC, PROCESSES)]
+    for kind, value in bounds:
         resource.setrlimit(kind, (value, value))
     resource.setrlimit(resource.RLIMIT_CPU, (cpu_s, cpu_s + 1))
 
