@@ -174,3 +174,18 @@ def test_after_every_attack_an_empty_file_still_fails_every_chunk(tmp_path):
     for chunk in CHUNKS:
         result = verdict(chunk, empty, limits=FAST)
         assert not result.passed and result.tests, chunk
+
+
+def test_with_the_sandbox_off_a_destroyed_database_is_restored_and_fails_the_run(monkeypatch,
+                                                                                   learner):
+    store = open_store()
+    store.db.execute("CREATE TABLE IF NOT EXISTS mark (x)")
+    store.db.execute("INSERT INTO mark VALUES (42)")
+    store.db.close()
+    monkeypatch.setenv("DRILL_SANDBOX", "off")
+    result = verdict("ops", HOSTILE / "wipes_database.py", limits=FAST, launcher=ColdStart())
+    assert "changed drill's database during the grading; it was restored" in result.problem
+    import sqlite3
+    with sqlite3.connect(learner / "drill.sqlite3") as db:
+        assert db.execute("SELECT x FROM mark").fetchall() == [(42,)]
+        assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)

@@ -27,6 +27,7 @@ from pathlib import Path
 
 from drill.errors import DrillError
 from drill.grader.collection import expected_ids
+from drill.grader.dataguard import DatabaseWatch
 from drill.grader.results import ERROR, FAIL, PASS, TIMEOUT, GradeResult, TestResult
 from drill.paths import home
 
@@ -108,12 +109,13 @@ def grade(chunk, path, profile="thorough", limits=Limits(), on_event=None, launc
     expected = expected_ids([str(p) for p in chunk.suite_files()])
     result.problem = static_problem(path, source)
     if not result.problem:
+        database = DatabaseWatch(home() / "drill.sqlite3")
         run = ChildRun(path, limits, on_event, launcher,
                        suites=[str(p) for p in chunk.suite_files()], profile=profile)
         if cancel is not None:
             cancel.attach(run)
         run.wait()
-        result.problem, result.output = run.problem, run.captured()
+        result.problem, result.output = _harmed(database) or run.problem, run.captured()
         result.tests = run.results(expected)
         unreported = sum(1 for chunk, test_id in expected if test_id not in run.reported)
         if unreported and not result.problem:
@@ -144,11 +146,19 @@ def run_task(task, path, args, limits=Limits(), on_event=None, launcher=None, ca
     problem = static_problem(path, read_source(path))
     if problem:
         return TaskResult([], problem)
+    database = DatabaseWatch(home() / "drill.sqlite3")
     run = ChildRun(path, limits, on_event, launcher, task=task, args=args)
     if cancel is not None:
         cancel.attach(run)
     run.wait()
-    return TaskResult(run.task_events, run.problem, run.captured())
+    return TaskResult(run.task_events, _harmed(database) or run.problem, run.captured())
+
+
+def _harmed(database):
+    """Why the run fails if it changed drill's database (restored at once), else ''."""
+    if not database.changed():
+        return ""
+    return "your code changed drill's database during the grading; " + database.restore()
 
 
 def runs_folder():
