@@ -7,7 +7,7 @@ import pytest
 
 from drill.grader.parent import ColdStart, Limits
 
-from conftest import REFERENCE, failures, leftovers, verdict
+from conftest import CHUNKS, REFERENCE, failures, leftovers, verdict
 
 HOSTILE = Path(__file__).parent / "hostile"
 FAST = Limits(run_s=20, test_s=2, import_s=2)
@@ -128,3 +128,15 @@ def test_no_process_outlives_the_run(started):
     while leftovers() and time.monotonic() < deadline:
         time.sleep(0.05)
     assert leftovers() == []
+
+
+def test_full_is_shared_between_the_cores_and_each_suite_graded_once():
+    from drill.grader.collection import expected_ids
+    from drill.grader.parent import shares
+    suites = [str(s) for s in CHUNKS["full"].suite_files()]
+    groups = shares(suites, expected_ids(suites), cores=2)
+    assert len(groups) == 2 and sorted(sum(groups, [])) == sorted(suites)
+    assert len(shares(suites, expected_ids(suites), cores=1)) == 1
+    result = verdict("full", REFERENCE)
+    assert result.passed and [t.name for t in result.tests] == \
+        [f"{chunk}::{test_id.split('::')[-1]}" for chunk, test_id in expected_ids(suites)]

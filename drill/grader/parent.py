@@ -110,11 +110,8 @@ def grade(chunk, path, profile="thorough", limits=Limits(), on_event=None, launc
     result.problem = static_problem(path, source)
     if not result.problem:
         database = DatabaseWatch(home() / "drill.sqlite3")
-        run = ChildRun(path, limits, on_event, launcher,
-                       suites=[str(p) for p in chunk.suite_files()], profile=profile)
-        if cancel is not None:
-            cancel.attach(run)
-        run.wait()
+        run = run_at_once(path, limits, Together(on_event), launcher, cancel, profile,
+                          shares(chunk.suite_files(), expected))
         result.problem, result.output = _harmed(database) or run.problem, run.captured()
         result.tests = run.results(expected)
         unreported = sum(1 for chunk, test_id in expected if test_id not in run.reported)
@@ -125,6 +122,68 @@ def grade(chunk, path, profile="thorough", limits=Limits(), on_event=None, launc
         result.tests = not_run(expected, result.problem)
     result.duration_s = time.perf_counter() - started
     return result
+
+
+def shares(suites, expected, cores=None):
+    """The suites split into one share per core, each about as many tests: full's suites are
+    independent, and graded at once in as many children they end as soon as one would."""
+    if cores is None:
+        cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    sizes = {str(s): sum(1 for chunk, _ in expected if chunk == Path(s).parent.name)
+             for s in suites}
+    groups = [[] for _ in range(max(1, min(cores, len(suites))))]
+    for suite in sorted(sizes, key=sizes.get, reverse=True):
+        min(groups, key=lambda g: sum(sizes[s] for s in g)).append(suite)
+    return groups
+
+
+def run_at_once(path, limits, on_event, launcher, cancel, profile, groups):
+    """A ChildRun per group of suites, each confined, all at once; merged into the first when
+    every one has ended."""
+    runs = []
+
+    def one(suites):
+        run = ChildRun(path, limits, on_event, launcher, suites=suites, profile=profile)
+        runs.append(run)
+        if cancel is not None:
+            cancel.attach(run)
+        run.wait()
+
+    on_event.runs = len(groups)
+    helpers = [threading.Thread(target=one, args=(g,), daemon=True) for g in groups[1:]]
+    for helper in helpers:
+        helper.start()
+    one(groups[0])
+    for helper in helpers:
+        helper.join()
+    first, *others = runs
+    for other in others:
+        first.absorb(other)
+    return first
+
+
+class Together:
+    """Several runs' events told as one run's: one "imported", the tests collected so far as
+    one list, and "done" when the last run is done."""
+
+    def __init__(self, on_event):
+        self.on_event, self.runs = on_event or (lambda *a: None), 1
+        self.tests, self.said, self.done, self.lock = [], set(), 0, threading.Lock()
+
+    def __call__(self, kind, event):
+        with self.lock:
+            if kind == "collected":
+                self.tests += event["tests"]
+                event = {**event, "tests": list(self.tests)}
+            elif kind == "done":
+                self.done += 1
+                if self.done < self.runs:
+                    return
+            elif kind in ("importing", "imported"):
+                if kind in self.said:
+                    return
+                self.said.add(kind)
+            self.on_event(kind, event)
 
 
 @dataclass
@@ -248,19 +307,19 @@ class Cancel:
     """Stops a grading from another thread at once: a newer save has made it moot."""
 
     def __init__(self):
-        self.is_set, self.run, self.lock = False, None, threading.Lock()
+        self.is_set, self.runs, self.lock = False, [], threading.Lock()
 
     def attach(self, run):
         with self.lock:
-            self.run = run
+            self.runs.append(run)
             if self.is_set:
                 run.stop()
 
     def set(self):
         with self.lock:
             self.is_set = True
-            if self.run is not None:
-                self.run.stop()
+            for run in self.runs:
+                run.stop()
 
 
 class ChildRun:
@@ -288,6 +347,15 @@ class ChildRun:
         launched = (launcher or ColdStart()).launch(config, limits)
         self.proc, self.output_pipe, self.results_pipe = \
             launched.proc, launched.output, launched.results
+
+    def absorb(self, other):
+        """Take in what another run of the same file (on other suites) collected and said."""
+        self.collected += other.collected
+        self.reported.update(other.reported)
+        self.problem = self.problem or other.problem
+        self.output, self.dropped = self.output + other.output, self.dropped + other.dropped
+        self.timed_out = self.timed_out or other.timed_out
+        self.running = self.running or other.running
 
     def stop(self):
         """End the run now (from any thread); its result says it was stopped."""

@@ -44,8 +44,8 @@ def forced_off():
     return os.environ.get("DRILL_SANDBOX") == "off"
 
 
-def _libc():
-    return ctypes.CDLL(None, use_errno=True)
+# Loaded here, in drill, before any fork: a child between fork and exec must not dlopen.
+_LIBC = ctypes.CDLL(None, use_errno=True) if sys.platform.startswith("linux") else None
 
 
 def _landlock_abi():
@@ -62,7 +62,7 @@ def _namespaces_work():
         return False
     pid = os.fork()
     if pid == 0:
-        os._exit(0 if _libc().unshare(CLONE_NEWUSER | CLONE_NEWPID) == 0 else 1)
+        os._exit(0 if _LIBC.unshare(CLONE_NEWUSER | CLONE_NEWPID) == 0 else 1)
     return os.waitpid(pid, 0)[1] == 0
 
 
@@ -109,7 +109,7 @@ def environment(workdir):
 def die_with_parent():
     """Be killed when the process (thread) that started this one ends, kill -9 included."""
     if sys.platform.startswith("linux") and not forced_off():
-        _libc().prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        _LIBC.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
 
 
 def enter_namespaces():
@@ -122,7 +122,7 @@ def enter_namespaces():
     if forced_off() or not sys.platform.startswith("linux"):
         return
     uid, gid = os.getuid(), os.getgid()
-    if _libc().unshare(CLONE_NEWUSER | CLONE_NEWPID) != 0:
+    if _LIBC.unshare(CLONE_NEWUSER | CLONE_NEWPID) != 0:
         return
     for name, text in (("setgroups", "deny"), ("uid_map", f"{uid} {uid} 1"),
                        ("gid_map", f"{gid} {gid} 1")):
