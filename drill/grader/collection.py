@@ -12,6 +12,7 @@ import json
 import os
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 from drill.errors import DrillError
@@ -37,6 +38,28 @@ def expected_ids(suites):
     if key not in _known:
         _known[key] = _cached(key, suites)
     return _known[key]
+
+
+class Listing:
+    """`expected_ids(suites)`, worked out in a thread while the run goes on: the first grading
+    after the suites change need not wait for it before starting."""
+
+    def __init__(self, suites):
+        self.suites, self.found, self.error = suites, None, None
+        self.thread = threading.Thread(target=self._list, daemon=True)
+        self.thread.start()
+
+    def _list(self):
+        try:
+            self.found = expected_ids(self.suites)
+        except DrillError as exc:
+            self.error = exc
+
+    def result(self):
+        self.thread.join()
+        if self.error is not None:
+            raise self.error
+        return self.found
 
 
 def _cached(key, suites):

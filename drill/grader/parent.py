@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from drill.errors import DrillError
-from drill.grader.collection import expected_ids
+from drill.grader.collection import Listing
 from drill.grader.dataguard import DatabaseWatch
 from drill.grader.results import ERROR, FAIL, PASS, TIMEOUT, GradeResult, TestResult
 from drill.paths import home
@@ -106,12 +106,14 @@ def grade(chunk, path, profile="thorough", limits=Limits(), on_event=None, launc
     source = read_source(path)
     started = time.perf_counter()
     result = GradeResult(chunk=chunk.name, file=str(path), profile=profile)
-    expected = expected_ids([str(p) for p in chunk.suite_files()])
+    suites = [str(p) for p in chunk.suite_files()]
+    listing = Listing(suites)
     result.problem = static_problem(path, source)
     if not result.problem:
         database = DatabaseWatch(home() / "drill.sqlite3")
         run = run_at_once(path, limits, Together(on_event), launcher, cancel, profile,
-                          shares(chunk.suite_files(), expected))
+                          shares(suites))
+        expected = listing.result()
         result.problem, result.output = _harmed(database) or run.problem, run.captured()
         result.tests = run.results(expected)
         unreported = sum(1 for chunk, test_id in expected if test_id not in run.reported)
@@ -119,18 +121,18 @@ def grade(chunk, path, profile="thorough", limits=Limits(), on_event=None, launc
             result.problem = (f"the run ended without reporting {unreported} of the "
                               f"{len(expected)} tests: were the grader's reports forged?")
     else:
-        result.tests = not_run(expected, result.problem)
+        result.tests = not_run(listing.result(), result.problem)
     result.duration_s = time.perf_counter() - started
     return result
 
 
-def shares(suites, expected, cores=None):
-    """The suites split into one share per core, each about as many tests: full's suites are
-    independent, and graded at once in as many children they end as soon as one would."""
+def shares(suites, cores=None):
+    """The suites split into one share per core, each about as much of them (by size): full's
+    suites are independent, and graded at once in as many children they end as soon as one
+    would."""
     if cores is None:
         cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    sizes = {str(s): sum(1 for chunk, _ in expected if chunk == Path(s).parent.name)
-             for s in suites}
+    sizes = {str(s): os.path.getsize(s) for s in suites}
     groups = [[] for _ in range(max(1, min(cores, len(suites))))]
     for suite in sorted(sizes, key=sizes.get, reverse=True):
         min(groups, key=lambda g: sum(sizes[s] for s in g)).append(suite)
