@@ -24,6 +24,16 @@ def drill_home(tmp_path, monkeypatch):
     return home
 
 
+@pytest.fixture(scope="session", autouse=True)
+def shared_cache(tmp_path_factory):
+    """drill's own list of the suites' tests, worked out once for the whole run rather than
+    in every test's new DRILL_HOME (drill's subprocesses inherit the variable)."""
+    import os
+    os.environ["DRILL_CACHE"] = str(tmp_path_factory.mktemp("cache"))
+    yield
+    os.environ.pop("DRILL_CACHE", None)
+
+
 WARM = {}  # the session's warm grader, which verdict() grades with unless told otherwise
 
 

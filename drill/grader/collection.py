@@ -4,8 +4,8 @@ The child's own list of tests comes from a process the learner's code runs in, s
 forged list of a few tests, all "passed", must not pass. The parent therefore collects the suites
 itself, once per version of them, in a process of its own that imports no learner's code
 (`python -I -m drill.grader.collection`), and charges every test of that list without a report
-to the run. The list is kept in memory and in DRILL_HOME/cache, keyed by the suites' contents
-(a run's child can read neither).
+to the run. The list is kept in memory and in DRILL_HOME/cache ($DRILL_CACHE if set: the tests
+share one), keyed by the suites' contents (a run's child can read neither).
 """
 import hashlib
 import json
@@ -64,13 +64,13 @@ class Listing:
 
 def _cached(key, suites):
     from drill.paths import home
-    cache = home() / "cache" / f"tests-{key}.json"
+    cache = Path(os.environ.get("DRILL_CACHE") or home() / "cache") / f"tests-{key}.json"
     try:
         return [tuple(pair) for pair in json.loads(cache.read_text())]
     except (OSError, ValueError, TypeError):
         pass
     found = _collect(suites)
-    cache.parent.mkdir(exist_ok=True)
+    cache.parent.mkdir(parents=True, exist_ok=True)
     temporary = cache.with_suffix(f".{os.getpid()}")
     temporary.write_text(json.dumps(found))
     os.replace(temporary, cache)
