@@ -44,7 +44,7 @@ def chunk_list(chunks):
         table.add_row(str(chunk.order), chunk.name, chunk.title, clock(chunk.target_s),
                       ", ".join(chunk.requires) or "-")
     out.print(table)
-    out.print(Text("Next: ", style="dim") + Text("drill card ops", style="bold")
+    out.print(Text("Next: ", style="dim") + Text(f"drill card {chunks[0].name}", style="bold")
               + Text(" to read what the first chunk asks.", style="dim"))
 
 
