@@ -240,8 +240,12 @@ def _draw_on_pass(chunk, path):
     """The picture a chunk draws from the learner's own code once it passes (trace: the
     lecture's graph as their trace found it), made in the grader's child."""
     from drill import render
+    from drill.errors import DrillError
     from drill.graph import of_task
-    render.out.print(render.graph_picture(of_task(chunk.on_pass, path, {})))
+    try:
+        render.drawn_on_pass(chunk, of_task(chunk.on_pass, path, {}))
+    except DrillError as exc:  # the pass stands; only the picture is missing
+        render.drawn_on_pass(chunk, None, str(exc))
 
 
 def _open_editor(path):

@@ -19,7 +19,8 @@ def build(graph):
     for name, data, children in graph:
         kids = ", ".join(children) + ("," if len(children) == 1 else "")
         line = f"{name} = Value({data!r}, ({kids}), 'op')" if children else f"{name} = Value({data!r})"
-        nodes[name] = run(line, Value, data, tuple(nodes[c] for c in children), 'op')
+        kids = tuple(nodes[c] for c in children)
+        nodes[name] = run(line, lambda: Value(data, kids, 'op') if kids else Value(data))
         lines.append(line)
     if len(lines) > 8:
         lines = lines[:3] + [f"... ({len(lines) - 4} more)"] + lines[-1:]
