@@ -336,9 +336,10 @@ def peek(chunk):
     if not chunk and attempt is None:
         raise DrillError("no attempt is open: name the chunk to look at (drill peek ops)")
     target = get_chunk(chunk or attempt.chunk)
+    parts = reference_parts(target)  # a DrillError for a worksheet, before anything is counted
     if attempt:
         store.count(attempt.id, "peeked")
-    render.reference_parts(target, reference_parts(target), recorded=attempt is not None)
+    render.reference_parts(target, parts, recorded=attempt is not None)
 
 
 @cli.command()

@@ -272,9 +272,11 @@ def close(got, want):
     return abs(got - want) <= 10 ** (math.floor(math.log10(abs(want))) - SIGNIFICANT + 1)
 
 
-def step_text(steps, name, grads, root):
-    """The chain-rule step for `name`: (the sum in symbols, the same in numbers, the rule)."""
+def explain(steps, name, got, grads, root):
+    """One node's mistake as one step of the chain rule, in the learner's terms: the sum in
+    symbols, the same in numbers, what was written, and the rule (or the sum of several)."""
     terms = [(s, slot) for s in steps for slot, arg in enumerate(s.args) if arg == name]
+    parts = [grads[s.name] * local(steps, s, slot) for s, slot in terms]
     symbols = " + ".join(f"d{root}/d{s.name} * d{s.name}/d{name}" for s, _ in terms)
     numbers = " + ".join(f"{number(grads[s.name])} * {number(local(steps, s, slot))}"
                          for s, slot in terms)
@@ -285,21 +287,36 @@ def step_text(steps, name, grads, root):
         by = " and ".join(users) if len(users) > 1 else f"{users[0]} twice"
         why = (f"{name} is used {len(terms)} times (by {by}), so its gradient is the sum "
                "of the contributions")
-    return symbols, numbers, why, terms
-
-
-def explain(steps, name, got, grads, root):
-    """One node's mistake as one step of the chain rule, in the learner's terms."""
-    symbols, numbers, why, terms = step_text(steps, name, grads, root)
     message = (f"d{root}/d{name} is {symbols} = {numbers} = {number(grads[name])}, you wrote "
                f"{number(got)}: {why}")
-    parts = [grads[s.name] * local(steps, s, slot) for s, slot in terms]
     if len(parts) > 1 and any(close(got, p) for p in parts):
         through = next(s.name for (s, _), p in zip(terms, parts) if close(got, p))
         message += f" ({number(got)} is the contribution through {through} alone)"
     elif grads[name] and close(-got, grads[name]):
         message += " (the sign is flipped)"
     return message
+
+
+def judge(steps, step, answers, grads, wrong):
+    """(passed, title, message) of one node; `wrong` holds the nodes above it not passed."""
+    root, name = steps[-1].name, step.name
+    title, got = f"d{root}/d{name}", answers.get(name)
+    users = [u.name for u in steps if name in u.args and u.name in wrong]
+    if name not in answers:
+        return False, title, f'grads has no entry "{name}": put back `"{name}": ...` and fill it in'
+    if got is None:
+        return False, title, f"{title} is still `...`: write its value (a number, or arithmetic)"
+    if isinstance(got, ExprError):
+        return False, title, f"{title}: {got}"
+    if close(got, grads[name]):
+        return True, title, ""
+    if step is steps[-1]:
+        return False, title, f"{title} is 1.0, as the sheet gave it: {root} moves one for one with itself"
+    if users:
+        return False, f"{title} (depends on {users[0]})", (
+            f"depends on {users[0]}: {title} is built from d{root}/d{users[0]}, which is not "
+            "right yet; put that one right first")
+    return False, title, explain(steps, name, got, grads, root)
 
 
 def grade(chunk, path, profile="thorough", seed=None):
@@ -318,7 +335,6 @@ def grade(chunk, path, profile="thorough", seed=None):
         raise DrillError(f"{path.name} is not a {chunk.name} worksheet (its first line names no "
                          f"sheet): drill start {chunk.name} hands one out")
     steps = sheet(seed)
-    root = steps[-1].name
     grads = gradients(steps)
     answers, problem = read_answers(source, path, steps)
     result = GradeResult(chunk=chunk.name, file=str(path), profile=profile, problem=problem)
@@ -327,32 +343,16 @@ def grade(chunk, path, profile="thorough", seed=None):
     graph = Graph([Node(ids[s.name], s.name, s.op if s.op != "**" else f"**{s.k}", s.data,
                         answers.get(s.name) if isinstance(answers.get(s.name), float) else None,
                         grads[s.name], [ids[a] for a in s.args]) for s in order], 0)
-    wrong = {}  # name: the result of each node not right
-    for s in order:
-        title, got = f"d{root}/d{s.name}", answers.get(s.name)
-        status, message = FAIL, ""
-        users = [u.name for u in steps if s.name in u.args and u.name in wrong]
+    wrong = set()  # the nodes, so far, whose answer is not right
+    for step in order:
+        passed, title, message = judge(steps, step, answers, grads, wrong)
+        status = ERROR if problem else PASS if passed else FAIL
         if problem:
-            status, message = ERROR, "not graded: " + problem.split("\n")[0]
-        elif s.name not in answers:
-            message = f'grads has no entry "{s.name}": put back `"{s.name}": ...` and fill it in'
-        elif got is None:
-            message = f"{title} is still `...`: write its value (a number, or arithmetic)"
-        elif isinstance(got, ExprError):
-            message = f"{title}: {got}"
-        elif close(got, grads[s.name]):
-            status = PASS
-        elif s is steps[-1]:
-            message = f"{title} is 1.0, as the sheet gave it: {root} moves one for one with itself"
-        elif users:
-            title += f" (depends on {users[0]})"
-            message = (f"depends on {users[0]}: d{root}/d{s.name} is built from "
-                       f"d{root}/d{users[0]}, which is not right yet; put that one right first")
-        else:
-            message = explain(steps, s.name, got, grads, root)
-            graph.wrong = ids[s.name] if graph.wrong is None else graph.wrong
-        if status != PASS:
-            wrong[s.name] = True
+            message = "not graded: " + problem.split("\n")[0]
+        if not passed:
+            wrong.add(step.name)
+        if not passed and "(depends on" not in title and graph.wrong is None:
+            graph.wrong = ids[step.name]  # the first mistake of the learner's own
         result.tests.append(TestResult(f"{chunk.name}::{title}", status, message,
                                        chunk=chunk.name, title=title))
     for test in result.tests:

@@ -1,5 +1,4 @@
 """chain's worksheet: written from a seed, graded by drill itself, wrong answers explained."""
-import math
 import re
 
 import pytest
