@@ -294,6 +294,10 @@ def explain(steps, name, got, grads, root):
         message += f" ({number(got)} is the contribution through {through} alone)"
     elif grads[name] and close(-got, grads[name]):
         message += " (the sign is flipped)"
+    elif any(close(got, s.data) for s, _ in terms):
+        user = next(s.name for s, _ in terms if close(got, s.data))
+        message += (f" ({number(got)} is the value of {user}, not d{root}/d{user}: a name "
+                    "stands for its node's value)")
     return message
 
 

@@ -211,3 +211,10 @@ def test_tanh_step_names_its_rule(tmp_path):
     message = by_title(result)["do/dn"].message
     assert message.startswith("do/dn is do/do * do/dn = 1.0 * ")
     assert "the derivative of tanh is 1 - tanh**2, here 1 - o**2" in message
+
+
+def test_a_node_s_name_written_for_its_gradient_is_pointed_out(tmp_path):
+    # dL/dd is f; writing `d` (d's value) for dL/de says a name stands for a value
+    result = graded(tmp_path, filled(LECTURE, {**right_answers(LECTURE), "e": "d"}), LECTURE)
+    assert "is the value of d, not dL/dd: a name stands for its node's value" in \
+        by_title(result)["dL/de"].message
