@@ -89,7 +89,7 @@ def random_graph(rng):
     while True:
         size, leaves = rng.randint(5, 9), rng.randint(2, 3)
         steps = [Step(n, data=leaf(rng)) for n in "abc"[:leaves]]
-        inner = iter("deghijk")
+        inner = iter("defghij")
         pending = [s.name for s in steps]  # not used by any node yet
         while len(steps) < size:
             merge = len(pending) - 1 == size - len(steps)  # or some would feed nothing
@@ -109,12 +109,8 @@ def random_graph(rng):
                 break
             pending = [p for p in pending if p not in args] + [name]
         else:
-            if fit(steps) and any(uses(steps, s.name) > 1 for s in steps):
+            if fit(steps) and any(sum(u.args.count(s.name) for u in steps) > 1 for s in steps):
                 return steps
-
-
-def uses(steps, name):
-    return sum(s.args.count(name) for s in steps)
 
 
 def fit(steps):
