@@ -6,8 +6,9 @@ from zoneinfo import ZoneInfo
 
 from drill.catalog import load_catalog
 from drill.days import local_day, streaks
-from drill.schedule import deck, rate, reviews, today
+from drill.schedule import cards, rate, reviews, today
 from drill.store import Attempt
+from drill.summary import from_attempts
 
 from conftest import REFERENCE, drill
 
@@ -24,9 +25,15 @@ def attempt(chunk, ended, outcome="passed", active_s=300.0, hints=0, peeked=0, n
                    active_s, 0.0, outcome, hints, peeked, 1)
 
 
+def deck(done):
+    """The cards of a learner in Berlin who did `done`."""
+    return cards(reviews(done, TARGETS, BERLIN), 0.9)
+
+
 def queue_at(done, when, **settings):
     """Today's queue at `when` for a learner in Berlin, the cards rebuilt from `done`."""
-    return today(CHUNKS, done, when, deck(CHUNKS, done, tz=BERLIN), tz=BERLIN, **settings)
+    return today(CHUNKS, from_attempts(done, TARGETS, BERLIN), when, deck(done), tz=BERLIN,
+                 **settings)
 
 
 def berlin(day, hour, minute=0):
@@ -120,8 +127,8 @@ def test_stats_figures_match_a_hand_count():
             attempt("topo", berlin(monday + timedelta(days=2), 9), "failed", 400),     # Again
             attempt("topo", berlin(monday + timedelta(days=3), 9), active_s=250, hints=2),  # Hard
             attempt("ops", berlin(monday + timedelta(days=3), 10), active_s=500)]      # Good
-    figures = compute(CHUNKS, done, berlin(monday + timedelta(days=3), 12),
-                      deck(CHUNKS, done, tz=BERLIN), tz=BERLIN)
+    figures = compute(CHUNKS, from_attempts(done, TARGETS, BERLIN),
+                      berlin(monday + timedelta(days=3), 12), deck(done), tz=BERLIN)
     assert (figures.attempts, figures.passed, figures.practice_s) == (5, 4, 1450)
     assert (figures.streak, figures.longest) == (1, 1)
     assert figures.retention == 0.5  # topo's two later reviews: Again, then Hard
