@@ -40,7 +40,7 @@ def queue(store):
     from drill.schedule import today
     settings = config.load()
     cards_now = cards(store)
-    return today(load_catalog(), store.summary(settings["day_start_hour"], with_reviews=False),
+    return today(load_catalog(), store.summary(settings["day_start_hour"]),
                  now(), cards_now, settings["desired_retention"], settings["new_per_day"],
                  day_start_hour=settings["day_start_hour"])
 

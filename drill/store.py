@@ -94,10 +94,13 @@ MIGRATIONS = [
     ALTER TABLE versions RENAME TO snapshots;
     CREATE INDEX snapshots_by_attempt ON snapshots (attempt_id, id);
     CREATE INDEX attempts_open ON attempts (id) WHERE outcome = 'open';
-    CREATE INDEX attempts_by_chunk ON attempts (chunk, kind, outcome, active_s);
-    CREATE INDEX attempts_by_end ON attempts (outcome, ended_at);
+    CREATE INDEX attempts_by_chunk ON attempts (chunk, kind, outcome, active_s, hints_used,
+                                                ended_at);
+    CREATE INDEX attempts_by_end ON attempts (outcome, ended_at, active_s, chunk);
     CREATE TABLE reviews (attempt_id INTEGER PRIMARY KEY, chunk TEXT NOT NULL, at TEXT NOT NULL,
                           rating TEXT NOT NULL, why TEXT NOT NULL);
+    CREATE INDEX reviews_by_chunk ON reviews (chunk, at);
+    CREATE TABLE summaries (key TEXT PRIMARY KEY, summary TEXT NOT NULL);
     """,
 ]
 
@@ -435,9 +438,29 @@ class Store:
     def load_cards(self):
         return {row["chunk"]: row["card"] for row in self.db.execute("SELECT * FROM cards")}
 
-    def summary(self, day_start_hour=4, with_reviews=True):
-        """The Summary of every attempt (drill.summary says what it holds), summed up by
-        SQLite; the reviews are those saved with the cards."""
+    def summary(self, day_start_hour=4):
+        """The Summary of every attempt (drill.summary says what it holds): summed up by
+        SQLite, and kept until an attempt ends or the reviews change, for the given day start
+        and the system's time zone."""
+        from drill.summary import from_json, to_json
+        key = json.dumps([*self.db.execute(
+            "SELECT COUNT(ended_at), MAX(id), (SELECT COUNT(*) FROM reviews), "
+            "(SELECT MAX(updated_at) FROM cards) FROM attempts").fetchone(),
+            day_start_hour, time.tzname, time.timezone, time.altzone])
+        row = self.db.execute("SELECT summary FROM summaries WHERE key = ?", (key,)).fetchone()
+        if row:
+            found = from_json(row[0])
+        else:
+            found = self._sum_up(day_start_hour)
+            if not self.read_only:
+                with self.transaction():
+                    self.db.execute("DELETE FROM summaries")
+                    self.db.execute("INSERT INTO summaries VALUES (?, ?)", (key, to_json(found)))
+        open_one = self.open_attempt()
+        found.open_chunk = open_one.chunk if open_one else None
+        return found
+
+    def _sum_up(self, day_start_hour):
         from drill.days import sql_day
         from drill.summary import RECENT, ChunkFacts, Summary
         from drill.schedule import Review
@@ -472,18 +495,16 @@ class Store:
             "kind = 'speedrun' AND chunk = 'full' GROUP BY d")}
         found.first_reviews = {chunk: datetime.fromisoformat(at) for chunk, at in self.db.execute(
             "SELECT chunk, MIN(at) FROM reviews GROUP BY chunk")}
-        if with_reviews:
-            found.retention = self.db.execute(
-                "SELECT AVG(rating != 'Again') FROM reviews WHERE at > "
-                "(SELECT MIN(at) FROM reviews r WHERE r.chunk = reviews.chunk)").fetchone()[0]
-            for chunk in found.first_reviews:
-                rows = self.db.execute("SELECT * FROM reviews WHERE chunk = ? ORDER BY at DESC "
-                                       "LIMIT ?", (chunk, RECENT)).fetchall()
-                found.reviews[chunk] = [Review(r["attempt_id"], chunk,
-                                               datetime.fromisoformat(r["at"]), r["rating"],
-                                               r["why"]) for r in reversed(rows)]
-        open_one = self.open_attempt()
-        found.open_chunk = open_one.chunk if open_one else None
+        found.retention = self.db.execute(
+            "SELECT AVG(r.rating != 'Again') FROM reviews r JOIN (SELECT chunk, MIN(at) AS "
+            "first FROM reviews GROUP BY chunk) f ON f.chunk = r.chunk WHERE r.at > f.first"
+            ).fetchone()[0]
+        for chunk in found.first_reviews:
+            rows = self.db.execute("SELECT * FROM reviews WHERE chunk = ? ORDER BY at DESC "
+                                   "LIMIT ?", (chunk, RECENT)).fetchall()
+            found.reviews[chunk] = [Review(r["attempt_id"], chunk,
+                                           datetime.fromisoformat(r["at"]), r["rating"],
+                                           r["why"]) for r in reversed(rows)]
         return found
 
     def review_candidates(self, day_start_hour=4):

@@ -4,8 +4,10 @@ whole history in memory.
 The store sums the attempts up in SQL at any history size (Store.summary); `from_attempts`
 does the same from a list of attempts, in Python: the definition the store must agree with.
 """
+import json
 import statistics
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
+from datetime import date, datetime
 
 from drill.days import ended_day, passed_days
 
@@ -37,6 +39,34 @@ class Summary:
     reviews: dict = field(default_factory=dict)  # {chunk: its latest RECENT Reviews}
     retention: float = None  # see measured_retention
     open_chunk: str = None  # the chunk of the latest open attempt
+
+
+def to_json(summary):
+    """The summary as JSON text, to keep between commands (open_chunk is not kept)."""
+    return json.dumps({
+        "totals": [summary.finished, summary.passed, summary.practice_s],
+        "chunks": {name: asdict(facts) for name, facts in summary.chunks.items()},
+        "passed_chunks": sorted(summary.passed_chunks),
+        "passed_per_day": {day.isoformat(): n for day, n in summary.passed_per_day.items()},
+        "full_runs": {day.isoformat(): s for day, s in summary.full_runs.items()},
+        "first_reviews": {chunk: at.isoformat() for chunk, at in summary.first_reviews.items()},
+        "reviews": {chunk: [[r.attempt_id, r.at.isoformat(), r.rating, r.why] for r in mine]
+                    for chunk, mine in summary.reviews.items()},
+        "retention": summary.retention})
+
+
+def from_json(text):
+    from drill.schedule import Review
+    data = json.loads(text)
+    per_day = {date.fromisoformat(day): n for day, n in data["passed_per_day"].items()}
+    return Summary(
+        *data["totals"], {name: ChunkFacts(**facts) for name, facts in data["chunks"].items()},
+        set(data["passed_chunks"]), set(per_day), per_day,
+        {date.fromisoformat(day): s for day, s in data["full_runs"].items()},
+        {chunk: datetime.fromisoformat(at) for chunk, at in data["first_reviews"].items()},
+        {chunk: [Review(i, chunk, datetime.fromisoformat(at), rating, why)
+                 for i, at, rating, why in mine] for chunk, mine in data["reviews"].items()},
+        data["retention"])
 
 
 def measured_retention(review_list):
