@@ -578,11 +578,11 @@ def chunk_detail(c):
     """One chunk: its latest passed times as bars, its personal best, its latest reviews."""
     out.print(Text(f"{c.chunk}: ", style="bold") + Text(
         f"{plural(c.attempts, 'attempt')}, {c.passed} passed, best "
-        f"{clock(c.best_s) if c.best_s else '-'}"
+        f"{clock(c.best_s) if c.best_s is not None else '-'}"
         + (f", next due {local_time(c.due)[:10]}, stability {c.stability:.1f} days"
            if c.due else "")))
     if c.times:
-        longest = max(c.times)
+        longest = max(c.times) or 1  # a pass in no time at all still gets its bar
         chart = Table(show_header=False, box=None, padding=(0, 1))
         first = c.passed - len(c.times) + 1
         for number, seconds in enumerate(c.times, start=first):

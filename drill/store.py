@@ -303,12 +303,20 @@ class Store:
 
     def _take_back(self):
         """Put back versions the database once refused (a graded pass ends its attempt), then
-        remove their file. Left as it is while the database still refuses them."""
+        remove their file. Left as it is while the database still refuses them: the command
+        goes on, and meets the damage only if it reads the damaged part."""
         aside = self.aside_path()
         if not aside.is_file():
             return
         kept = [json.loads(line) for line in aside.read_text(encoding="utf-8").splitlines()
                 if line.strip()]
+        try:
+            self._put_back(kept)
+        except sqlite3.DatabaseError:
+            return
+        aside.unlink()
+
+    def _put_back(self, kept):
         with self.transaction():
             for v in kept:
                 if self.db.execute("SELECT 1 FROM attempts WHERE id = ?",
@@ -319,7 +327,6 @@ class Store:
                                      passed, v["result"])
                 if passed and self.attempt(v["attempt_id"]).outcome == "open":
                     self._finish(v["attempt_id"], "passed", datetime.fromisoformat(v["taken_at"]))
-        aside.unlink()
 
     def count(self, attempt_id, column):
         """Add one to a counter of the attempt (hints_used, peeked)."""
