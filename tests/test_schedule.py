@@ -177,3 +177,28 @@ def test_thirty_days_through_the_commands_with_drill_now(monkeypatch, drill_home
     finally:
         monkeypatch.delenv("TZ")
         time.tzset()
+
+
+def test_no_new_chunk_says_what_it_waits_for_rather_than_the_day_s_limit():
+    monday = date(2026, 11, 2)
+    failed_ops = [attempt("ops", berlin(monday, 10), "failed")]
+    queue = queue_at(failed_ops, berlin(monday, 11), new_per_day=2)
+    assert (queue.new, queue.new_today) == (None, 1)
+    assert queue.locked == {"chunk": "backward", "waits_for": ["ops"]}
+    assert queue.next_step == ""
+    passed_ops = [attempt("ops", berlin(monday, 10))]
+    assert queue_at(passed_ops, berlin(monday, 11)).locked is None  # the day's limit, not a lock
+
+
+def test_today_names_the_lock_and_sends_an_open_attempt_to_resume(drill_home):
+    drill("config", "new_per_day", "2")
+    drill("start", "ops", "--no-watch")
+    shown = drill("today").output
+    assert "Open: ops" in shown and "Next: drill resume" in shown
+    assert "drill start ops" not in shown
+    from drill.store import open_store
+    store = open_store()
+    store.finish_attempt(1, "failed", datetime(2026, 11, 26, 9, 5, tzinfo=timezone.utc))
+    shown = drill("today").output
+    assert "No new chunk today: backward opens once you pass ops." in shown
+    assert "started today" not in shown
