@@ -534,7 +534,6 @@ def heatmap(days):
 def stats(figures, chunk=None):
     """drill stats: the whole picture, or one chunk's. The calendar's box is as wide as the
     table under it, and no line is wider than 80 columns."""
-    from rich import box
     if chunk is not None:
         return chunk_detail(next(c for c in figures.chunks if c.chunk == chunk))
     if not figures.attempts:
@@ -547,7 +546,8 @@ def stats(figures, chunk=None):
               + Text(f" (longest {figures.longest})", style="dim")
               + Text(f" · practice {duration(figures.practice_s)}"))
     out.print(Text(f"{plural(figures.attempts, 'attempt')} · passed {rate} · retention {kept}"))
-    table = Table(title="per chunk", title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
+    table = Table(title="per chunk", title_justify="left", box=None, pad_edge=False,
+                  header_style="bold underline")
     longest_name = max(len(c.chunk) for c in figures.chunks)
     for column in ("chunk", "tries", "pass", "best", "med", "last", "trend", "hints", "due",
                    "stab"):

@@ -139,3 +139,4 @@ def test_a_home_or_workspace_that_is_a_file_is_one_line(tmp_path, monkeypatch, v
     assert done.exit_code == 2
     assert done.output == f"drill: {variable} is {afile}, which is a file, not a folder: point " \
                           "it at a folder\n"
+

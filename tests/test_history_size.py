@@ -1,5 +1,6 @@
 """A long history: versions kept compressed and once, the store's summary agreeing with its
-definition in Python, history paged, and `start` opening one attempt however many race."""
+definition in Python, history paged, stats that fit 80 columns, and `start` opening one
+attempt however many race."""
 import json
 import random
 import sqlite3
@@ -117,3 +118,30 @@ def test_four_starts_at_once_on_a_fresh_home_open_one_attempt(drill_home):
     assert [p.wait(timeout=120) for p in starts] == [0, 0, 0, 0]
     store = Store(drill_home / "drill.sqlite3")
     assert [(a.chunk, a.outcome) for a in store.attempts()] == [("ops", "open")]
+
+
+def test_stats_at_80_columns_without_colour_keep_names_lines_and_a_calendar_legend(drill_home):
+    import os
+    drill_home.mkdir()
+    store = Store(drill_home / "drill.sqlite3")
+    end = datetime(2026, 11, 26, 8, 0, tzinfo=timezone.utc)
+    for day in range(40):
+        for n in range(day % 4):  # 0 to 3 passes a day: every weight of the calendar
+            chunk = load_catalog()[n].name
+            attempt = store.start_attempt(chunk, "x.py", end - timedelta(days=day, minutes=9))
+            store.finish_attempt(attempt, "passed", end - timedelta(days=day, minutes=n))
+    store.close()
+    done = subprocess.run([DRILL_EXE, "stats"], capture_output=True, text=True,
+                          env={**os.environ, "COLUMNS": "80", "NO_COLOR": "1"})
+    lines = done.stdout.splitlines()
+    assert done.returncode == 0 and max(len(line) for line in lines) <= 80
+    assert "\x1b[" not in done.stdout
+    for chunk in load_catalog():
+        assert any(line.startswith(chunk.name + " ") for line in lines), chunk.name
+    assert "passed a day: · none  ░ 1  ▒ 2  █ 3 or more" in done.stdout
+    calendar = "".join(line for line in lines if line.startswith("│ "))
+    assert {"·", "░", "▒", "█"} <= set(calendar)
+    box_top = next(line for line in lines if line.startswith("╭"))
+    header = next(line for line in lines if line.startswith("chunk "))
+    assert len(box_top) == len(header)  # the calendar's box lines up with the table
+    assert lines[0].startswith("Streak ") and lines[1].startswith("60 attempts")
