@@ -311,22 +311,29 @@ class Store:
         kept = [json.loads(line) for line in aside.read_text(encoding="utf-8").splitlines()
                 if line.strip()]
         try:
-            self._put_back(kept)
+            left = self._put_back(kept)
         except sqlite3.DatabaseError:
             return
-        aside.unlink()
+        if left:  # their attempts are not in this database: they stay aside, never lost
+            aside.write_text("".join(json.dumps(v) + "\n" for v in left), encoding="utf-8")
+        else:
+            aside.unlink()
 
     def _put_back(self, kept):
+        """Insert the kept versions whose attempt is in the database; the others."""
+        left = []
         with self.transaction():
             for v in kept:
                 if self.db.execute("SELECT 1 FROM attempts WHERE id = ?",
                                    (v["attempt_id"],)).fetchone() is None:
+                    left.append(v)
                     continue
                 passed = None if v["result"] is None else int(json.loads(v["result"])["passed"])
                 self._insert_version(v["attempt_id"], v["content"], v["taken_at"], v["reason"],
                                      passed, v["result"])
                 if passed and self.attempt(v["attempt_id"]).outcome == "open":
                     self._finish(v["attempt_id"], "passed", datetime.fromisoformat(v["taken_at"]))
+        return left
 
     def count(self, attempt_id, column):
         """Add one to a counter of the attempt (hints_used, peeked)."""

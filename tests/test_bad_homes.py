@@ -45,11 +45,18 @@ def test_a_read_only_home_reads_and_refuses_to_write_in_one_line(drill_home):
         "anything; make the folder writable or set DRILL_HOME to another one"]
 
 
+def settle(path):
+    """Everything written so far into the database file itself, none left in its WAL."""
+    db = sqlite3.connect(path)
+    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    db.close()
+
+
 def damage(path, table):
     """Overwrite the root pages of `table` and its indexes with junk, leaving the rest of the
     database readable."""
+    settle(path)
     db = sqlite3.connect(path)
-    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     roots = [r for r, in db.execute("SELECT rootpage FROM sqlite_master WHERE tbl_name = ?",
                                     (table,))]
     size = db.execute("PRAGMA page_size").fetchone()[0]
@@ -66,7 +73,7 @@ def test_damaged_pages_are_one_line_and_a_check_s_version_is_kept_beside_and_tak
     (drill_home / "workspace" / "topo.py").write_text(REFERENCE.read_text())
     assert drill("check", "--file", str(drill_home / "workspace" / "topo.py"), "topo").exit_code == 0
     healthy = drill_home / "healthy.sqlite3"
-    Store(path).close()
+    settle(path)
     shutil.copy(path, healthy)
     damage(path, "snapshots")
     checked = drill("check")
