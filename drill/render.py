@@ -434,7 +434,7 @@ def today(queue):
     if queue.open:
         out.print(Text("Open: ") + Text(queue.open, style="bold cyan")
                   + Text(" is still going: resume it before anything new.", style="dim"))
-    if queue.new:
+    if queue.new and queue.new != queue.open:
         out.print(Text("New today: ") + Text(queue.new, style="bold cyan"))
     elif queue.locked:
         out.print(Text(f"No new chunk today: {queue.locked['chunk']} opens once you pass "
@@ -560,7 +560,8 @@ def stats(figures, chunk=None):
                       Text(sparkline(c.times[-TREND:]), style="cyan"), str(c.hints),
                       parse(c.due).astimezone().strftime("%d %b") if c.due else "-",
                       f"{c.stability:.1f}d" if c.stability is not None else "-")
-    width = min(out.width, max(out.measure(table).maximum, 60))
+    width = min(out.width, max(out.measure(table).maximum, 60))  # the calendar needs 60
+    table.min_width = width
     out.print(Panel(heatmap(figures.days), title="last 26 weeks", title_align="left",
                     width=width))
     out.print(table)
