@@ -53,7 +53,7 @@ def kills(env, home, count):
         path.write_text(content)
         victim = subprocess.Popen([DRILL, "check", "--json"], env=env, stdout=subprocess.PIPE,
                                   stderr=subprocess.DEVNULL, text=True)
-        time.sleep(random.uniform(0.05, 3.0))
+        time.sleep(random.uniform(0.05, 6.0))
         if victim.poll() is None:
             victim.send_signal(signal.SIGKILL)
             killed += 1
