@@ -169,10 +169,15 @@ def test_forced_off_drill_still_grades_and_says_what_is_off(monkeypatch, tmp_pat
 @pytest.mark.skipif(not CONFINED, reason="the attacks are tried only inside a full sandbox")
 def test_after_every_attack_an_empty_file_still_fails_every_chunk(tmp_path):
     from drill.attempt import grade
+    from drill.errors import DrillError
     empty = tmp_path / "empty.py"
     empty.write_text("")
     for chunk in CHUNKS.values():
-        result = grade(chunk, empty, "quick", limits=FAST)
+        try:
+            result = grade(chunk, empty, "quick", limits=FAST)
+        except DrillError:  # a worksheet's: an empty file is not one at all
+            assert chunk.kind == "worksheet"
+            continue
         assert not result.passed and result.tests, chunk.name
 
 
