@@ -14,11 +14,13 @@ import re
 import pytest
 from hypothesis import given, strategies as st
 
-from drill.grader.suitekit import Lesson, close, examples, fail, fmt, need, number, run
+from drill.grader.suitekit import Lesson, close, examples, fail, fmt, need, number, read, run
 
 A, B = 5.0, -2.0  # data of `a` and `b`: unequal, of opposite signs, so swapped operands show
 
-BINARY = {"+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv}
+# The primitives + and * first: - and / are usually built from them, so a bug of * is first
+# reported at *, not at the - that uses it.
+BINARY = {"+": operator.add, "*": operator.mul, "-": operator.sub, "/": operator.truediv}
 
 UNARY = {  # each one-operand operation and the float it must give
     "-a": operator.neg,
@@ -43,8 +45,8 @@ def make(Value, x):
 
 
 def attr(v, name, who):
-    """`who.name` read from the learner's Value `v`."""
-    return run(f"{who}.{name}", getattr, v, name)
+    """`who.name` read from the learner's Value `v`, a missing one named with what v has."""
+    return read(v, name, who)
 
 
 def build(Value, expr, data=None, why=""):
