@@ -236,6 +236,18 @@ def run_graph(nodes, steps, on_floats, nudge=(None, 0.0)):
     return nodes
 
 
+def alone(template, operands):
+    """One step of a graph on leaves of its own, a and b, each in the range its operand
+    accepts (the numbers stay): the expression and its leaves."""
+    accepts, names, leaves = GRAPH_OPS[template][2], iter("ab"), {}
+    for o, ok in zip(operands, accepts):
+        if isinstance(o, int):
+            leaves[next(names)] = next(x for x in (A, B, 2.0, 0.5) if ok(x))
+    names = iter(leaves)
+    return template.format(*[next(names) if isinstance(o, int) else repr(o)
+                             for o in operands]), leaves
+
+
 def name_of(i, leaves):
     """The name node `i` has in the program shown: leaves x0, x1, ..., then n3, n4, ..."""
     return f"x{i}" if i < len(leaves) else f"n{i}"
@@ -264,6 +276,8 @@ def test_random_graphs_match_finite_differences(graph):
     Value = need("Value")
     constructor_holds("backward")
     leaves, steps = graph
+    for template, operands in steps:  # each operation first on its own: a bug is named there
+        forward_holds("backward", *alone(template, operands))
     text = as_text(leaves, steps)
 
     nodes = run(text, lambda: run_graph([Value(x) for x in leaves], steps, on_floats=False))

@@ -24,13 +24,17 @@ UNMOVED = ("update after loss.backward(), while the grads hold this step's gradi
            "to 0 before backward, not after it), and change p.data by -lr * p.grad.")
 
 
+# The operations a model and the loss are made of: confirmed (forward and backward) before a
+# loop is judged, so that a bug of theirs is named as ops' or backward's, not as the loop's.
+LOOP_OPS = ("a + b", "a * 2", "a * b", "sum([a, b])", "a - 2", "a ** 2", "a.tanh()")
+
+
 class TinyModel:
     """tanh(w·x + b), or the line w·x + b when `squash` is False: what the contract lets train
     use, `__call__`, `parameters()` and `zero_grad()`, built from the learner's Values."""
 
     def __init__(self, w, b, squash=True):
-        builds_on("train", "a + b", "a * 2", "a * b", "a - 2", "a ** 2", "a.tanh()",
-                  gradients=True)
+        builds_on("train", *LOOP_OPS, gradients=True)
         Value = need("Value")
         self.w = [run(f"Value({fmt(wi)})", Value, wi) for wi in w]
         self.b = run(f"Value({fmt(b)})", Value, b)
@@ -144,7 +148,7 @@ class Trial:
         self.size = len(xs)
 
     def say(self, what):
-        fail(f"`{self.call}` with {self.where}: {what}")
+        fail(f"`{self.call}` with {self.where}: {what}", program=self.call)
 
 
 def expect_count(t):
@@ -371,6 +375,7 @@ class Offered:
 
 def test_your_mlp_learns_the_lecture_dataset():
     """your MLP(3, [4, 4, 1]) learns the lecture's dataset: its loss goes down"""
+    builds_on("train", *LOOP_OPS, gradients=True)
     MLP = need("MLP")
     random.seed(2)
     mlp = Offered(run("MLP(3, [4, 4, 1])", MLP, 3, [4, 4, 1]))

@@ -194,12 +194,16 @@ def _has(obj, name):
         name in vars(k) for k in _type(obj).__mro__)
 
 
+# The names the contract gives a Value's parts: never offered as what a missing one is called.
+CONTRACT_NAMES = {"data", "grad", "_prev", "_op", "_backward", "backward", "label"}
+
+
 def _own_names(obj):
-    """The attributes a learner gave `obj` (its instance's and its class's, no dunders)."""
+    """The attributes a learner gave `obj` beyond the contract's (instance and class, no dunders)."""
     names = list(_getattr(obj, "__dict__", {}))
     for k in _type(obj).__mro__[:-1]:
         names += [n for n in vars(k) if not n.startswith("__")]
-    return list(dict.fromkeys(names))
+    return [n for n in dict.fromkeys(names) if n not in CONTRACT_NAMES]
 
 
 def missing(obj, name, who, program="", owner=None):
@@ -304,7 +308,7 @@ def confirmed(key, check, chunk, owner="ops", hint_index=0):
 def blame(message, chunk, owner, hint_index=0, program=None):
     """Fail with `message` as a bug of `owner` that `chunk` met: said so, with `owner`'s hint."""
     fail(f"{message}\n  That is {OWNERS[owner]}, which belongs to {owner}: {chunk} builds on "
-         f"it, so mend it first (drill check {owner} tells the same). {owner}'s hint: "
+         f"it, so mend it first (drill check {owner} tells the same). Hint of {owner}: "
          f"{hint(owner, hint_index)}", owner=owner, program=program)
 
 
