@@ -48,6 +48,15 @@ class GradeResult:
             verdicts[t.chunk] = verdicts.get(t.chunk, True) and t.status == PASS
         return verdicts
 
+    def waiting_on(self):
+        """{chunk: the chunk it waits on} for each chunk whose every failure waits on another."""
+        waits = {}
+        for t in self.tests:
+            if t.status != PASS:
+                on = t.owner if t.message.startswith(f"waits on {t.owner}") else None
+                waits[t.chunk] = on if waits.get(t.chunk, on) == on else None
+        return {chunk: on for chunk, on in waits.items() if on}
+
     def first_failure(self):
         return next((t for t in self.tests if t.status != PASS), None)
 
