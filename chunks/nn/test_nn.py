@@ -9,8 +9,8 @@ import random
 
 from hypothesis import given, strategies as st
 
-from drill.grader.suitekit import (call_backward, close, examples, expect_close, fail, fmt,
-                                   builds_on, need, number, read, run)
+from drill.grader.suitekit import (builds_on, call_backward, close, constructor_holds,
+                                   examples, expect_close, fail, fmt, need, number, read, run)
 
 INPUTS = [[2.0, 3.0, -1.0], [3.0, -1.0, 0.5], [0.5, 1.0, 1.0], [1.0, 1.0, -1.0]]
 
@@ -21,7 +21,9 @@ def show(xs):
 
 
 def make(what, cls_name, *args):
-    """`cls_name(*args)` from the learner's file, after seeding random; `what` names the call."""
+    """`cls_name(*args)` from the learner's file, after seeding random; `what` names the call.
+    A network is made of Values: their constructor (ops') must hold first."""
+    constructor_holds("nn")
     random.seed(2024)
     return run(what, need(cls_name), *args)
 
@@ -176,6 +178,7 @@ def expect_uniform(values, kind, kinds, what):
 def test_neuron_draws_from_uniform():
     """weights and biases are drawn from random.uniform(-1, 1), each its own draw"""
     what = "40 neurons built by Neuron(5)"
+    constructor_holds("nn")
     random.seed(7)
     Neuron = need("Neuron")
     neurons = [neuron_parts(run("Neuron(5)", Neuron, 5), 5, "Neuron(5)") for _ in range(40)]

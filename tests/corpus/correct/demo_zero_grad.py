@@ -1,6 +1,8 @@
 # style: the training loop calls model.zero_grad(), as the public demo does; keyword children
 # and op with a label keyword; every operator one table-driven helper; recursion-free topo with
 # an explicit stack; the network's classes share a Module base
+import functools
+import itertools
 import math
 import random
 
@@ -63,17 +65,10 @@ class Value:
     def __truediv__(self, other):
         return self * as_value(other) ** -1
 
-    def __radd__(self, other):
-        return as_value(other) + self
-
-    def __rmul__(self, other):
-        return as_value(other) * self
-
-    def __rsub__(self, other):
-        return as_value(other) - self
-
-    def __rtruediv__(self, other):
-        return as_value(other) / self
+    __radd__ = lambda self, other: as_value(other).__add__(self)  # noqa: E731
+    __rmul__ = lambda self, other: as_value(other).__mul__(self)  # noqa: E731
+    __rsub__ = lambda self, other: as_value(other).__sub__(self)  # noqa: E731
+    __rtruediv__ = lambda self, other: as_value(other).__truediv__(self)  # noqa: E731
 
     def backward(self):
         order, seen, stack = [], set(), [(self, False)]
@@ -141,21 +136,18 @@ class MLP(Module):
         self.layers = [Layer(a, b) for a, b in zip(sizes, sizes[1:])]
 
     def __call__(self, x):
-        for layer in self.layers:
-            x = layer(x)
-        return x
+        return functools.reduce(lambda inputs, layer: layer(inputs), self.layers, x)
 
     def parameters(self):
-        return [p for layer in self.layers for p in layer.parameters()]
+        return list(itertools.chain.from_iterable(layer.parameters() for layer in self.layers))
 
 
 def train(model, xs, ys, steps=20, lr=0.1):
-    history = []
-    for _ in range(steps):
+    def step():
         loss = sum(((model(x) - y) ** 2 for x, y in zip(xs, ys)), Value(0.0))
         model.zero_grad()
         loss.backward()
         for p in model.parameters():
             p.data -= lr * p.grad
-        history.append(loss.data)
-    return history
+        return loss.data
+    return [step() for _ in range(steps)]
