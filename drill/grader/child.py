@@ -163,6 +163,9 @@ class Collector:
             if isinstance(exc, suitekit.Lesson):
                 self.lessons[item.nodeid] = {"graph": exc.graph and exc.graph.to_dict(),
                                             "owner": exc.owner, "program": exc.program}
+            elif suitekit.last_program():  # an error outside a guarded call: say what ran
+                message = f"{message}\n  while running `{suitekit.last_program()}`"[:MAX_MESSAGE]
+                self.lessons[item.nodeid] = {"program": suitekit.last_program()}
             if status == "timeout":
                 message = (f"this test did not finish within {self.test_s:g} s: "
                            "does a loop in your code never end?")

@@ -185,6 +185,11 @@ def new_test():
     _current.program = ""
 
 
+def last_program():
+    """The program `run` last ran in this test, for a failure that is not a Lesson."""
+    return _current.program
+
+
 _MISSING = object()
 
 
@@ -284,7 +289,7 @@ def hint(chunk, index):
 # Whose a failure is, said once for all suites: the forward pass belongs to ops and the local
 # derivatives to backward; a suite that builds on them names them so, with their chunk's hint,
 # instead of calling it a bug of its own.
-OWNERS = {"ops": "the forward pass", "backward": "a local derivative (a _backward)",
+OWNERS = {"ops": "the forward pass (Value and its operations)", "backward": "a local derivative (a _backward)",
           "topo": "Value.backward()"}
 _checked = {}  # what has been confirmed of the learner's code: {check: None or message}
 
