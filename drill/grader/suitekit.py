@@ -190,9 +190,6 @@ def last_program():
     return _current.program
 
 
-_MISSING = object()
-
-
 def _has(obj, name):
     """True when `name` is an attribute of `obj` or of its class, without running any code."""
     return name in _getattr(obj, "__dict__", {}) or any(
@@ -289,8 +286,8 @@ def hint(chunk, index):
 # Whose a failure is, said once for all suites: the forward pass belongs to ops and the local
 # derivatives to backward; a suite that builds on them names them so, with their chunk's hint,
 # instead of calling it a bug of its own.
-OWNERS = {"ops": "the forward pass (Value and its operations)", "backward": "a local derivative (a _backward)",
-          "topo": "Value.backward()"}
+OWNERS = {"ops": "the forward pass (Value and its operations)",
+          "backward": "a local derivative (a _backward)", "topo": "Value.backward()"}
 _checked = {}  # what has been confirmed of the learner's code: {check: None or message}
 
 
