@@ -8,7 +8,6 @@ A suite reaches the learner's code only through `need(name)` and calls it throug
 so a missing name or an exception in the learner's code becomes a sentence about their file
 rather than a traceback of the suite.
 """
-import difflib
 import math
 import os
 import types
@@ -210,6 +209,7 @@ def _own_names(obj):
 
 def missing(obj, name, who, program="", owner=None):
     """Fail with one sentence: `who.name` does not exist, and what `obj` has instead."""
+    import difflib  # only a failure needs it
     after = f"after `{program}`, " if program else ""
     kind = _type(obj).__name__
     near = difflib.get_close_matches(name, _own_names(obj), n=1, cutoff=0.5)
