@@ -220,7 +220,7 @@ def lines_and_points(draw):
     return w, b, X, y, draw(st.sampled_from([0.0, 1e-4, 0.01, 0.5]))
 
 
-@examples(0.5)
+@examples(0.25)
 @given(lines_and_points())
 def test_margin_loss_on_random_lines_and_points(case):
     """on random lines, points and alphas, the loss and the accuracy are right"""
@@ -337,26 +337,30 @@ def test_fit_passes_alpha_on():
 
 def test_fit_defaults_to_100_steps_and_alpha_1e_4():
     """fit(model, X, y) runs 100 steps with alpha=1e-4"""
-    expect_fit([0.1, -0.2], 0.05, X4[:3], Y4[:3])
+    expect_fit([0.1, -0.2], 0.05, X4[:2], Y4[:2])
 
 
-# Checked on the reference with 60 seeds and three orders of drawing the weights: every run
-# separates these points, so a correct network passes however it uses `random`.
-SMALL = dict(points=16, hidden=[4], steps=30, seed=0)
+# Checked on the reference with 150 seeds and three orders of drawing the weights: 3 starts in
+# 150 do not separate these points in 20 steps, so a second start is tried before the verdict
+# (a correct network passes however it uses `random`; a wrong loss or loop fails both).
+SMALL = dict(points=12, hidden=[4], steps=20, seed=10, starts=(1, 2))
 
 
 def test_your_mlp_separates_a_small_set_of_moons():
-    """your MLP(2, [4, 1]) fit on 16 points of two moons classifies every one of them"""
+    """your MLP(2, [4, 1]) fit on 12 points of two moons classifies every one of them"""
     MLP = need("MLP")
     X, y = two_moons(SMALL["points"], seed=SMALL["seed"])
-    random.seed(1)
     sizes = SMALL["hidden"] + [1]
-    model = run(f"MLP(2, {sizes})", MLP, 2, sizes)
-    call, history = call_fit(model, X, y, steps=SMALL["steps"])
-    scores = [number(run("model(x)", model, x).data, "model(x).data") for x in X]
-    accuracy = share_right(scores, y)
-    if accuracy < 1.0:
-        fail(f"`{call}` with your MLP(2, {sizes}) after random.seed(1), on 16 points of two "
-             f"moons (drill.moons.two_moons(16, seed=0)), left the accuracy at {fmt(accuracy)} "
-             f"(losses {show(h[0] for h in history[::10])} every 10 steps), expected 1.0: a "
-             "correct margin_loss and fit separate them in 30 steps.")
+    for start in SMALL["starts"]:
+        random.seed(start)
+        model = run(f"MLP(2, {sizes})", MLP, 2, sizes)
+        call, history = call_fit(model, X, y, steps=SMALL["steps"])
+        scores = [number(run("model(x)", model, x).data, "model(x).data") for x in X]
+        accuracy = share_right(scores, y)
+        if accuracy == 1.0:
+            return
+    fail(f"`{call}` with your MLP(2, {sizes}) after random.seed(1), and again after "
+         f"random.seed(2), on {SMALL['points']} points of two moons "
+         f"(drill.moons.two_moons({SMALL['points']}, seed={SMALL['seed']})), left the accuracy "
+         f"at {fmt(accuracy)} (losses {show(h[0] for h in history[::5])} every 5 steps), "
+         f"expected 1.0: a correct margin_loss and fit separate them in {SMALL['steps']} steps.")
