@@ -31,7 +31,7 @@ class Chunk:
     hints: tuple = ()
     blanks: dict = field(default_factory=dict)
     suites: tuple = ()
-    speedrun: dict = field(default_factory=dict)  # how its speedrun differs: suites, trained
+    speedrun: dict = field(default_factory=dict)  # how its speedrun differs: suites, trained, target
     trained: bool = False  # the run's last split is the demo trained until every point is right
 
     def as_run(self, kind):
@@ -40,7 +40,8 @@ class Chunk:
         if kind != "speedrun" or not self.speedrun:
             return self
         return replace(self, blanks={}, suites=tuple(self.speedrun["suites"]), speedrun={},
-                       trained=bool(self.speedrun.get("trained")))
+                       trained=bool(self.speedrun.get("trained")),
+                       target_s=parse_target(self.speedrun.get("target", "0")) or self.target_s)
 
     def split_names(self):
         """The splits of a speedrun of this chunk (as `as_run` gives it), in order."""
