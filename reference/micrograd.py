@@ -178,11 +178,12 @@ def fit(model, X, y, steps=100, alpha=1e-4):
     history = []
     for k in range(steps):
         loss, accuracy = margin_loss(model, X, y, alpha)
-        for p in model.parameters():
+        params = model.parameters()
+        for p in params:
             p.grad = 0.0
         loss.backward()
-        lr = 1.0 - 0.9 * k / steps
-        for p in model.parameters():
-            p.data -= lr * p.grad
+        learning_rate = 1.0 - 0.9 * k / steps
+        for p in params:
+            p.data -= learning_rate * p.grad
         history.append((loss.data, accuracy))
     return history

@@ -6,7 +6,7 @@ from drill.errors import DrillError
 
 
 def test_chunks_come_in_learning_order():
-    assert [c.name for c in load_catalog()] == ["ops", "backward", "topo", "nn", "train", "full"]
+    assert [c.name for c in load_catalog()] == ["ops", "backward", "topo", "nn", "train", "full", "moons"]
 
 
 @pytest.mark.parametrize("chunk", load_catalog(), ids=lambda c: c.name)

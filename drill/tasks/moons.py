@@ -31,21 +31,21 @@ def count_nodes(root):
 def run(module, args, emit):
     """Fit MLP(2, hidden + [1]) on the two moons `args` describe, emitting each step, then the
     final accuracy and the sign of the score over a grid."""
-    MLP, margin_loss = need("MLP"), need("margin_loss")
-    fit = need("fit")
+    MLP, margin_loss, fit = need("MLP"), need("margin_loss"), need("fit")
     X, y = two_moons(args["points"], args["noise"], args["seed"])
     sizes = list(args["hidden"]) + [1]
     random.seed(args["seed"])
     model = call(f"MLP(2, {sizes})", MLP, 2, sizes)
     started = time.perf_counter()
-    steps = []
+    step = 0
 
     def watched(*a, **k):
+        nonlocal step
         loss, accuracy = margin_loss(*a, **k)
-        if not steps:
+        if step == 0:
             emit(nodes=count_nodes(loss))
-        steps.append(1)
-        emit(step=len(steps), steps=args["steps"], loss=number(loss.data, "the loss"),
+        step += 1
+        emit(step=step, steps=args["steps"], loss=number(loss.data, "the loss"),
              accuracy=number(accuracy, "the accuracy"), seconds=time.perf_counter() - started)
         if args.get("until_separated") and accuracy == 1.0:
             raise Separated("every point is right")
