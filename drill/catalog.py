@@ -4,8 +4,10 @@ A chunk folder holds `chunk.toml` (title, order, target, prerequisites, hints, a
 functions its stub leaves blank), `card.md`, its suite `test_<name>.py`, and `mutants.toml`:
 realistic one-bug copies of the reference that the suite must fail (the project's tests check
 it; bug hunts plant them). A chunk without a suite of its own (full) names the chunks whose
-suites grade it. A chunk may also describe its speedrun in a `[speedrun]` table (moons: the whole
-library from a blank file, graded by the suites listed there, then the demo trained to 100%).
+suites grade it. A chunk of `kind = "worksheet"` (chain) is not code: drill writes its sheet
+afresh for each attempt and grades the answers itself (drill.worksheet). A chunk may also
+describe its speedrun in a `[speedrun]` table (moons: the whole library from a blank file,
+graded by the suites listed there, then the demo trained to 100%).
 """
 import os
 import sys
@@ -31,6 +33,8 @@ class Chunk:
     hints: tuple = ()
     blanks: dict = field(default_factory=dict)
     suites: tuple = ()
+    kind: str = "code"  # or "worksheet": a sheet of numbers, graded without running the file
+    on_pass: str = ""  # a task of drill.tasks whose picture is drawn when an attempt passes
     speedrun: dict = field(default_factory=dict)  # how its speedrun differs: suites, trained, target
     trained: bool = False  # the run's last split is the demo trained until every point is right
 
@@ -56,8 +60,11 @@ class Chunk:
             return f.read()
 
     def suite_files(self):
-        """The suite files that grade this chunk: its own, or those of the chunks it names."""
+        """The suite files that grade this chunk: its own, or those of the chunks it names (none
+        for a worksheet, which drill grades itself)."""
         from pathlib import Path
+        if self.kind == "worksheet":
+            return []
         names = self.suites or (self.name,)
         return [Path(self.folder).parent / n / f"test_{n}.py" for n in names]
 
@@ -72,7 +79,8 @@ class Chunk:
     def to_dict(self):
         return {"name": self.name, "title": self.title, "order": self.order,
                 "target_s": self.target_s, "requires": list(self.requires),
-                "hints": len(self.hints), "suites": list(self.suites or (self.name,))}
+                "hints": len(self.hints), "kind": self.kind,
+                "suites": [] if self.kind == "worksheet" else list(self.suites or (self.name,))}
 
 
 def parse_target(text):
@@ -88,6 +96,7 @@ def load_chunk(folder):
                  target_s=parse_target(meta["target"]), folder=folder,
                  requires=tuple(meta.get("requires", ())), hints=tuple(meta.get("hints", ())),
                  blanks=dict(meta.get("blanks", {})), suites=tuple(meta.get("suites", ())),
+                 kind=meta.get("kind", "code"), on_pass=meta.get("on_pass", ""),
                  speedrun=dict(meta.get("speedrun", {})))
 
 
