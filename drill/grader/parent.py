@@ -28,7 +28,7 @@ from pathlib import Path
 from drill.errors import DrillError
 from drill.grader.collection import Listing
 from drill.grader.dataguard import DatabaseWatch
-from drill.grader.results import ERROR, FAIL, PASS, TIMEOUT, GradeResult, TestResult
+from drill.grader.results import ERROR, FAIL, PASS, TIMEOUT, GradeResult, TestResult, waiting
 from drill.paths import home
 
 FORBIDDEN_IMPORTS = {"drill", "reference", "micrograd"}
@@ -44,6 +44,18 @@ class Limits:
     import_s: float = 10.0
     memory_bytes: int = 2 * 1024 ** 3
     output_bytes: int = 64 * 1024
+
+
+def test_code(suite_files):
+    """{(chunk, function name): its source} of every top-level `test_*` function: a passing
+    test's `test_code` in --json. Which tests there are is collection.py's."""
+    found = {}
+    for path in suite_files:
+        text = Path(path).read_text(encoding="utf-8")
+        found.update({(Path(path).parent.name, node.name): ast.get_source_segment(text, node)
+                      for node in ast.parse(text).body
+                      if isinstance(node, ast.FunctionDef) and node.name.startswith("test_")})
+    return found
 
 
 def not_run(expected, reason):
@@ -68,14 +80,37 @@ def graph_of(event):
         return None
 
 
-def read_source(path):
+def source_of(path):
+    """(the file's text, "") or ("", why it is not Python text): a learner's file that cannot
+    be graded is a failing verdict; no file at all is a usage error (DrillError)."""
     path = Path(path)
+    if path.is_dir():
+        raise DrillError(f"{path} is a directory: give the path of your .py file")
     if not path.is_file():
         raise DrillError(f"no such file: {path}")
     try:
-        return path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
-        raise DrillError(f"{path} is not UTF-8 text ({exc.reason} at byte {exc.start})")
+        return "", (f"{path.name} is not UTF-8 text ({exc.reason} at byte {exc.start}), so it "
+                    "cannot be graded: save your Python file as plain UTF-8 text")
+    if "\0" in text:
+        return "", (f"{path.name} holds NUL bytes, so it is not a Python text file and cannot "
+                    "be graded: is it the file you meant?")
+    return text, ""
+
+
+def text_of(event, key):
+    """A string field of a report, or "" when the child sent something else."""
+    value = event.get(key)
+    return value if isinstance(value, str) else ""
+
+
+def read_source(path):
+    """The file's text, or a DrillError saying why there is none."""
+    text, problem = source_of(path)
+    if problem:
+        raise DrillError(problem)
+    return text
 
 
 def static_problem(path, source):
@@ -103,19 +138,19 @@ def grade(chunk, path, profile="thorough", limits=Limits(), on_event=None, launc
     `launcher` starts the child (a cold one by default; watch mode passes its warm grader), and
     `cancel` lets another thread stop the run when a newer save makes it moot."""
     path = Path(path).resolve()
-    source = read_source(path)
+    source, unreadable = source_of(path)
     started = time.perf_counter()
     result = GradeResult(chunk=chunk.name, file=str(path), profile=profile)
     suites = [str(p) for p in chunk.suite_files()]
     listing = Listing(suites)
-    result.problem = static_problem(path, source)
+    result.problem = unreadable or static_problem(path, source)
     if not result.problem:
         database = DatabaseWatch(home() / "drill.sqlite3")
         run = run_at_once(path, limits, Together(on_event), launcher, cancel, profile,
                           shares(suites))
         expected = listing.result()
         result.problem, result.output = _harmed(database) or run.problem, run.captured()
-        result.tests = run.results(expected)
+        result.tests = waiting(run.results(expected, test_code(chunk.suite_files())))
         unreported = sum(1 for chunk, test_id in expected if test_id not in run.reported)
         if unreported and not result.problem:
             result.problem = (f"the run ended without reporting {unreported} of the "
@@ -204,7 +239,8 @@ def run_task(task, path, args, limits=Limits(), on_event=None, launcher=None, ca
     an expression built with their Value; `drill moons` trains their network): the learner's
     code never runs in drill's own process."""
     path = Path(path).resolve()
-    problem = static_problem(path, read_source(path))
+    source, problem = source_of(path)
+    problem = problem or static_problem(path, source)
     if problem:
         return TaskResult([], problem)
     database = DatabaseWatch(home() / "drill.sqlite3")
@@ -508,9 +544,10 @@ class ChildRun:
                    else said[-1][:200])
         return f"the run ended early (exit status {code}) before every test had finished: {why}"
 
-    def results(self, expected):
+    def results(self, expected, codes):
         """One TestResult per test of drill's own collection (`expected`), in its order: the
-        child's list gives titles only, and a test it never reported is charged to the run."""
+        child's list gives titles only, and a test it never reported is charged to the run.
+        `codes` holds each test function's source (test_code)."""
         titles = {t.get("id"): t.get("title", "") for t in self.collected}
         results = []
         for chunk, test_id in expected:
@@ -526,7 +563,10 @@ class ChildRun:
                 duration = float(event.get("duration_s", 0.0))
             except (TypeError, ValueError):
                 duration = 0.0
-            results.append(TestResult(_name(chunk, test_id), event["status"],
-                                      str(event.get("message", "")), duration, chunk,
-                                      str(titles.get(test_id) or ""), graph_of(event)))
+            function = str(test_id).split("::")[-1].split("[")[0]
+            results.append(TestResult(
+                _name(chunk, test_id), event["status"], str(event.get("message", "")), duration,
+                chunk, str(titles.get(test_id) or ""), graph_of(event), text_of(event, "owner"),
+                text_of(event, "program") or codes.get((chunk, function)) or "",
+                text_of(event, "output")))
         return results
