@@ -31,7 +31,7 @@ ATTACKS = [
     ("drops_import_blocker", "No module named 'micrograd'"),
     ("lying_float", ""),
     ("forges_partial_reports", "were the grader's reports forged?"),
-    ("dup2_results", "closed or replaced the grader's results pipe"),
+    ("dup2_results", "the grader's results pipe"),
     ("segfault", "your file crashed the interpreter (SIGSEGV)"),
 ]
 

@@ -540,8 +540,8 @@ class ChildRun:
                 and self.exited_at - self.results_eof_at > 0.25:
             why = "your code closed or replaced the grader's results pipe"
         else:
-            why = ("does your file call sys.exit() or os._exit()?" if code == 0 or not said
-                   else said[-1][:200])
+            why = ("does your file call sys.exit() or os._exit(), or close the grader's results "
+                   "pipe?" if code == 0 or not said else said[-1][:200])
         return f"the run ended early (exit status {code}) before every test had finished: {why}"
 
     def results(self, expected, codes):
