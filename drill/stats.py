@@ -39,6 +39,7 @@ class Stats:
     days: dict
     chunks: list
     speedruns: list = field(default_factory=list)  # per kind of run: progress.speedrun_records
+    hunts: dict = field(default_factory=dict)  # bug hunts: hunt_figures
 
     @property
     def pass_rate(self):
@@ -69,7 +70,21 @@ def compute(chunks, attempts, now, cards_now, tz=None, day_start_hour=4):
     return Stats(streak, longest, sum(a.active_s for a in finished), len(finished),
                  sum(a.outcome == "passed" for a in finished), measured_retention(review_list),
                  days, [chunk_stats(c.name, finished, review_list, cards_now.get(c.name))
-                        for c in chunks])
+                        for c in chunks], hunts=hunt_figures(finished))
+
+
+def hunt_figures(finished):
+    """Bug hunts, a kind of their own: how many ended, how many found the bug (passed), the
+    median time to find it, and per chunk [hunts, found]."""
+    hunts = [a for a in finished if a.kind == "hunt"]
+    times = [a.active_s for a in hunts if a.outcome == "passed"]
+    per_chunk = {}
+    for a in hunts:
+        counts = per_chunk.setdefault(a.chunk, [0, 0])
+        counts[0] += 1
+        counts[1] += a.outcome == "passed"
+    return {"hunts": len(hunts), "found": len(times),
+            "median_s": statistics.median(times) if times else None, "chunks": per_chunk}
 
 
 def measured_retention(review_list):

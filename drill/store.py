@@ -65,6 +65,11 @@ MIGRATIONS = [
         PRIMARY KEY (attempt_id, chunk)
     );
     """,
+    # A bug hunt is an attempt of kind 'hunt'; `mutant` names the bug it planted, one of the
+    # chunk's mutants (chunks/<chunk>/mutants.toml).
+    """
+    ALTER TABLE attempts ADD COLUMN mutant TEXT;
+    """,
 ]
 
 
@@ -84,6 +89,7 @@ class Attempt:
     checks: int
     paused_since: str = None
     last_seen: str = None
+    mutant: str = None
 
     def to_dict(self):
         return asdict(self)
@@ -169,11 +175,11 @@ class Store:
     def close(self):
         self.db.close()
 
-    def start_attempt(self, chunk, file, started_at, kind="practice"):
+    def start_attempt(self, chunk, file, started_at, kind="practice", mutant=None):
         with self.transaction():
             cursor = self.db.execute(
-                "INSERT INTO attempts (chunk, kind, file, started_at) VALUES (?, ?, ?, ?)",
-                (chunk, kind, str(file), _iso(started_at)))
+                "INSERT INTO attempts (chunk, kind, file, started_at, mutant) "
+                "VALUES (?, ?, ?, ?, ?)", (chunk, kind, str(file), _iso(started_at), mutant))
         return cursor.lastrowid
 
     def add_snapshot(self, attempt_id, content, taken_at, reason, result=None):
