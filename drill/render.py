@@ -379,7 +379,8 @@ def watch_panel(screen):
     if screen.report is not None:
         parts.insert(2, splits_table(screen.report))
         parts.insert(3, records_line(screen.report))
-    return Panel(Group(*parts), title=f"[bold]{chunk.name}[/]: {chunk.title}",
+    hunt = "bug hunt in " if attempt.kind == "hunt" else ""
+    return Panel(Group(*parts), title=f"[bold]{hunt}{chunk.name}[/]: {chunk.title}",
                  subtitle=f"attempt {attempt.id}", expand=False, width=min(out.width, 100))
 
 
