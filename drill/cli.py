@@ -130,11 +130,19 @@ def _graded(label, as_json, run):
         return run(progress)
 
 
+def _handing_out(what):
+    """The options of a command that hands out `what` to work on: --no-watch and --editor."""
+    def decorate(command):
+        command = click.option("--editor", is_flag=True,
+                               help="Open the file in $VISUAL or $EDITOR.")(command)
+        return click.option("--no-watch", is_flag=True, help=f"Hand out {what}, start the "
+                            "timer and exit; `drill check` grades it.")(command)
+    return decorate
+
+
 @cli.command()
 @click.argument("chunk", required=False)
-@click.option("--no-watch", is_flag=True,
-              help="Hand out the stub, start the timer and exit; `drill check` grades it.")
-@click.option("--editor", is_flag=True, help="Open the file in $VISUAL or $EDITOR.")
+@_handing_out("the stub")
 def start(chunk, no_watch, editor):
     """Start an attempt at CHUNK (default: the top of today's queue): its stub in your
     workspace, the timer running, and every save graded until it passes. An attempt already
@@ -156,9 +164,7 @@ def start(chunk, no_watch, editor):
 
 @cli.command()
 @click.argument("chunk", required=False)
-@click.option("--no-watch", is_flag=True,
-              help="Hand out the file, start the timer and exit; `drill check` grades it.")
-@click.option("--editor", is_flag=True, help="Open the file in $VISUAL or $EDITOR.")
+@_handing_out("the file")
 def hunt(chunk, no_watch, editor):
     """Find the bug: the whole library with one realistic bug planted in CHUNK (default: any
     chunk, those due likelier), timed and graded by CHUNK's suite like an attempt. A hunt

@@ -24,11 +24,12 @@ def mutant_named(chunk, name):
     found = next((m for m in chunk.mutants() if m["name"] == name), None)
     if found is None:
         raise DrillError(f"{chunk.name} has no planted bug called '{name}' any more: "
-                         "a (abandons this hunt) and start another")
+                         "abandon this hunt (key a while watching) and start another")
     return found
 
 
 def header(chunk):
+    """The lines a hunt's file opens with: where the bug is, never what it is."""
     return (f"# drill bug hunt in '{chunk.name}': {chunk.title}.\n"
             f"# One realistic bug is planted in what {chunk.name} asks you to write; the rest of "
             "the file is right.\n"
@@ -57,6 +58,7 @@ class Spot:
 
 
 def spot(chunk, mutant, reference=None):
+    """The Spot of `mutant` in the file a hunt of it hands out."""
     source = reference if reference is not None else reference_file().read_text(encoding="utf-8")
     before = source[:source.index(mutant["old"])]
     start = before.count("\n") + 1  # the reference's line where `old` begins
@@ -94,9 +96,9 @@ def hunted(chunk, mutant_name):
 
 
 def pick(chunks, due, previous, rng):
-    """(chunk, mutant) for a new hunt among `chunks` (those with mutants), each weighted
-    DUE_WEIGHT times when its name is in `due`; never the mutant of `previous`
-    ((chunk name, mutant name) of the last hunt, or None)."""
+    """(chunk, mutant) for a new hunt among `chunks` (those with mutants): each chunk as
+    likely as another whatever its number of bugs, DUE_WEIGHT times likelier when its name is
+    in `due`; never the mutant of `previous` ((chunk name, mutant name) of the last hunt)."""
     choices = [(chunk, m) for chunk in chunks for m in chunk.mutants()
                if (chunk.name, m["name"]) != previous]
     if not choices:
@@ -169,5 +171,5 @@ def _is_code(line):
 
 def _dedented(lines):
     """(text, changed) lines with their common indentation taken off."""
-    common = textwrap.dedent("\n".join(text for text, _ in lines)).splitlines()
+    common = textwrap.dedent("\n".join(text for text, _ in lines)).split("\n")
     return [(text, changed) for text, (_, changed) in zip(common, lines)]
