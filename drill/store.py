@@ -275,8 +275,10 @@ class Store:
         return [Snapshot(**row) for row in rows]
 
     def ever_passed(self, chunk):
-        row = self.db.execute("SELECT 1 FROM attempts WHERE chunk = ? AND outcome = 'passed'",
-                              (chunk,)).fetchone()
+        """Whether the learner ever wrote `chunk` until it passed (fixing a hunt's bug is not
+        writing it)."""
+        row = self.db.execute("SELECT 1 FROM attempts WHERE chunk = ? AND outcome = 'passed' "
+                              "AND kind != 'hunt'", (chunk,)).fetchone()
         return row is not None
 
 

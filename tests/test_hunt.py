@@ -153,3 +153,10 @@ def test_a_chunk_without_bugs_to_plant_is_one_line():
     result = drill("hunt", "full", "--no-watch")
     assert result.exit_code == 2 and "full has no bugs to plant" in result.output
     assert len(result.output.strip().splitlines()) == 1
+
+
+def test_fixing_a_hunt_s_bug_is_not_having_written_the_chunk(drill_home):
+    drill("hunt", "backward", "--no-watch")
+    hunt_file(drill_home, "backward").write_text(REFERENCE.read_text())
+    assert drill("check").exit_code == 0
+    assert "you have not passed backward yet" in drill("start", "topo", "--no-watch").output
