@@ -259,15 +259,21 @@ def hunt_card(chunk):
 
 
 def hunt_found(found):
-    """A hunt that passed: the planted lines beside the learner's, for each place changed;
-    changed lines are marked - and + (readable without colour), the others are context."""
+    """A hunt that passed: the planted lines beside the learner's for each place changed (one
+    above the other on a narrow terminal); changed lines are marked - and + (readable without
+    colour), the others are context."""
     out.print(Text("The bug: ", style="bold") + Text(found.mistake))
     for line, planted, fixed in found.changes:
-        table = Table(expand=True, title=f"from line {line}", title_justify="left")
-        table.add_column("planted", ratio=1)
-        table.add_column("your fix", ratio=1)
-        table.add_row(marked(planted, "- ", "red"), marked(fixed, "+ ", "green"))
-        out.print(table)
+        sides = (marked(planted, "- ", "red"), marked(fixed, "+ ", "green"))
+        if out.width >= 120:
+            table = Table(expand=True, title=f"from line {line}", title_justify="left")
+            table.add_column("planted", ratio=1)
+            table.add_column("your fix", ratio=1)
+            table.add_row(*sides)
+            out.print(table)
+        else:
+            for title, side in zip((f"planted, from line {line}", "your fix"), sides):
+                out.print(Panel(side, title=title, title_align="left", border_style="dim"))
 
 
 def marked(lines, mark, colour):
