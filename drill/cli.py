@@ -87,8 +87,8 @@ def check(chunk, path, as_json, quick):
     from drill import render
     from drill.errors import DrillError
     if path:
+        from drill.attempt import grade
         from drill.catalog import get_chunk
-        from drill.grader.parent import grade
         if not chunk:
             raise DrillError("--file needs the chunk to grade it on: drill check ops --file ops.py")
         target = get_chunk(chunk)
@@ -103,10 +103,14 @@ def check(chunk, path, as_json, quick):
         store = open_store()
         attempt, result = _graded(chunk or "the open attempt", as_json,
                                   lambda progress: grade_open(store, chunk, on_event=progress))
+        from drill.catalog import get_chunk
+        target = get_chunk(attempt.chunk)
     if as_json:
         render.json_out({**result.to_dict(), "attempt": attempt.to_dict() if attempt else None})
     else:
         render.check_result(result)
+        if result.passed and target.on_pass:
+            _draw_on_pass(target, path or attempt.file)
         if attempt and attempt.kind == "speedrun":
             from drill.progress import run_report
             render.run_summary(run_report(store, attempt))
@@ -258,9 +262,23 @@ def _watch(store, chunk, attempt):
         render.review_line(review_of(store, screen.attempt), screen.attempt)
     if screen.ended == "passed" and attempt.kind == "hunt":
         _show_found(store, chunk, attempt)
-    elif screen.ended == "passed":
+    elif screen.ended == "passed" and chunk.kind == "code":
         render.diff(chunk_parts(chunk, Path(attempt.file).read_text(encoding="utf-8")),
                     reference_parts(chunk))
+    if screen.ended == "passed" and chunk.on_pass:
+        _draw_on_pass(chunk, attempt.file)
+
+
+def _draw_on_pass(chunk, path):
+    """The picture a chunk draws from the learner's own code once it passes (trace: the
+    lecture's graph as their trace found it), made in the grader's child."""
+    from drill import render
+    from drill.errors import DrillError
+    from drill.graph import of_task
+    try:
+        render.drawn_on_pass(chunk, of_task(chunk.on_pass, path, {}))
+    except DrillError as exc:  # the pass stands; only the picture is missing
+        render.drawn_on_pass(chunk, None, str(exc))
 
 
 def _show_found(store, chunk, attempt):
@@ -312,6 +330,12 @@ def show(attempt_id, version):
     store = open_store()
     store.attempt(attempt_id)  # a DrillError when there is no such attempt
     snapshots = store.snapshots(attempt_id)
+    if not snapshots and store.attempt(attempt_id).seed is not None:  # a worksheet not yet graded
+        from drill.catalog import get_chunk
+        from drill.stub import make_stub
+        attempt = store.attempt(attempt_id)
+        render.code(make_stub(get_chunk(attempt.chunk), seed=attempt.seed))
+        return
     if not snapshots:
         raise DrillError(f"attempt {attempt_id} has no version kept yet (drill check keeps one)")
     number = version or len(snapshots)
@@ -351,9 +375,10 @@ def peek(chunk):
     if not chunk and attempt is None:
         raise DrillError("no attempt is open: name the chunk to look at (drill peek ops)")
     target = get_chunk(chunk or attempt.chunk)
+    parts = reference_parts(target)  # a DrillError for a worksheet, before anything is counted
     if attempt:
         store.count(attempt.id, "peeked")
-    render.reference_parts(target, reference_parts(target), recorded=attempt is not None)
+    render.reference_parts(target, parts, recorded=attempt is not None)
 
 
 @cli.command()

@@ -44,7 +44,7 @@ def chunk_list(chunks):
         table.add_row(str(chunk.order), chunk.name, chunk.title, clock(chunk.target_s),
                       ", ".join(chunk.requires) or "-")
     out.print(table)
-    out.print(Text("Next: ", style="dim") + Text("drill card ops", style="bold")
+    out.print(Text("Next: ", style="dim") + Text(f"drill card {chunks[0].name}", style="bold")
               + Text(" to read what the first chunk asks.", style="dim"))
 
 
@@ -208,6 +208,16 @@ def graph_picture(graph):
                        style="dim")
     picture.rstrip()
     return picture
+
+
+def drawn_on_pass(chunk, graph, problem=""):
+    """The picture a chunk draws from the learner's passing code (trace: the lecture's graph
+    as their own trace found it), or why there is none."""
+    if graph is None:
+        err.print(Text(f"(no picture of your {chunk.name}: {problem})", style="dim"))
+        return
+    out.print(Text(f"The lecture's graph, as your {chunk.name} found it:", style="bold"))
+    out.print(graph_picture(graph))
 
 
 OUTCOMES = {"passed": "green", "failed": "red", "abandoned": "yellow", "open": "cyan"}

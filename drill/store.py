@@ -65,6 +65,11 @@ MIGRATIONS = [
         PRIMARY KEY (attempt_id, chunk)
     );
     """,
+    # A worksheet attempt (chain) keeps the seed its sheet was written from, so the same sheet
+    # can be written again (reset, show) and the answers graded against it.
+    """
+    ALTER TABLE attempts ADD COLUMN seed INTEGER;
+    """,
     # A bug hunt is an attempt of kind 'hunt'; `mutant` names the bug it planted, one of the
     # chunk's mutants (chunks/<chunk>/mutants.toml).
     """
@@ -89,6 +94,7 @@ class Attempt:
     checks: int
     paused_since: str = None
     last_seen: str = None
+    seed: int = None
     mutant: str = None
 
     def to_dict(self):
@@ -175,11 +181,12 @@ class Store:
     def close(self):
         self.db.close()
 
-    def start_attempt(self, chunk, file, started_at, kind="practice", mutant=None):
+    def start_attempt(self, chunk, file, started_at, kind="practice", seed=None, mutant=None):
         with self.transaction():
             cursor = self.db.execute(
-                "INSERT INTO attempts (chunk, kind, file, started_at, mutant) "
-                "VALUES (?, ?, ?, ?, ?)", (chunk, kind, str(file), _iso(started_at), mutant))
+                "INSERT INTO attempts (chunk, kind, file, started_at, seed, mutant) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                (chunk, kind, str(file), _iso(started_at), seed, mutant))
         return cursor.lastrowid
 
     def add_snapshot(self, attempt_id, content, taken_at, reason, result=None):

@@ -13,7 +13,8 @@ from conftest import DRILL_EXE, REFERENCE, drill
 def test_list_shows_every_chunk_in_order_with_targets():
     result = drill("list")
     assert result.exit_code == 0
-    positions = [result.output.index(f" {name} ") for name in ("ops", "backward", "topo", "nn", "train", "full")]
+    positions = [result.output.index(f" {name} ") for name in
+                 ("chain", "ops", "trace", "backward", "topo", "nn", "train", "full")]
     assert positions == sorted(positions)
     assert "10:00" in result.output
 

@@ -62,3 +62,11 @@ def test_the_full_stub_is_the_card_alone():
 def test_a_blank_the_reference_lacks_is_an_error():
     with pytest.raises(Exception, match="Value.__matmul__"):
         blank_bodies(SOURCE, {"Value.__matmul__": "no such thing"})
+
+
+def test_a_worksheet_s_stub_is_the_sheet_of_its_seed():
+    chain = next(c for c in load_catalog() if c.kind == "worksheet")
+    assert make_stub(chain, seed=11) == make_stub(chain, seed=11)
+    assert make_stub(chain, seed=11) != make_stub(chain, seed=12)
+    assert "(sheet 11)" in make_stub(chain, seed=11).splitlines()[0]
+    assert chain not in BLANKED and not chain.blanks
