@@ -81,8 +81,9 @@ def hints(chunk, mutant, reference=None):
     the planted ones, within the function)."""
     where = spot(chunk, mutant, reference)
     outer, _, inner = where.holder.rpartition(".")
+    nested = outer in functions(ast.parse(planted(chunk, mutant, reference)))
     named = (f"the class `{where.holder}`" if where.is_class else
-             f"`{inner}` inside `{outer}`" if "." in outer else f"`{where.holder}`")
+             f"`{inner}` inside `{outer}`" if nested else f"`{where.holder}`")
     first = max(where.first - AROUND, where.span[0])
     last = min(where.last + AROUND, where.span[1])
     return (f"The bug is in {named}.",

@@ -48,6 +48,10 @@ def test_a_nested_function_s_hint_names_its_closure():
     ops = CHUNKS["backward"]
     mutant = next(m for m in ops.mutants() if "self.grad += other.data * out.grad" in m["old"])
     assert hints(ops, mutant)[0] == "The bug is in `_backward` inside `Value.__mul__`."
+    trace = CHUNKS["trace"]
+    inner = next(m for m in trace.mutants() if spot(trace, m).holder.startswith("trace."))
+    assert hints(trace, inner)[0].startswith("The bug is in `")
+    assert "` inside `trace`." in hints(trace, inner)[0]
 
 
 def test_a_new_hunt_never_plants_the_last_hunt_s_bug():
