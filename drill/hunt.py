@@ -134,7 +134,7 @@ def start(store, chunk_name=None, fresh=False, rng=None):
         chunks = [c for c in load_catalog() if c.mutants()]
     from drill.progress import queue
     due = {d.chunk for d in queue(store).due}
-    last = next((a for a in reversed(store.attempts()) if a.kind == "hunt"), None)
+    last = next(iter(store.attempts(kind="hunt", latest=1)), None)
     chunk, mutant = pick(chunks, due, last and (last.chunk, last.mutant), rng or random.Random())
     return attempt.start(store, chunk, kind="hunt", mutant=mutant["name"])
 
