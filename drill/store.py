@@ -648,7 +648,8 @@ EXPORT_FIELDS = {
         "checks": (_whole, "a whole number", False),
         "paused_since": (_maybe(_time), "an ISO 8601 time or null", False),
         "last_seen": (_maybe(_time), "an ISO 8601 time or null", False),
-        "seed": (_maybe(_whole), "a whole number or null", False)},
+        "seed": (_maybe(_whole), "a whole number or null", False),
+        "mutant": (_maybe(_text), "text or null", False)},
     "snapshots": {
         "id": (_whole, "a whole number", False), "attempt_id": (_whole, "a whole number", True),
         "taken_at": (_time, "an ISO 8601 time", True), "reason": (_text, "text", True),

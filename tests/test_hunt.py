@@ -164,3 +164,13 @@ def test_fixing_a_hunt_s_bug_is_not_having_written_the_chunk(drill_home):
     hunt_file(drill_home, "backward").write_text(REFERENCE.read_text())
     assert drill("check").exit_code == 0
     assert "you have not passed backward yet" in drill("start", "topo", "--no-watch").output
+
+
+def test_an_export_keeps_the_bug_a_hunt_planted(drill_home, tmp_path, monkeypatch):
+    drill("hunt", "topo", "--no-watch")
+    (attempt,) = history()
+    drill("export", "-o", str(tmp_path / "export.json"))
+    monkeypatch.setenv("DRILL_HOME", str(tmp_path / "elsewhere"))
+    assert drill("import", str(tmp_path / "export.json")).exit_code == 0
+    (restored,) = history()
+    assert (restored["kind"], restored["mutant"]) == ("hunt", attempt["mutant"])
