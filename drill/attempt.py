@@ -123,6 +123,19 @@ def record(store, attempt, content, result, at):
         store.finish_attempt(attempt.id, "passed", at)
 
 
+def last_result(store, attempt):
+    """The GradeResult of the attempt's latest graded version, or None before any grading."""
+    import json
+    from drill.grader.results import GradeResult, TestResult
+    graded = [s for s in store.snapshots(attempt.id) if s.result]
+    if not graded:
+        return None
+    data = json.loads(graded[-1].result)
+    return GradeResult(data["chunk"], data["file"], data["profile"],
+                       [TestResult(**t) for t in data["tests"]], data["duration_s"],
+                       data["problem"], data["output"])
+
+
 def reset_file(store, chunk, attempt, at):
     """Put the stub back in the attempt's file, keeping what it held in the attempt's history."""
     path = Path(attempt.file)

@@ -38,7 +38,8 @@ def list_chunks():
     """The chunks in learning order, with target times and prerequisites."""
     from drill import render
     from drill.catalog import load_catalog
-    render.chunk_list(load_catalog())
+    from drill.store import open_store
+    render.chunk_list(load_catalog(), open_store().passed_chunks())
 
 
 @cli.command()
@@ -119,12 +120,17 @@ def check(chunk, path, as_json, quick):
 
 
 def _graded(label, as_json, run):
-    """Run a grading with a progress bar on a terminal (none for --json); its return value."""
+    """Run a grading with a progress bar on a terminal (none for --json); its return value.
+    Ctrl-C stops it before anything is recorded, with the shell's code for an interrupt."""
     from drill import render
-    if as_json:
-        return run(None)
-    with render.CheckProgress(label) as progress:
-        return run(progress)
+    try:
+        if as_json:
+            return run(None)
+        with render.CheckProgress(label) as progress:
+            return run(progress)
+    except KeyboardInterrupt:
+        render.error("check interrupted, nothing recorded")
+        sys.exit(130)
 
 
 @cli.command()
@@ -202,17 +208,14 @@ def resume(chunk):
 
 
 def _watch(store, chunk, attempt):
-    """Watch the attempt's file until it passes or the learner stops; then the verdict and,
-    on a pass, the learner's code beside the reference."""
-    from pathlib import Path
-
+    """Watch the attempt's file until it passes or the learner stops; then the verdict, and on
+    a pass the pass screen."""
     from drill import render
-    from drill.stub import chunk_parts, reference_parts
-    from drill.watch import Terminal, watch
+    from drill.watch import Terminal, claim, watch
     from drill.progress import run_report
     best = store.best_time(chunk.name, attempt.kind)
     speedrun = attempt.kind == "speedrun"
-    with Terminal() as keys, render.LivePanel() as show:
+    with claim(attempt), Terminal() as keys, render.LivePanel() as show:
         def redraw(screen):  # the splits change only when a save is graded
             if speedrun and (screen.report is None
                              or screen.report.attempt.checks != screen.attempt.checks):
@@ -226,8 +229,22 @@ def _watch(store, chunk, attempt):
         from drill.progress import review_of
         render.review_line(review_of(store, screen.attempt), screen.attempt)
     if screen.ended == "passed":
-        render.diff(chunk_parts(chunk, Path(attempt.file).read_text(encoding="utf-8")),
-                    reference_parts(chunk))
+        _pass_screen(store, chunk, screen.attempt)
+
+
+def _pass_screen(store, chunk, attempt):
+    """After the verdict and the rating: what changed since the last pass, the functions that
+    differ from the reference, and what next, last, where the eye is."""
+    from drill import render
+    from drill.catalog import load_catalog
+    from drill.progress import last_pass, queue as queue_of
+    from drill.stub import chunk_parts, differing, reference_parts
+    render.since_last(attempt, last_pass(store, attempt))
+    chunks = load_catalog()
+    yours = chunk_parts(chunk, store.snapshots(attempt.id)[-1].content, chunks)
+    reference = reference_parts(chunk, chunks)
+    render.diff(yours, reference, differing(yours, reference))
+    render.next_step(queue_of(store).next_step)
 
 
 def _open_editor(path):
@@ -263,9 +280,11 @@ def history(chunk, as_json):
 
 @cli.command()
 @click.argument("attempt_id", type=int)
-@click.option("--version", "version", type=int, help="An earlier graded version (1 = the first).")
-def show(attempt_id, version):
-    """The final code of attempt ATTEMPT_ID, or one of its earlier versions."""
+@click.option("--version", "version", type=int, help="An earlier version (1 = the first).")
+@click.option("--versions", "list_versions", is_flag=True,
+              help="List the attempt's versions: when each was kept and how it fared.")
+def show(attempt_id, version, list_versions):
+    """The final code of attempt ATTEMPT_ID, one of its earlier versions, or the list of them."""
     from drill import render
     from drill.errors import DrillError
     from drill.store import open_store
@@ -274,9 +293,13 @@ def show(attempt_id, version):
     snapshots = store.snapshots(attempt_id)
     if not snapshots:
         raise DrillError(f"attempt {attempt_id} has no version kept yet (drill check keeps one)")
-    number = version or len(snapshots)
+    if list_versions:
+        render.versions(attempt_id, snapshots)
+        return
+    number = len(snapshots) if version is None else version
     if not 1 <= number <= len(snapshots):
-        raise DrillError(f"attempt {attempt_id} has versions 1 to {len(snapshots)}")
+        raise DrillError(f"attempt {attempt_id} has versions 1 to {len(snapshots)}, numbered "
+                         f"from 1 (drill show {attempt_id} --versions lists them)")
     render.code(snapshots[number - 1].content)
 
 
@@ -295,7 +318,7 @@ def hint(chunk):
     given = next_hint(store, target, attempt)
     if given is None:
         raise DrillError(f"{target.name} has no hints")
-    render.hint(target, *given)
+    render.hint(target, *given, again=attempt.hints_used >= len(target.hints))
 
 
 @cli.command()
@@ -306,6 +329,7 @@ def peek(chunk):
     from drill.catalog import get_chunk
     from drill.errors import DrillError
     from drill.store import open_store
+    from drill.catalog import load_catalog
     from drill.stub import reference_parts
     store = open_store()
     attempt = store.open_attempt(chunk)
@@ -314,7 +338,7 @@ def peek(chunk):
     target = get_chunk(chunk or attempt.chunk)
     if attempt:
         store.count(attempt.id, "peeked")
-    render.reference_parts(target, reference_parts(target), recorded=attempt is not None)
+    render.reference_parts(target, reference_parts(target, load_catalog()), recorded=attempt is not None)
 
 
 @cli.command()
@@ -322,10 +346,10 @@ def peek(chunk):
 def diff(attempt_id):
     """Your code for an attempt (default: the latest) beside the reference's."""
     from drill import render
-    from drill.catalog import get_chunk
+    from drill.catalog import get_chunk, load_catalog
     from drill.errors import DrillError
     from drill.store import open_store
-    from drill.stub import chunk_parts, reference_parts
+    from drill.stub import chunk_parts, differing, reference_parts
     store = open_store()
     attempts = store.attempts()
     if not attempts:
@@ -335,7 +359,10 @@ def diff(attempt_id):
     if not versions:
         raise DrillError(f"attempt {attempt.id} has no graded version yet")
     chunk = get_chunk(attempt.chunk)
-    render.diff(chunk_parts(chunk, versions[-1].content), reference_parts(chunk))
+    chunks = load_catalog()
+    yours = chunk_parts(chunk, versions[-1].content, chunks)
+    reference = reference_parts(chunk, chunks)
+    render.diff(yours, reference, differing(yours, reference))
 
 
 @cli.command()

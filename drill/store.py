@@ -268,6 +268,11 @@ class Store:
                                (attempt_id,))
         return [Snapshot(**row) for row in rows]
 
+    def passed_chunks(self):
+        """The names of the chunks with a passed attempt."""
+        return {row[0] for row in self.db.execute(
+            "SELECT DISTINCT chunk FROM attempts WHERE outcome = 'passed'")}
+
     def ever_passed(self, chunk):
         row = self.db.execute("SELECT 1 FROM attempts WHERE chunk = ? AND outcome = 'passed'",
                               (chunk,)).fetchone()

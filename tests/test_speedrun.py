@@ -54,10 +54,14 @@ def test_reset_ends_a_speedrun_and_keeps_it_as_unfinished(drill_home):
     started = start(store, chunk, kind="speedrun")
     screen = Screen(chunk, started.attempt, started.path)
     _key(store, chunk, screen, "reset", now())
+    assert screen.ended == "" and "press r again" in screen.note  # a stray r costs nothing
+    _key(store, chunk, screen, "reset", now())
     assert screen.ended == "abandoned" and store.attempt(started.attempt.id).outcome == "abandoned"
     practice = start(store, get_chunk("ops"))
     screen = Screen(get_chunk("ops"), practice.attempt, practice.path)
     practice.path.write_text("my work\n")
+    _key(store, get_chunk("ops"), screen, "reset", now())
+    assert practice.path.read_text() == "my work\n"
     _key(store, get_chunk("ops"), screen, "reset", now())
     assert screen.ended == "" and "class Value" in practice.path.read_text()
     assert store.snapshots(practice.attempt.id)[-1].content == "my work\n"
