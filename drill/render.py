@@ -657,10 +657,10 @@ def stats(figures, chunk=None):
 def chunk_detail(c):
     """One chunk: its times across attempts as bars, its personal best, its reviews."""
     out.print(Text(f"{c.chunk}: ", style="bold") + Text(
-        f"{plural(c.attempts, 'attempt')}, {c.passed} passed, best {clock(c.best_s) if c.best_s else '-'}"
+        f"{plural(c.attempts, 'attempt')}, {c.passed} passed, best {clock(c.best_s) if c.best_s is not None else '-'}"
         + (f", next due {c.due[:10]}, stability {c.stability:.1f} days" if c.due else "")))
     if c.times:
-        longest = max(c.times)
+        longest = max(c.times) or 1  # a pass in 0 s (a fixed clock) draws a stub of a bar
         chart = Table(show_header=False, box=None, padding=(0, 1))
         for number, seconds in enumerate(c.times, start=1):
             bar = "█" * max(1, int(seconds / longest * 50))
