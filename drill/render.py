@@ -322,9 +322,9 @@ def whose(name):
     return f"{owner}'s {own}" if "." in owner else name
 
 
-def python(source):
+def python(source, wrap=False):
     from rich.syntax import Syntax
-    return Syntax(source.rstrip(), "python", theme="ansi_dark")
+    return Syntax(source.rstrip(), "python", theme="ansi_dark", word_wrap=wrap)
 
 
 def reference_parts(chunk, parts, recorded):
@@ -348,11 +348,12 @@ def diff(yours, reference, names):
         return
     for name in names:
         mine = yours.get(name)
-        left = python(mine) if mine is not None else Text(
-            "(not in your file: written another way, or missing)", style="dim")
         longest = max(len(line) for text in (mine or "", reference[name])
                       for line in text.splitlines() or [""])
-        if longest <= (out.width - 7) // 2:
+        beside = longest <= (out.width - 7) // 2
+        left = python(mine, wrap=not beside) if mine is not None else Text(
+            "(not in your file: written another way, or missing)", style="dim")
+        if beside:
             table = Table(title=whose(name) or None, title_justify="left")
             table.add_column("yours", width=longest)
             table.add_column("reference", width=longest)
@@ -361,7 +362,8 @@ def diff(yours, reference, names):
         else:
             out.print(Panel(left, title=f"yours{': ' + whose(name) if name else ''}",
                             title_align="left", border_style="cyan"))
-            out.print(Panel(python(reference[name]), title="reference", title_align="left",
+            out.print(Panel(python(reference[name], wrap=True), title="reference",
+                            title_align="left",
                             border_style="dim"))
     if same:
         out.print(Text(f"The other {plural(same, 'function')} {'is' if same == 1 else 'are'} "
@@ -507,9 +509,11 @@ def since_last(attempt, previous):
 
 def next_step(command):
     """The last line after a pass: what to run next."""
-    out.print(Text("Next: ", style="bold") + Text(
-        command or "drill speedrun full: the whole library from memory, against the clock",
-        style="bold cyan"))
+    if command:
+        out.print(Text("Next: ", style="bold") + Text(command, style="bold cyan"))
+    else:
+        out.print(Text("Next: ", style="bold") + Text(
+            "nothing else is due today; drill speedrun full is always there.", style="dim"))
 
 
 class LivePanel:
