@@ -330,9 +330,9 @@ def python(source, wrap=False):
 def reference_parts(chunk, parts, recorded):
     """The reference's code for the chunk, each function under a heading that names it; says
     whether the look was recorded."""
-    for name, source in parts.items():
+    for number, (name, source) in enumerate(parts.items()):
         if name:
-            out.print(Text(f"# {whose(name)}", style="bold cyan"))
+            out.print(Text(("\n" if number else "") + f"# {whose(name)}", style="bold cyan"))
         out.print(python(source))
     if recorded:
         err.print(Text("drill noted that this attempt looked at the reference; it can still "
@@ -707,9 +707,10 @@ def splits_table(report):
     return table
 
 
-def records_line(report, best_s=None):
-    """The records under the splits; `best_s` is the best counting this run, once it ended."""
-    best_s = report.best_s if best_s is None else best_s
+def records_line(report):
+    """The records under the splits; the best counts this run once it is finished."""
+    finished = report.attempt.active_s if report.attempt.outcome == "passed" else None
+    best_s = min((t for t in (report.best_s, finished) if t is not None), default=None)
     parts = [f"best {clock(best_s)}" if best_s is not None else "no best yet"]
     if report.sum_of_best_s is not None:
         parts.append(f"sum of best {clock(report.sum_of_best_s)}")
@@ -732,9 +733,7 @@ def run_summary(report):
         else:
             final += Text(f" ({signed(attempt.active_s - report.best_s)} on your best).")
         out.print(final)
-    finished = attempt.active_s if attempt.outcome == "passed" else None
-    out.print(records_line(report, min((t for t in (report.best_s, finished) if t is not None),
-                                       default=None)))
+    out.print(records_line(report))
 
 
 def speedrun_history(runs):

@@ -295,8 +295,8 @@ def claim(attempt):
         try:
             fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            raise DrillError(f"attempt {attempt.id} at {attempt.chunk} is already being watched "
-                             "in another terminal: go on there (q there stops it)")
+            raise DrillError(f"attempt {attempt.id} ({attempt.chunk}) is being watched in "
+                             "another terminal: go on there")
         try:
             yield
         finally:
