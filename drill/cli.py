@@ -366,6 +366,35 @@ def diff(attempt_id):
 
 
 @cli.command()
+@click.argument("expr")
+@click.argument("leaves", nargs=-1)
+@click.option("--file", "path", required=True, help="The file whose Value builds the graph.")
+@click.option("--json", "as_json", is_flag=True, help="Print the graph as JSON.")
+def graph(expr, leaves, path, as_json):
+    """Build EXPR with your file's Value, backpropagate, and draw the graph.
+
+    Leaves are NAME=NUMBER pairs: drill graph "(a*b + c)*f" a=2 b=-3 c=10 f=-2 --file ops.py
+    """
+    from drill import render
+    from drill.errors import DrillError
+    from drill.graph import of_expression
+    names = {}
+    for pair in leaves:
+        name, _, number = pair.partition("=")
+        try:
+            names[name] = float(number)
+        except ValueError:
+            raise DrillError(f"`{pair}` is not NAME=NUMBER (for example a=2.0)") from None
+        if not name.isidentifier():
+            raise DrillError(f"`{name}` in `{pair}` is not a name")
+    drawn = of_expression(expr, names, path)
+    if as_json:
+        render.json_out(drawn.drawn())
+    else:
+        render.out.print(render.graph_picture(drawn))
+
+
+@cli.command()
 @click.option("--json", "as_json", is_flag=True, help="Print the queue as JSON.")
 def today(as_json):
     """What is due today, the next new chunk, your streak, and what to run next."""

@@ -33,6 +33,11 @@ class Graph:
     def to_dict(self):
         return asdict(self)
 
+    def drawn(self):
+        """The form `drill graph --json` prints: each node's id, label, op, data, grad, children."""
+        keys = ("id", "label", "op", "data", "grad", "children")
+        return {"nodes": [{k: getattr(n, k) for k in keys} for n in self.nodes], "root": self.root}
+
     @classmethod
     def from_dict(cls, data):
         """A graph from its dict form, as it came over the results pipe: checked, not trusted."""
@@ -83,3 +88,19 @@ def first_wrong(graph, close):
         if node.expected is not None and (node.grad is None or not close(node.grad, node.expected)):
             return node.id
     return None
+
+
+def of_expression(expr, names, path):
+    """The graph of `expr` built with the Value of the file at `path` from leaves `names`
+    ({name: number}), after the file's own backward(): `drill graph`. The expression is checked
+    here; the learner's code runs only in the grader's child."""
+    from drill.errors import DrillError
+    from drill.expr import parse
+    from drill.grader.parent import run_task
+    from drill.tasks.graph import METHODS
+    parse(expr, names, METHODS)
+    done = run_task("graph", path, {"expr": expr, "names": names})
+    graphs = [e["graph"] for e in done.events if isinstance(e.get("graph"), dict)]
+    if done.problem or not graphs:
+        raise DrillError(done.problem or "your file sent no graph back", exit_code=1)
+    return Graph.from_dict(graphs[-1])

@@ -196,7 +196,7 @@ def graph_picture(graph):
             continue
         again = node_id in drawn
         drawn.add(node_id)
-        rows.append((lead + branch + name(node) + (f" {node.op}" if node.op else ""),
+        rows.append((lead + branch + name(node) + (f" ({node.op})" if node.op else ""),
                      None if again else node))
         if again:
             rows[-1] = (rows[-1][0] + " (above)", None)
@@ -223,6 +223,7 @@ def graph_picture(graph):
     if graph.wrong is not None and expected:
         picture.append("✗ the first node whose grad is wrong (want: the grad it should have)",
                        style="dim")
+    picture.rstrip()
     return picture
 
 

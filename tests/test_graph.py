@@ -1,10 +1,13 @@
 """The computation graph as data, and its picture: the lecture's first example, by hand."""
 import importlib.util
+import json
+import time
 
 from drill.graph import MAX_NODES, Graph, walk
+from drill.grader.parent import Limits, run_task
 from drill.render import graph_picture
 
-from conftest import REFERENCE
+from conftest import REFERENCE, drill
 
 
 def reference():
@@ -68,3 +71,40 @@ def test_a_node_used_twice_is_drawn_once():
     y = x * x + x
     picture = graph_picture(walk(y, lambda v: list(v._prev), read)).plain
     assert picture.count("data       1.5") == 1 and "(above)" in picture
+
+
+def test_drill_graph_draws_the_lecture_example_with_its_grads():
+    result = drill("graph", "(a*b + c)*f", "a=2", "b=-3", "c=10", "f=-2", "--file", str(REFERENCE),
+                   "--json")
+    assert result.exit_code == 0, result.output
+    drawn = json.loads(result.output)
+    nodes = {n["id"]: n for n in drawn["nodes"]}
+    root = nodes[drawn["root"]]
+    assert root["data"] == -8.0 and root["grad"] == 1.0
+    leaves = {n["label"]: n["grad"] for n in drawn["nodes"] if not n["children"]}
+    assert leaves == {"a": 6.0, "b": -4.0, "c": -2.0, "f": 4.0}
+    assert all(set(n) == {"id", "label", "op", "data", "grad", "children"} for n in drawn["nodes"])
+    picture = drill("graph", "(a*b + c)*f", "a=2", "b=-3", "c=10", "f=-2", "--file", str(REFERENCE))
+    assert "out (*)" in picture.output and max(map(len, picture.output.splitlines())) <= 80
+
+
+def test_drill_graph_refuses_what_is_not_arithmetic_and_says_why_a_file_fails(tmp_path):
+    refused = drill("graph", "__import__('os').system('true')", "--file", str(REFERENCE))
+    assert refused.exit_code == 2 and "not allowed" in refused.output
+    bad = drill("graph", "a*b", "a=2", "b=x", "--file", str(REFERENCE))
+    assert bad.exit_code == 2 and "NAME=NUMBER" in bad.output
+    broken = tmp_path / "broken.py"
+    broken.write_text("class Value:\n    pass\n")
+    failed = drill("graph", "a*b", "a=2", "b=1", "--file", str(broken))
+    assert failed.exit_code == 1 and "`Value(2.0)` raised TypeError" in failed.output
+
+
+def test_a_task_that_hangs_is_stopped_within_its_limits(tmp_path):
+    hangs = tmp_path / "hangs.py"
+    hangs.write_text(REFERENCE.read_text().replace("    def backward(self):\n",
+                                                   "    def backward(self):\n        while True: pass\n"))
+    started = time.monotonic()
+    done = run_task("graph", hangs, {"expr": "a*b", "names": {"a": 1.0, "b": 2.0}},
+                    Limits(run_s=6, test_s=1, import_s=2))
+    assert "did not finish within 1 s" in done.problem and not done.events
+    assert time.monotonic() - started < 6

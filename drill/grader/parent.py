@@ -110,8 +110,8 @@ def grade(chunk, path, profile="thorough", limits=Limits(), on_event=None, launc
     expected = expected_tests(chunk.suite_files())
     result.problem = static_problem(path, source)
     if not result.problem:
-        run = ChildRun(chunk, path, profile, limits, on_event or (lambda *a: None),
-                       launcher or ColdStart())
+        run = ChildRun(path, limits, on_event, launcher,
+                       suites=[str(p) for p in chunk.suite_files()], profile=profile)
         if cancel is not None:
             cancel.attach(run)
         run.wait()
@@ -121,6 +121,32 @@ def grade(chunk, path, profile="thorough", limits=Limits(), on_event=None, launc
         result.tests = not_run(expected, result.problem)
     result.duration_s = time.perf_counter() - started
     return result
+
+
+@dataclass
+class TaskResult:
+    """What a task reported (`events`, each a dict, in order), or why it did not finish."""
+    events: list
+    problem: str = ""
+    output: str = ""
+
+
+def run_task(task, path, args, limits=Limits(), on_event=None, launcher=None, cancel=None):
+    """Run the task `drill.tasks.<task>` on the learner's file, in a child as a grading runs:
+    the same limits, the same confinement, the same refusal of a file that cannot be run.
+
+    A task is what drill does with a learner's code other than grading it (`drill graph` draws
+    an expression built with their Value; `drill moons` trains their network): the learner's
+    code never runs in drill's own process."""
+    path = Path(path).resolve()
+    problem = static_problem(path, read_source(path))
+    if problem:
+        return TaskResult([], problem)
+    run = ChildRun(path, limits, on_event, launcher, task=task, args=args)
+    if cancel is not None:
+        cancel.attach(run)
+    run.wait()
+    return TaskResult(run.task_events, run.problem, run.captured())
 
 
 @dataclass
@@ -192,19 +218,21 @@ class Cancel:
 class ChildRun:
     """One child process running the suites, watched until it ends or its time is up."""
 
-    def __init__(self, chunk, path, profile, limits, on_event, launcher):
-        self.limits, self.on_event = limits, on_event
+    def __init__(self, path, limits, on_event, launcher, suites=(), profile="quick", task=None,
+                 args=None):
+        self.limits, self.on_event, self.task = limits, on_event or (lambda *a: None), task
+        self.task_events = []
         self.token = secrets.token_hex(16)
         self.problem, self.output, self.dropped = "", b"", 0
         self.collected, self.reported, self.running, self.done = [], {}, None, False
         self.timed_out = self.stopped = False
         self.phase_started = time.monotonic()
         self.workdir = tempfile.TemporaryDirectory(prefix="drill-run-")
-        config = {"file": str(path), "suites": [str(p) for p in chunk.suite_files()],
+        config = {"file": str(path), "suites": list(suites), "task": task, "args": args,
                   "profile": profile, "database": str(home() / "hypothesis"),
                   "token": self.token, "workdir": self.workdir.name,
                   "test_s": limits.test_s, "import_s": limits.import_s}
-        launched = launcher.launch(config, limits)
+        launched = (launcher or ColdStart()).launch(config, limits)
         self.proc, self.output_pipe, self.results_pipe = \
             launched.proc, launched.output, launched.results
 
@@ -238,7 +266,7 @@ class ChildRun:
             self.problem = "stopped: a newer save replaced this version"
         if not self.problem and not self.done:
             self.problem = self._why_it_ended()
-        if not self.problem and not self.collected:
+        if not self.problem and not self.collected and self.task is None:
             self.problem = "the suites did not start: " + self.captured().strip()[:300]
 
     def _drain(self, selector, buffer):
@@ -292,7 +320,9 @@ class ChildRun:
             self.running = None
         elif kind == "done":
             self.done = True
-        elif kind in ("import_error", "collect_error"):
+        elif kind == "task" and isinstance(event.get("data"), dict):
+            self.task_events.append(event["data"])
+        elif kind in ("import_error", "collect_error", "task_error"):
             self.problem = self.problem or event.get("message", "the file could not be loaded")
         self.on_event(kind, event)
 
