@@ -11,6 +11,7 @@ from drill.clock import now
 from drill.errors import DrillError
 from drill.paths import home
 from drill.stub import make_stub
+from drill.worksheet import new_seed
 
 
 def workspace():
@@ -43,8 +44,9 @@ def start(store, chunk, fresh=False, kind="practice"):
     if open_one:
         store.finish_attempt(open_one.id, "abandoned", now())
     path = workspace() / (f"{chunk.name}.py" if kind == "practice" else f"{kind}-{chunk.name}.py")
-    stub = make_stub(chunk)
-    attempt_id = store.start_attempt(chunk.name, path, now(), kind)
+    seed = new_seed() if chunk.kind == "worksheet" else None
+    stub = make_stub(chunk, seed=seed)
+    attempt_id = store.start_attempt(chunk.name, path, now(), kind, seed)
     stale = path.read_text(encoding="utf-8") if path.is_file() else None
     kept = stale is not None and stale != stub
     if kept:
@@ -79,21 +81,31 @@ def grade_open(store, chunk_name=None, on_event=None):
     """Grade the open attempt's file (thorough), keep the version, and end the attempt if it
     passes. Returns (attempt, result)."""
     from drill.catalog import get_chunk
-    from drill.grader.parent import grade
     attempt = require_open(store, chunk_name)
     content = _read(attempt)
-    result = grade(get_chunk(attempt.chunk), attempt.file, "thorough", on_event=on_event)
+    result = grade(get_chunk(attempt.chunk), attempt.file, "thorough", attempt.seed,
+                   on_event=on_event)
     record(store, attempt, content, result, now())
     return store.attempt(attempt.id), result
 
 
-def grade_save(chunk, path, profiles, goes_on, **run):
+def grade(chunk, path, profile="thorough", seed=None, **run):
+    """The GradeResult of the file at `path` for `chunk`: code by the chunk's suites in the
+    grader's child (`run` goes to grader.parent.grade: launcher, cancel, on_event), a worksheet
+    by drill itself against the sheet of `seed` (its answers are read, never run)."""
+    if chunk.kind == "worksheet":
+        from drill.worksheet import grade as grade_sheet
+        return grade_sheet(chunk, path, profile, seed)
+    from drill.grader.parent import grade as grade_code
+    return grade_code(chunk, path, profile, **run)
+
+
+def grade_save(chunk, path, profiles, goes_on, seed=None, **run):
     """Grade a save in watch mode with each profile in turn, yielding each result, while
     `goes_on(result)`: the quick profile first, then the thorough one to confirm what would be
-    recorded as passed. `run` goes to grading.grade (launcher, cancel, on_event)."""
-    from drill.grader.parent import grade
+    recorded as passed. `run` goes to `grade` (launcher, cancel, on_event)."""
     for profile in profiles:
-        result = grade(chunk, path, profile, **run)
+        result = grade(chunk, path, profile, seed, **run)
         yield result
         if not goes_on(result):
             return
@@ -141,7 +153,7 @@ def reset_file(store, chunk, attempt, at):
     path = Path(attempt.file)
     if path.is_file():
         store.add_snapshot(attempt.id, path.read_text(encoding="utf-8"), at, "reset")
-    path.write_text(make_stub(chunk), encoding="utf-8")
+    path.write_text(make_stub(chunk, seed=attempt.seed), encoding="utf-8")
 
 
 def _read(attempt):

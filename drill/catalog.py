@@ -4,7 +4,8 @@ A chunk folder holds `chunk.toml` (title, order, target, prerequisites, hints, a
 functions its stub leaves blank), `card.md`, its suite `test_<name>.py`, and `mutants.toml`:
 realistic one-bug copies of the reference that the suite must fail (the project's tests check
 it; bug hunts plant them). A chunk without a suite of its own (full) names the chunks whose
-suites grade it.
+suites grade it. A chunk of `kind = "worksheet"` (chain) is not code: drill writes its sheet
+afresh for each attempt and grades the answers itself (drill.worksheet).
 """
 import os
 import sys
@@ -30,6 +31,8 @@ class Chunk:
     hints: tuple = ()
     blanks: dict = field(default_factory=dict)
     suites: tuple = ()
+    kind: str = "code"  # or "worksheet": a sheet of numbers, graded without running the file
+    on_pass: str = ""  # a task of drill.tasks whose picture is drawn when an attempt passes
 
     @property
     def card(self):
@@ -40,8 +43,11 @@ class Chunk:
             return f.read()
 
     def suite_files(self):
-        """The suite files that grade this chunk: its own, or those of the chunks it names."""
+        """The suite files that grade this chunk: its own, or those of the chunks it names (none
+        for a worksheet, which drill grades itself)."""
         from pathlib import Path
+        if self.kind == "worksheet":
+            return []
         names = self.suites or (self.name,)
         return [Path(self.folder).parent / n / f"test_{n}.py" for n in names]
 
@@ -56,7 +62,8 @@ class Chunk:
     def to_dict(self):
         return {"name": self.name, "title": self.title, "order": self.order,
                 "target_s": self.target_s, "requires": list(self.requires),
-                "hints": len(self.hints), "suites": list(self.suites or (self.name,))}
+                "hints": len(self.hints), "kind": self.kind,
+                "suites": [] if self.kind == "worksheet" else list(self.suites or (self.name,))}
 
 
 def parse_target(text):
@@ -71,7 +78,8 @@ def load_chunk(folder):
     return Chunk(name=os.path.basename(folder), title=meta["title"], order=meta["order"],
                  target_s=parse_target(meta["target"]), folder=folder,
                  requires=tuple(meta.get("requires", ())), hints=tuple(meta.get("hints", ())),
-                 blanks=dict(meta.get("blanks", {})), suites=tuple(meta.get("suites", ())))
+                 blanks=dict(meta.get("blanks", {})), suites=tuple(meta.get("suites", ())),
+                 kind=meta.get("kind", "code"), on_pass=meta.get("on_pass", ""))
 
 
 def load_catalog(root=None):

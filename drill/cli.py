@@ -88,8 +88,8 @@ def check(chunk, path, as_json, quick):
     from drill import render
     from drill.errors import DrillError
     if path:
+        from drill.attempt import grade
         from drill.catalog import get_chunk
-        from drill.grader.parent import grade
         if not chunk:
             raise DrillError("--file needs the chunk to grade it on: drill check ops --file ops.py")
         target = get_chunk(chunk)
@@ -104,10 +104,14 @@ def check(chunk, path, as_json, quick):
         store = open_store()
         attempt, result = _graded(chunk or "the open attempt", as_json,
                                   lambda progress: grade_open(store, chunk, on_event=progress))
+        from drill.catalog import get_chunk
+        target = get_chunk(attempt.chunk)
     if as_json:
         render.json_out({**result.to_dict(), "attempt": attempt.to_dict() if attempt else None})
     else:
         render.check_result(result)
+        if result.passed and target.on_pass:
+            _draw_on_pass(target, path or attempt.file)
         if attempt and attempt.kind == "speedrun":
             from drill.progress import run_report
             render.run_summary(run_report(store, attempt))
@@ -240,11 +244,26 @@ def _pass_screen(store, chunk, attempt):
     from drill.progress import last_pass, queue as queue_of
     from drill.stub import chunk_parts, differing, reference_parts
     render.since_last(attempt, last_pass(store, attempt))
-    chunks = load_catalog()
-    yours = chunk_parts(chunk, store.snapshots(attempt.id)[-1].content, chunks)
-    reference = reference_parts(chunk, chunks)
-    render.diff(yours, reference, differing(yours, reference))
+    if chunk.kind == "code":
+        chunks = load_catalog()
+        yours = chunk_parts(chunk, store.snapshots(attempt.id)[-1].content, chunks)
+        reference = reference_parts(chunk, chunks)
+        render.diff(yours, reference, differing(yours, reference))
+    if chunk.on_pass:
+        _draw_on_pass(chunk, attempt.file)
     render.next_step(queue_of(store).next_step)
+
+
+def _draw_on_pass(chunk, path):
+    """The picture a chunk draws from the learner's own code once it passes (trace: the
+    lecture's graph as their trace found it), made in the grader's child."""
+    from drill import render
+    from drill.errors import DrillError
+    from drill.graph import of_task
+    try:
+        render.drawn_on_pass(chunk, of_task(chunk.on_pass, path, {}))
+    except DrillError as exc:  # the pass stands; only the picture is missing
+        render.drawn_on_pass(chunk, None, str(exc))
 
 
 def _open_editor(path):
@@ -291,6 +310,12 @@ def show(attempt_id, version, list_versions):
     store = open_store()
     store.attempt(attempt_id)  # a DrillError when there is no such attempt
     snapshots = store.snapshots(attempt_id)
+    if not snapshots and store.attempt(attempt_id).seed is not None:  # a worksheet not yet graded
+        from drill.catalog import get_chunk
+        from drill.stub import make_stub
+        attempt = store.attempt(attempt_id)
+        render.code(make_stub(get_chunk(attempt.chunk), seed=attempt.seed))
+        return
     if not snapshots:
         raise DrillError(f"attempt {attempt_id} has no version kept yet (drill check keeps one)")
     if list_versions:
@@ -326,19 +351,19 @@ def hint(chunk):
 def peek(chunk):
     """The reference's code for CHUNK (default: the open attempt's); recorded on that attempt."""
     from drill import render
-    from drill.catalog import get_chunk
+    from drill.catalog import get_chunk, load_catalog
     from drill.errors import DrillError
     from drill.store import open_store
-    from drill.catalog import load_catalog
     from drill.stub import reference_parts
     store = open_store()
     attempt = store.open_attempt(chunk)
     if not chunk and attempt is None:
         raise DrillError("no attempt is open: name the chunk to look at (drill peek ops)")
     target = get_chunk(chunk or attempt.chunk)
+    parts = reference_parts(target, load_catalog())  # a worksheet's DrillError comes first
     if attempt:
         store.count(attempt.id, "peeked")
-    render.reference_parts(target, reference_parts(target, load_catalog()), recorded=attempt is not None)
+    render.reference_parts(target, parts, recorded=attempt is not None)
 
 
 @cli.command()

@@ -94,12 +94,18 @@ def of_expression(expr, names, path):
     """The graph of `expr` built with the Value of the file at `path` from leaves `names`
     ({name: number}), after the file's own backward(): `drill graph`. The expression is checked
     here; the learner's code runs only in the grader's child."""
-    from drill.errors import DrillError
     from drill.expr import parse
-    from drill.grader.parent import run_task
     from drill.tasks.graph import METHODS
     parse(expr, names, METHODS)
-    done = run_task("graph", path, {"expr": expr, "names": names})
+    return of_task("graph", path, {"expr": expr, "names": names})
+
+
+def of_task(task, path, args):
+    """The last graph the task `drill.tasks.<task>` sends back from the file at `path`, run in
+    the grader's child; a DrillError saying why when it sends none."""
+    from drill.errors import DrillError
+    from drill.grader.parent import run_task
+    done = run_task(task, path, args)
     graphs = [e["graph"] for e in done.events if isinstance(e.get("graph"), dict)]
     if done.problem or not graphs:
         raise DrillError(done.problem or "your file sent no graph back", exit_code=1)

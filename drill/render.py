@@ -227,6 +227,16 @@ def graph_picture(graph):
     return picture
 
 
+def drawn_on_pass(chunk, graph, problem=""):
+    """The picture a chunk draws from the learner's passing code (trace: the lecture's graph
+    as their own trace found it), or why there is none."""
+    if graph is None:
+        err.print(Text(f"(no picture of your {chunk.name}: {problem})", style="dim"))
+        return
+    out.print(Text(f"The lecture's graph, as your {chunk.name} found it:", style="bold"))
+    out.print(graph_picture(graph))
+
+
 OUTCOMES = {"passed": "green", "failed": "red", "abandoned": "yellow", "open": "cyan"}
 
 

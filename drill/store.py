@@ -65,6 +65,11 @@ MIGRATIONS = [
         PRIMARY KEY (attempt_id, chunk)
     );
     """,
+    # A worksheet attempt (chain) keeps the seed its sheet was written from, so the same sheet
+    # can be written again (reset, show) and the answers graded against it.
+    """
+    ALTER TABLE attempts ADD COLUMN seed INTEGER;
+    """,
 ]
 
 
@@ -84,6 +89,7 @@ class Attempt:
     checks: int
     paused_since: str = None
     last_seen: str = None
+    seed: int = None
 
     def to_dict(self):
         return asdict(self)
@@ -169,11 +175,11 @@ class Store:
     def close(self):
         self.db.close()
 
-    def start_attempt(self, chunk, file, started_at, kind="practice"):
+    def start_attempt(self, chunk, file, started_at, kind="practice", seed=None):
         with self.transaction():
             cursor = self.db.execute(
-                "INSERT INTO attempts (chunk, kind, file, started_at) VALUES (?, ?, ?, ?)",
-                (chunk, kind, str(file), _iso(started_at)))
+                "INSERT INTO attempts (chunk, kind, file, started_at, seed) VALUES (?, ?, ?, ?, ?)",
+                (chunk, kind, str(file), _iso(started_at), seed))
         return cursor.lastrowid
 
     def add_snapshot(self, attempt_id, content, taken_at, reason, result=None):

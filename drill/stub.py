@@ -3,7 +3,8 @@
 The stub is the reference with the bodies of the chunk's blanks (functions named by qualified
 name, such as `Value.__add__` or `Value.__add__._backward`) replaced by a line saying what goes
 there and a `raise NotImplementedError`. Everything else is the reference, byte for byte. A chunk
-with no blanks (full) gets its card alone: the whole file is the learner's.
+with no blanks (full) gets its card alone: the whole file is the learner's. A worksheet (chain)
+is written by drill.worksheet from the attempt's seed.
 """
 import ast
 import textwrap
@@ -51,8 +52,11 @@ def as_comment(text):
     return "".join(f"# {line}".rstrip() + "\n" for line in text.splitlines())
 
 
-def make_stub(chunk, reference=None):
-    """The file a learner starts `chunk` from."""
+def make_stub(chunk, reference=None, seed=None):
+    """The file a learner starts `chunk` from: for a worksheet, the sheet of `seed`."""
+    if chunk.kind == "worksheet":
+        from drill.worksheet import stub
+        return stub(chunk, seed)
     header = (f"# drill stub for '{chunk.name}': {chunk.title}.\n"
               f"# `drill card {chunk.name}` says what to write; `drill check` grades it.\n")
     if not chunk.blanks:
@@ -106,6 +110,9 @@ def chunk_parts(chunk, source, chunks):
 
 def reference_parts(chunk, chunks):
     """The reference's code for the chunk (what `drill peek` shows and `drill diff` compares)."""
+    if chunk.kind == "worksheet":
+        raise DrillError(f"{chunk.name} is a worksheet of numbers, not code: there is no "
+                         "reference to show; `drill check` explains each wrong answer")
     return chunk_parts(chunk, reference_file().read_text(encoding="utf-8"), chunks)
 
 

@@ -70,10 +70,10 @@ class Progress:
 class Job:
     """One save graded in a thread of its own; the loop hears of it through the queue."""
 
-    def __init__(self, chunk, path, launcher, events, profiles, goes_on):
+    def __init__(self, chunk, path, launcher, events, profiles, goes_on, seed=None):
         from drill.grader.parent import Cancel, read_source
         self.content = read_source(path)  # the version graded, kept with its result
-        self.saved_at = now()
+        self.saved_at, self.seed = now(), seed  # seed: a worksheet's, graded against its sheet
         self.profiles, self.goes_on, self.cancel = profiles, goes_on, Cancel()
         self.thread = threading.Thread(target=self._grade, daemon=True,
                                        args=(chunk, path, launcher, events))
@@ -82,7 +82,8 @@ class Job:
     def _grade(self, chunk, path, launcher, events):
         from drill.attempt import grade_save
         try:
-            for result in grade_save(chunk, path, self.profiles, self.goes_on, launcher=launcher,
+            for result in grade_save(chunk, path, self.profiles, self.goes_on, self.seed,
+                                     launcher=launcher,
                                      cancel=self.cancel, on_event=lambda kind, event: events.put(
                                          ("progress", (self, kind, event)))):
                 if self.cancel.is_set:
@@ -176,7 +177,7 @@ def _waiting(events):
 def _start(screen, chunk, path, grader, events, profiles, goes_on):
     """A new Job for the file as it is now; None (with a note) if it cannot be read."""
     try:
-        job = Job(chunk, path, grader, events, profiles, goes_on)
+        job = Job(chunk, path, grader, events, profiles, goes_on, screen.attempt.seed)
     except DrillError as exc:
         screen.note = str(exc)
         return None

@@ -109,6 +109,19 @@ class Value:
             node._backward()
 
 
+def trace(root):
+    nodes, edges = set(), set()
+
+    def build(v):
+        if v not in nodes:
+            nodes.add(v)
+            for child in v._prev:
+                edges.add((child, v))
+                build(child)
+    build(root)
+    return nodes, edges
+
+
 class Neuron:
 
     def __init__(self, nin):

@@ -6,7 +6,16 @@ from drill.errors import DrillError
 
 
 def test_chunks_come_in_learning_order():
-    assert [c.name for c in load_catalog()] == ["ops", "backward", "topo", "nn", "train", "full"]
+    assert [c.name for c in load_catalog()] == ["chain", "ops", "trace", "backward", "topo", "nn",
+                                                "train", "full"]
+    assert 8 not in {c.order for c in load_catalog()}, "8 is kept for moons"
+
+
+def test_chain_is_a_worksheet_and_neither_it_nor_trace_is_part_of_full():
+    chunks = {c.name: c for c in load_catalog()}
+    assert chunks["chain"].kind == "worksheet" and chunks["chain"].suite_files() == []
+    assert chunks["trace"].kind == "code" and chunks["trace"].on_pass == "trace"
+    assert chunks["full"].suites == ("ops", "backward", "topo", "nn", "train")
 
 
 @pytest.mark.parametrize("chunk", load_catalog(), ids=lambda c: c.name)

@@ -14,7 +14,8 @@ from drill.clock import parse
 def test_list_shows_every_chunk_in_order_with_targets():
     result = drill("list")
     assert result.exit_code == 0
-    positions = [result.output.index(f" {name} ") for name in ("ops", "backward", "topo", "nn", "train", "full")]
+    positions = [result.output.index(f" {name} ") for name in
+                 ("chain", "ops", "trace", "backward", "topo", "nn", "train", "full")]
     assert positions == sorted(positions)
     assert "10:00" in result.output
 
@@ -99,18 +100,21 @@ def test_commands_that_do_not_grade_import_neither_pytest_nor_hypothesis(args):
 
 
 def test_list_points_at_the_first_chunk_not_passed_and_at_a_speedrun_after_all(drill_home):
-    assert drill("list").output.strip().splitlines()[-1] == \
-        "Next: drill card ops to read what the first chunk asks."
+    from drill.catalog import load_catalog
     from drill.store import open_store
-    store = open_store()
-    for chunk in ("ops", "backward"):
-        store.finish_attempt(store.start_attempt(chunk, "f.py", parse("2026-11-26T08:00:00Z")),
-                             "passed", parse("2026-11-26T08:05:00Z"))
+    names = [c.name for c in load_catalog()]
     assert drill("list").output.strip().splitlines()[-1] == \
-        "Next: drill card topo to read what it asks."
-    for chunk in ("topo", "nn", "train", "full"):
-        store.finish_attempt(store.start_attempt(chunk, "f.py", parse("2026-11-26T08:00:00Z")),
-                             "passed", parse("2026-11-26T08:05:00Z"))
+        f"Next: drill card {names[0]} to read what the first chunk asks."
+    store = open_store()
+
+    def passed(chunks):
+        for chunk in chunks:
+            store.finish_attempt(store.start_attempt(chunk, "f.py", parse("2026-11-26T08:00Z")),
+                                 "passed", parse("2026-11-26T08:05:00Z"))
+    passed(names[:2])
+    assert drill("list").output.strip().splitlines()[-1] == \
+        f"Next: drill card {names[2]} to read what it asks."
+    passed(names[2:])
     last = drill("list").output.strip().splitlines()[-1]
     assert last.startswith("Next: drill speedrun full") and "card" not in last
 

@@ -32,7 +32,7 @@ def test_the_workspace_setting_moves_the_files(tmp_path):
 
 def test_start_without_a_chunk_starts_the_top_of_today_s_queue(drill_home):
     result = drill("start", "--no-watch")
-    assert result.exit_code == 0 and (drill_home / "workspace" / "ops.py").is_file()
+    assert result.exit_code == 0 and (drill_home / "workspace" / "chain.py").is_file()
 
 
 def test_a_broken_config_file_is_one_line(drill_home):

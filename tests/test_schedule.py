@@ -97,19 +97,22 @@ def test_due_dates_follow_fsrs_from_the_first_review():
 
 def test_new_chunks_come_in_order_after_their_prerequisites_one_a_day():
     monday = date(2026, 11, 2)
-    assert queue_at([], berlin(monday, 9)).new == "ops"
-    passed_ops = [attempt("ops", berlin(monday, 10))]
-    later = queue_at(passed_ops, berlin(monday, 11))
+    tuesday, wednesday = monday + timedelta(days=1), monday + timedelta(days=2)
+    assert queue_at([], berlin(monday, 9)).new == "chain"
+    passed_chain = [attempt("chain", berlin(monday, 10))]
+    later = queue_at(passed_chain, berlin(monday, 11))
     assert (later.new, later.new_today) == (None, 1)
-    assert queue_at(passed_ops, berlin(monday + timedelta(days=1), 9)).new == "backward"
-    failed_ops = [attempt("ops", berlin(monday, 10), "failed")]
-    assert queue_at(failed_ops, berlin(monday + timedelta(days=1), 9)).new is None
+    assert queue_at(passed_chain, berlin(tuesday, 9)).new == "ops"
+    passed_ops = passed_chain + [attempt("ops", berlin(tuesday, 10))]
+    assert queue_at(passed_ops, berlin(wednesday, 9)).new == "trace"
+    failed_ops = passed_chain + [attempt("ops", berlin(tuesday, 10), "failed")]
+    assert queue_at(failed_ops, berlin(wednesday, 9)).new is None
 
 
 def test_today_on_a_new_home_says_what_to_do():
     result = drill()
     assert result.exit_code == 0
-    assert "Nothing is due today" in result.output and "Next: drill start ops" in result.output
+    assert "Nothing is due today" in result.output and "Next: drill start chain" in result.output
 
 
 def test_stats_figures_match_a_hand_count():

@@ -41,7 +41,7 @@ def test_a_speedrun_counts_for_the_streak_but_not_the_schedule(drill_home):
     run(drill_home, 9, 5, 12)
     queue = json.loads(drill("today", "--json", now="2026-11-26T12:00:00Z").output)
     assert queue["counts_today"] and queue["full_run_s"] == 720.0
-    assert queue["due"] == [] and queue["new"] == "ops"
+    assert queue["due"] == [] and queue["new"] == "chain"
 
 
 def test_reset_ends_a_speedrun_and_keeps_it_as_unfinished(drill_home):

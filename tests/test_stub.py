@@ -120,3 +120,11 @@ def test_the_comparison_is_side_by_side_only_when_both_fit(width, beside, monkey
     assert any("yours" in line and "reference" in line for line in lines) == beside
     assert all(len(line) <= width for line in lines)
     assert lines[-1] == "The other 13 functions are identical to the reference."
+
+
+def test_a_worksheet_s_stub_is_the_sheet_of_its_seed():
+    chain = next(c for c in load_catalog() if c.kind == "worksheet")
+    assert make_stub(chain, seed=11) == make_stub(chain, seed=11)
+    assert make_stub(chain, seed=11) != make_stub(chain, seed=12)
+    assert "(sheet 11)" in make_stub(chain, seed=11).splitlines()[0]
+    assert chain not in BLANKED and not chain.blanks

@@ -15,8 +15,10 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 HERE = Path(__file__).parent
-SUITED = [name for name, chunk in CHUNKS.items() if not chunk.suites]
+SUITED = [name for name, chunk in CHUNKS.items() if chunk.kind == "code" and not chunk.suites]
+FULL = list(CHUNKS["full"].suites)  # the splits of a full run; trace stands beside them
 CORRECT = sorted((HERE / "corpus" / "correct").glob("*.py"))
+TRACED = [REFERENCE] + [path for path in CORRECT if "\ndef trace(" in path.read_text()]
 
 
 def load(path):
@@ -38,7 +40,14 @@ def one_bug_versions():
 def test_the_reference_passes_full_with_every_split():
     result = verdict("full", REFERENCE, "thorough")
     assert result.passed, failures(result)
-    assert result.chunk_verdicts() == {name: True for name in SUITED}
+    assert result.chunk_verdicts() == {name: True for name in FULL}
+
+
+@pytest.mark.parametrize("path", TRACED, ids=lambda p: p.stem)
+def test_trace_passes_recursive_and_iterative(path):
+    result = verdict("trace", path, "thorough")
+    assert result.passed, failures(result)
+    assert len(TRACED) > 1, "the corpus keeps an iterative trace"
 
 
 @pytest.mark.parametrize("chunk", SUITED)

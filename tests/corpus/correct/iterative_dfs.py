@@ -1,4 +1,4 @@
-# style: iterative DFS topological sort with an explicit stack; _prev a tuple; grad starts as int 0
+# style: iterative DFS topological sort and trace with an explicit stack; _prev a tuple; grad starts as int 0
 import math
 import random
 
@@ -105,6 +105,19 @@ class Value:
         for node in reversed(order):
             node._backward()
 
+
+
+def trace(root):
+    # no recursion: a stack of nodes still to expand, and lists that never take a repeat
+    nodes, edges, stack = [root], [], [root]
+    while stack:
+        node = stack.pop()
+        for child in node._prev:
+            edges.append((child, node))
+            if all(child is not seen for seen in nodes):
+                nodes.append(child)
+                stack.append(child)
+    return nodes, edges
 
 class Neuron:
 
