@@ -118,8 +118,10 @@ def check(chunk, path, as_json, quick):
         if attempt:
             render.attempt_line(attempt)
             if attempt.ended_at:
-                from drill.progress import review_of
+                from drill.progress import last_pass, queue, review_of
                 render.review_line(review_of(store, attempt), attempt)
+                render.since_last(attempt, last_pass(store, attempt))
+                render.next_step(queue(store).next_step)
     sys.exit(0 if result.passed else 1)
 
 

@@ -22,6 +22,7 @@ def test_the_scripted_flow_records_one_passed_attempt_with_its_time(drill_home):
     workspace_file(drill_home, "topo").write_text(REFERENCE.read_text())
     passed = drill("check", now="2026-11-26T09:06:12.5Z")
     assert passed.exit_code == 0 and "Passed topo in 6:12" in passed.output
+    assert passed.output.strip().splitlines()[-1].startswith("Next: ")  # last, where the eye is
     (attempt,) = json.loads(drill("history", "--json").output)
     assert (attempt["chunk"], attempt["outcome"], attempt["checks"]) == ("topo", "passed", 2)
     assert attempt["active_s"] == 372.5
@@ -212,3 +213,14 @@ def test_an_attempt_abandoned_in_its_first_minute_is_no_review():
     assert reviews([Attempt(**{**vars(slip), "ended_at": ended})], {"ops": 600}) == []
     assert [r.rating for r in reviews([Attempt(**{**vars(kept), "ended_at": ended})],
                                       {"ops": 600})] == ["Again"]
+
+
+def test_a_second_pass_says_what_changed_since_the_first(drill_home):
+    for day, took, hints in (("26", "09:08:00", 1), ("27", "09:05:30", 0)):
+        drill("start", "topo", "--no-watch", now=f"2026-11-{day}T09:00:00Z")
+        for _ in range(hints):
+            drill("hint", now=f"2026-11-{day}T09:01:00Z")
+        workspace_file(drill_home, "topo").write_text(REFERENCE.read_text())
+        passed = drill("check", now=f"2026-11-{day}T{took}Z")
+    since = next(line for line in passed.output.splitlines() if line.startswith("Since"))
+    assert since.endswith("2:30 faster (8:00 then), hints 0 (1 then).")
