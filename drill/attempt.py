@@ -18,10 +18,10 @@ def workspace():
     """Where attempts' files live: $DRILL_WORKSPACE, else the `workspace` setting, else
     DRILL_HOME/workspace."""
     from drill import config
+    from drill.paths import folder
     chosen = os.environ.get("DRILL_WORKSPACE") or config.load()["workspace"]
-    path = Path(chosen or home() / "workspace").expanduser()
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+    return folder(Path(chosen or home() / "workspace").expanduser(),
+                  "DRILL_WORKSPACE" if os.environ.get("DRILL_WORKSPACE") else "the workspace")
 
 
 @dataclass
@@ -38,15 +38,13 @@ def start(store, chunk, fresh=False, kind="practice"):
     that kind already open (with `fresh`, that one is abandoned instead). The file is never
     overwritten unsaved: a stale file is kept in the new attempt's history before the stub
     replaces it."""
-    open_one = store.open_attempt(chunk.name, kind)
-    if open_one and not fresh:
-        return Started(open_one, Path(open_one.file), resumed=True)
-    if open_one:
-        store.finish_attempt(open_one.id, "abandoned", now())
     path = workspace() / (f"{chunk.name}.py" if kind == "practice" else f"{kind}-{chunk.name}.py")
     seed = new_seed() if chunk.kind == "worksheet" else None
+    attempt, created = store.open_or_start(chunk.name, kind, path, now(), fresh=fresh, seed=seed)
+    if not created:
+        return Started(attempt, Path(attempt.file), resumed=True)
     stub = make_stub(chunk, seed=seed)
-    attempt_id = store.start_attempt(chunk.name, path, now(), kind, seed)
+    attempt_id = attempt.id
     stale = path.read_text(encoding="utf-8") if path.is_file() else None
     kept = stale is not None and stale != stub
     if kept:

@@ -13,7 +13,13 @@ class DrillGroup(click.Group):
     def invoke(self, ctx):
         from drill.errors import DrillError
         try:
-            return super().invoke(ctx)
+            try:
+                return super().invoke(ctx)
+            except Exception as exc:  # an SQLite error met anywhere: one line, no traceback
+                if type(exc).__module__ != "sqlite3":
+                    raise
+                from drill.store import as_drill_error
+                raise as_drill_error(exc) from exc
         except DrillError as exc:
             from drill import render
             render.error(str(exc))
@@ -282,21 +288,28 @@ def _open_editor(path):
     subprocess.Popen([*shlex.split(editor), str(path)])
 
 
+PAGE = 20  # attempts `drill history` shows unless told
+
+
 @cli.command()
 @click.argument("chunk", required=False)
+@click.option("--limit", "-n", type=click.IntRange(min=1), default=PAGE, show_default=True,
+              help="How many of the latest attempts to show.")
+@click.option("--all", "show_all", is_flag=True, help="Every attempt, however many.")
 @click.option("--json", "as_json", is_flag=True, help="Print the attempts as JSON.")
-def history(chunk, as_json):
-    """Your attempts (at CHUNK, or all): time, outcome, hints and checks."""
+def history(chunk, limit, show_all, as_json):
+    """Your latest attempts (at CHUNK, or all), oldest first: time, outcome, hints, checks."""
     from drill import render
     from drill.store import open_store
     if chunk:
         from drill.catalog import get_chunk
         get_chunk(chunk)
-    attempts = open_store().attempts(chunk)
+    store = open_store()
+    attempts = store.attempts(chunk, latest=None if show_all else limit)
     if as_json:
         render.json_out([a.to_dict() for a in attempts])
     else:
-        render.history(attempts)
+        render.history(attempts, store.count_attempts(chunk))
 
 
 @cli.command()
@@ -378,10 +391,10 @@ def diff(attempt_id):
     from drill.store import open_store
     from drill.stub import chunk_parts, differing, reference_parts
     store = open_store()
-    attempts = store.attempts()
-    if not attempts:
+    latest = store.attempts(latest=1)
+    if not latest:
         raise DrillError("no attempts yet: drill start ops begins the first")
-    attempt = store.attempt(attempt_id) if attempt_id else attempts[-1]
+    attempt = store.attempt(attempt_id) if attempt_id else latest[0]
     versions = store.snapshots(attempt.id)
     if not versions:
         raise DrillError(f"attempt {attempt.id} has no graded version yet")
@@ -464,9 +477,12 @@ def export(output):
     from drill import config, render
     from drill.catalog import load_catalog
     from drill.clock import now
+    from drill.errors import DrillError
     from drill.schedule import reviews
     from drill.store import Attempt, open_store
-    data = {"drill_export": 1, "exported_at": now().isoformat(), **open_store().dump()}
+    store = open_store()
+    tables, lost = store.dump()
+    data = {"drill_export": 1, "exported_at": now().isoformat(), **tables}
     targets = {c.name: c.target_s for c in load_catalog()}
     data["reviews"] = [vars(r) | {"at": r.at.isoformat()} for r in
                        reviews([Attempt(**a) for a in data["attempts"]], targets,
@@ -474,9 +490,12 @@ def export(output):
     data["settings"] = config.load()
     if output:
         Path(output).write_text(json.dumps(data, indent=2), encoding="utf-8")
-        render.wrote(output, "everything")
+        render.wrote(output, "what it could read" if lost else "everything")
     else:
         render.json_out(data)
+    if lost:
+        raise DrillError(f"{store.path} is damaged: the export lacks {', '.join(lost)}",
+                         exit_code=1)
 
 
 @cli.command("import")
@@ -489,20 +508,21 @@ def import_command(path):
     from drill import config, render
     from drill.errors import DrillError
     from drill.progress import refresh_cards
-    from drill.store import open_store
+    from drill.store import check_export, open_store
     try:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise DrillError(f"cannot read {path} as a drill export: {exc}")
     if not isinstance(data, dict) or data.get("drill_export") != 1:
         raise DrillError(f"{path} is not a drill export")
+    check_export(data, path)
     store = open_store()
     store.restore(data)
     for key, value in data.get("settings", {}).items():
         if key in config.SETTINGS and value != config.SETTINGS[key][0]:
             config.set_value(key, str(value))
     refresh_cards(store)
-    render.imported(len(data["attempts"]), len(data["snapshots"]))
+    render.imported(len(data.get("attempts", [])), len(data.get("snapshots", [])))
 
 
 @cli.command("config")

@@ -13,6 +13,12 @@ def local_day(moment, tz=None, day_start_hour=4):
     return (local - timedelta(hours=day_start_hour)).date()
 
 
+def sql_day(column, day_start_hour=4):
+    """The SQL for local_day of a stored UTC time, in the system's zone, so that SQLite can
+    group by day (its 'localtime' follows the same zone rules as the system)."""
+    return f"date({column}, 'localtime', '-{int(day_start_hour)} hours')"
+
+
 def ended_day(attempt, tz=None, day_start_hour=4):
     """The learner's day a finished attempt ended on."""
     return local_day(datetime.fromisoformat(attempt.ended_at), tz, day_start_hour)

@@ -15,8 +15,19 @@ def home():
     if not path:
         import platformdirs
         path = platformdirs.user_data_dir("drill", appauthor=False)
-    path = Path(path).expanduser()
-    path.mkdir(parents=True, exist_ok=True)
+    return folder(Path(path).expanduser(), "DRILL_HOME")
+
+
+def folder(path, name):
+    """`path` (a Path), created if need be; a DrillError if it is a file or cannot be made,
+    `name` saying where it was set."""
+    from drill.errors import DrillError
+    if path.exists() and not path.is_dir():
+        raise DrillError(f"{name} is {path}, which is a file, not a folder: point it at a folder")
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise DrillError(f"cannot make {name}'s folder {path}: {exc.strerror}")
     return path
 
 

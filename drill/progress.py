@@ -12,21 +12,26 @@ from drill.clock import now
 
 
 def refresh_cards(store):
-    """Rebuild every card from the review history, save them, and return them."""
-    from drill.schedule import deck
+    """Rebuild every card from the review history, save them with it, and return the cards and
+    the reviews."""
+    from drill.schedule import cards as replay, reviews
     settings = config.load()
-    cards = deck(load_catalog(), store.attempts(), settings["desired_retention"],
-                 day_start_hour=settings["day_start_hour"])
-    store.save_cards({chunk: card.to_json() for chunk, card in cards.items()}, now())
-    return cards
+    targets = {c.name: c.target_s for c in load_catalog()}
+    review_list = reviews(store.review_candidates(settings["day_start_hour"]), targets,
+                          day_start_hour=settings["day_start_hour"])
+    cards = replay(review_list, settings["desired_retention"])
+    if not store.read_only:
+        store.save_cards({chunk: card.to_json() for chunk, card in cards.items()}, now(),
+                         review_list)
+    return cards, review_list
 
 
 def cards(store):
     """The cards as the store holds them ({chunk: fsrs.Card}), rebuilt if it holds none."""
     from fsrs import Card
     stored = store.load_cards()
-    if not stored:
-        return refresh_cards(store)
+    if not stored or not store.has_reviews():  # lost, or saved before reviews were
+        return refresh_cards(store)[0]
     return {chunk: Card.from_json(text) for chunk, text in stored.items()}
 
 
@@ -34,18 +39,16 @@ def queue(store):
     """Today's queue."""
     from drill.schedule import today
     settings = config.load()
-    return today(load_catalog(), store.attempts(), now(), cards(store),
-                 settings["desired_retention"], settings["new_per_day"],
+    cards_now = cards(store)
+    return today(load_catalog(), store.summary(settings["day_start_hour"]),
+                 now(), cards_now, settings["desired_retention"], settings["new_per_day"],
                  day_start_hour=settings["day_start_hour"])
 
 
 def review_of(store, attempt):
     """How a finished attempt counts (its Review, or None for practice), after updating the
     cards with it."""
-    from drill.schedule import verdict
-    refresh_cards(store)
-    return verdict(load_catalog(), store.attempts(), attempt.id,
-                   day_start_hour=config.load()["day_start_hour"])
+    return next((r for r in refresh_cards(store)[1] if r.attempt_id == attempt.id), None)
 
 
 def last_pass(store, attempt):
@@ -57,8 +60,10 @@ def last_pass(store, attempt):
 def figures(store):
     """Everything `drill stats` shows, the speedrun records included."""
     from drill.stats import compute
-    found = compute(load_catalog(), store.attempts(), now(), cards(store),
-                    day_start_hour=config.load()["day_start_hour"])
+    day_start_hour = config.load()["day_start_hour"]
+    cards_now = cards(store)
+    found = compute(load_catalog(), store.summary(day_start_hour), now(), cards_now,
+                    day_start_hour=day_start_hour)
     found.speedruns = speedrun_records(store)
     return found
 
@@ -92,7 +97,7 @@ class RunReport:
 
 def runs_of(store, chunk=None):
     """[(attempt, splits)] of every speedrun (of `chunk`, if given), oldest first."""
-    return [(a, splits_of(store, a)) for a in store.attempts(chunk) if a.kind == "speedrun"]
+    return [(a, splits_of(store, a)) for a in store.attempts(chunk, kind="speedrun")]
 
 
 def splits_of(store, attempt):

@@ -278,21 +278,31 @@ def resume_question(attempt):
             "on the clock. Go on with it? (no abandons it and starts afresh)")
 
 
-def history(attempts):
+def local_time(text):
+    """A stored UTC time as the learner's local time, to the minute."""
+    return parse(text).astimezone().strftime("%Y-%m-%d %H:%M")
+
+
+def history(attempts, total):
+    """The latest attempts, oldest first, and how to see more when there are."""
     if not attempts:
         out.print("No attempts yet: drill start ops --no-watch begins the first.")
         return
-    table = Table(title="your attempts", title_justify="left")
-    for column in ("#", "chunk", "started (UTC)", "time", "outcome", "hints", "checks"):
+    title = ("your attempts" if len(attempts) == total else
+             f"your latest {len(attempts)} attempts of {total}")
+    table = Table(title=title, title_justify="left")
+    for column in ("#", "chunk", "started", "time", "outcome", "hints", "checks"):
         table.add_column(column, justify="right" if column in ("#", "time", "hints", "checks")
-                         else "left")
+                         else "left", no_wrap=True)
     for a in attempts:
         table.add_row(str(a.id), a.chunk if a.kind == "practice" else f"{a.chunk} ({a.kind})",
-                      a.started_at[:16].replace("T", " "),
+                      local_time(a.started_at),
                       clock(a.active_s) if a.ended_at else "-",
                       Text(a.outcome, style=OUTCOMES.get(a.outcome, "")), str(a.hints_used),
                       str(a.checks))
     out.print(table)
+    if len(attempts) < total:
+        out.print(Text("Older ones: drill history --limit N, or --all.", style="dim"))
 
 
 KEPT = {"check": "graded", "stale": "in the file before the stub", "reset": "before a reset"}
@@ -552,8 +562,14 @@ def today(queue):
         out.print(table)
     else:
         out.print("Nothing is due today.")
-    if queue.new:
+    if queue.open:
+        out.print(Text("Open: ") + Text(queue.open, style="bold cyan")
+                  + Text(" is still going: resume it before anything new.", style="dim"))
+    if queue.new and queue.new != queue.open:
         out.print(Text("New today: ") + Text(queue.new, style="bold cyan"))
+    elif queue.locked:
+        out.print(Text(f"No new chunk today: {queue.locked['chunk']} opens once you pass "
+                       f"{' and '.join(queue.locked['waits_for'])}.", style="dim"))
     elif queue.new_today:
         out.print(Text(f"{plural(queue.new_today, 'new chunk')} started today: enough for one "
                        "day.", style="dim"))
@@ -599,7 +615,11 @@ def review_line(review, attempt):
 
 
 SPARKS = "▁▂▃▄▅▆▇█"
-HEAT = ["grey23", "green4", "green3", "bright_green"]
+TREND = 10  # the latest passed times drawn in the per-chunk table
+# Passed attempts in a day, as a calendar cell: glyphs of rising weight, so that the calendar
+# reads without colour too (NO_COLOR), and a colour each.
+HEAT = [("·", "grey35", "none"), ("░", "green4", "1"), ("▒", "green3", "2"),
+        ("█", "bright_green", "3 or more")]
 
 
 def sparkline(values):
@@ -611,8 +631,23 @@ def sparkline(values):
     return "".join(SPARKS[int((v - low) / span * (len(SPARKS) - 1))] for v in values)
 
 
+def duration(seconds):
+    """A total of practice: m:ss under an hour, else hours and minutes."""
+    if seconds < 3600:
+        return clock(seconds)
+    minutes = int(round(seconds / 60))
+    return f"{minutes // 60} h {minutes % 60:02d} m"
+
+
+def heat(count):
+    glyph, colour, _ = HEAT[min(count, len(HEAT) - 1)]
+    return Text(glyph + " ", style=colour)
+
+
 def heatmap(days):
-    """Passed attempts per day as a calendar: a row per weekday, a column per week."""
+    """Passed attempts per day as a calendar: a row per weekday, a column per week, and the
+    legend under it."""
+    from rich.console import Group
     ordered = sorted(days)
     grid = Table.grid(padding=(0, 0))
     grid.add_column(width=4)
@@ -623,17 +658,17 @@ def heatmap(days):
         cells = []
         for week in range(weeks):
             index = week * 7 + weekday
-            if index < len(ordered):
-                count = days[ordered[index]]
-                cells.append(Text("■ ", style=HEAT[min(count, len(HEAT) - 1)]))
-            else:
-                cells.append(Text("  "))
+            cells.append(heat(days[ordered[index]]) if index < len(ordered) else Text("  "))
         grid.add_row(Text(label, style="dim"), *cells)
-    return grid
+    legend = Text("    passed a day: ", style="dim")
+    for count, (_, _, words) in enumerate(HEAT):
+        legend += heat(count) + Text(words + "  ", style="dim")
+    return Group(grid, Text(""), legend)
 
 
 def stats(figures, chunk=None):
-    """drill stats: the whole picture, or one chunk's."""
+    """drill stats: the whole picture, or one chunk's. The calendar's box is as wide as the
+    table under it, and no line is wider than 80 columns."""
     if chunk is not None:
         return chunk_detail(next(c for c in figures.chunks if c.chunk == chunk))
     if not figures.attempts:
@@ -643,21 +678,27 @@ def stats(figures, chunk=None):
     rate = f"{figures.pass_rate:.0%}" if figures.pass_rate is not None else "-"
     kept = f"{figures.retention:.0%}" if figures.retention is not None else "not yet measured"
     out.print(Text("Streak ", style="bold") + Text(f"{plural(figures.streak, 'day')}")
-              + Text(f" (longest {figures.longest})   ", style="dim")
-              + Text(f"practice {clock(figures.practice_s)}   attempts {figures.attempts}   "
-                     f"passed {rate}   retention {kept}"))
-    out.print(Panel(heatmap(figures.days), title="last 26 weeks", expand=False))
-    table = Table(title="per chunk", title_justify="left")
+              + Text(f" (longest {figures.longest})", style="dim")
+              + Text(f" · practice {duration(figures.practice_s)}"))
+    out.print(Text(f"{plural(figures.attempts, 'attempt')} · passed {rate} · retention {kept}"))
+    table = Table(title="per chunk", title_justify="left", box=None, pad_edge=False,
+                  header_style="bold underline")
+    longest_name = max(len(c.chunk) for c in figures.chunks)
     for column in ("chunk", "tries", "pass", "best", "med", "last", "trend", "hints", "due",
                    "stab"):
-        table.add_column(column, justify="left" if column in ("chunk", "trend") else "right")
+        table.add_column(column, justify="left" if column in ("chunk", "trend") else "right",
+                         no_wrap=True, min_width=longest_name if column == "chunk" else None)
     for c in figures.chunks:
         table.add_row(c.chunk, str(c.attempts),
                       f"{c.pass_rate:.0%}" if c.pass_rate is not None else "-",
                       *(clock(t) if t is not None else "-" for t in (c.best_s, c.median_s, c.last_s)),
-                      Text(sparkline(c.times), style="cyan"), str(c.hints),
+                      Text(sparkline(c.times[-TREND:]), style="cyan"), str(c.hints),
                       parse(c.due).astimezone().strftime("%d %b") if c.due else "-",
                       f"{c.stability:.1f}d" if c.stability is not None else "-")
+    width = min(out.width, max(out.measure(table).maximum, 60))  # the calendar needs 60
+    table.min_width = width
+    out.print(Panel(heatmap(figures.days), title="last 26 weeks", title_align="left",
+                    width=width))
     out.print(table)
     out.print(Text("med: median time · due: next review · stab: FSRS stability, in days",
                    style="dim"))
@@ -670,20 +711,25 @@ def stats(figures, chunk=None):
 
 
 def chunk_detail(c):
-    """One chunk: its times across attempts as bars, its personal best, its reviews."""
+    """One chunk: its latest passed times as bars, its personal best, its latest reviews."""
     out.print(Text(f"{c.chunk}: ", style="bold") + Text(
-        f"{plural(c.attempts, 'attempt')}, {c.passed} passed, best {clock(c.best_s) if c.best_s is not None else '-'}"
-        + (f", next due {c.due[:10]}, stability {c.stability:.1f} days" if c.due else "")))
+        f"{plural(c.attempts, 'attempt')}, {c.passed} passed, best "
+        f"{clock(c.best_s) if c.best_s is not None else '-'}"
+        + (f", next due {local_time(c.due)[:10]}, stability {c.stability:.1f} days"
+           if c.due else "")))
     if c.times:
-        longest = max(c.times) or 1  # a pass in 0 s (a fixed clock) draws a stub of a bar
+        longest = max(c.times) or 1  # a pass in no time at all still gets its bar
         chart = Table(show_header=False, box=None, padding=(0, 1))
-        for number, seconds in enumerate(c.times, start=1):
+        first = c.passed - len(c.times) + 1
+        for number, seconds in enumerate(c.times, start=first):
             bar = "█" * max(1, int(seconds / longest * 50))
             style = "bold green" if seconds == c.best_s else "cyan"
             chart.add_row(f"#{number}", clock(seconds), Text(bar, style=style))
-        out.print(Panel(chart, title="passed attempts, in order", expand=False))
-    for review in c.reviews:
-        out.print(Text(f"{review['at'][:10]}  {review['rating']:<5} ", style="bold")
+        title = ("passed attempts, in order" if first == 1 else
+                 f"the latest {len(c.times)} of {c.passed} passed attempts")
+        out.print(Panel(chart, title=title, expand=False))
+    for review in c.reviews[-10:]:
+        out.print(Text(f"{local_time(review['at'])[:10]}  {review['rating']:<5} ", style="bold")
                   + Text(review["why"], style="dim"))
 
 

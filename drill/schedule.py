@@ -48,13 +48,15 @@ class Today:
     longest: int = 0
     counts_today: bool = False
     full_run_s: float = None  # the best finished speedrun of full today: proof of recall
+    locked: dict = None  # the next chunk in order, when it waits for prerequisites to pass
+    open: str = None  # the chunk of an attempt still open: resume it first
     next_step: str = ""
 
     def to_dict(self):
         return {"due": [vars(d) | {"due": d.due.isoformat()} for d in self.due], "new": self.new,
                 "new_today": self.new_today, "streak": self.streak, "longest": self.longest,
                 "counts_today": self.counts_today, "full_run_s": self.full_run_s,
-                "next": self.next_step}
+                "locked": self.locked, "open": self.open, "next": self.next_step}
 
 
 def rate(attempt, target_s):
@@ -111,20 +113,13 @@ def cards(review_list, retention):
     return found
 
 
-def deck(chunks, attempts, retention=0.9, tz=None, day_start_hour=4):
-    """{chunk: fsrs.Card} rebuilt from the attempts' review history."""
-    targets = {c.name: c.target_s for c in chunks}
-    return cards(reviews(attempts, targets, tz, day_start_hour), retention)
-
-
-def today(chunks, attempts, now, cards_now, retention=0.9, new_per_day=1, tz=None,
+def today(chunks, summary, now, cards_now, retention=0.9, new_per_day=1, tz=None,
           day_start_hour=4):
-    """Today's queue from the cards (`cards_now`, {chunk: fsrs.Card}) and the attempts: due
-    chunks most overdue first, the next new chunk, and the streak."""
-    from drill.days import ended_day, passed_days, streaks
+    """Today's queue from the cards (`cards_now`, {chunk: fsrs.Card}) and the attempts'
+    `summary` (drill.summary): due chunks most overdue first, the next new chunk or why there
+    is none, the streak, and what to run next (an open attempt first)."""
+    from drill.days import streaks
     now = now.astimezone(timezone.utc)
-    targets = {c.name: c.target_s for c in chunks}
-    review_list = reviews(attempts, targets, tz, day_start_hour)
     fsrs = scheduler(retention)
     this_day = local_day(now, tz, day_start_hour)
     queue = Today()
@@ -133,27 +128,21 @@ def today(chunks, attempts, now, cards_now, retention=0.9, new_per_day=1, tz=Non
             queue.due.append(Due(name, card.due, fsrs.get_card_retrievability(card, now),
                                  card.stability))
     queue.due.sort(key=lambda d: d.due)
-    first_days = {}
-    for review in review_list:
-        first_days.setdefault(review.chunk, local_day(review.at, tz, day_start_hour))
-    queue.new_today = sum(day == this_day for day in first_days.values())
-    passed = {a.chunk for a in attempts if a.outcome == "passed"}
-    if queue.new_today < new_per_day:
-        queue.new = next((c.name for c in chunks if c.name not in cards_now
-                          and all(r in passed for r in c.requires)), None)
-    days = passed_days(attempts, tz, day_start_hour)
-    queue.streak, queue.longest = streaks(days, this_day)
-    queue.counts_today = this_day in days
-    full_runs = [a.active_s for a in attempts if a.kind == "speedrun" and a.chunk == "full"
-                 and a.outcome == "passed" and ended_day(a, tz, day_start_hour) == this_day]
-    queue.full_run_s = min(full_runs, default=None)
+    queue.new_today = sum(local_day(at, tz, day_start_hour) == this_day
+                          for at in summary.first_reviews.values())
+    unseen = [c for c in chunks if c.name not in cards_now]
+    ready = [c for c in unseen if all(r in summary.passed_chunks for r in c.requires)]
+    if unseen and not ready:  # no new chunk whatever the day's limit: say what it waits for
+        first = unseen[0]
+        queue.locked = {"chunk": first.name,
+                        "waits_for": [r for r in first.requires if r not in summary.passed_chunks]}
+    if ready and queue.new_today < new_per_day:
+        queue.new = ready[0].name
+    queue.streak, queue.longest = streaks(summary.passed_days, this_day)
+    queue.counts_today = this_day in summary.passed_days
+    queue.full_run_s = summary.full_runs.get(this_day)
+    queue.open = summary.open_chunk
     target = queue.due[0].chunk if queue.due else queue.new
-    queue.next_step = f"drill start {target}" if target else ""
+    queue.next_step = ("drill resume" if queue.open else
+                       f"drill start {target}" if target else "")
     return queue
-
-
-def verdict(chunks, attempts, attempt_id, tz=None, day_start_hour=4):
-    """How a finished attempt counts: its Review (rating and why), or None for practice."""
-    targets = {c.name: c.target_s for c in chunks}
-    return next((r for r in reviews(attempts, targets, tz, day_start_hour)
-                 if r.attempt_id == attempt_id), None)

@@ -1,10 +1,10 @@
-"""The figures behind `drill stats`: pure functions of the attempts, the catalog and a moment."""
-import statistics
+"""The figures behind `drill stats`: pure functions of the attempts' summary, the catalog and a
+moment."""
 from dataclasses import asdict, dataclass, field
 from datetime import timedelta
 
-from drill.days import ended_day, local_day, passed_days, streaks
-from drill.schedule import reviews
+from drill.days import local_day, streaks
+from drill.summary import ChunkFacts
 
 WEEKS = 26
 
@@ -17,11 +17,11 @@ class ChunkStats:
     best_s: float = None
     median_s: float = None
     last_s: float = None
-    times: list = field(default_factory=list)
+    times: list = field(default_factory=list)  # the latest passed times (summary.RECENT)
     hints: int = 0
     due: str = None
     stability: float = None
-    reviews: list = field(default_factory=list)
+    reviews: list = field(default_factory=list)  # the latest reviews (summary.RECENT)
 
     @property
     def pass_rate(self):
@@ -53,47 +53,27 @@ class Stats:
         return data
 
 
-def compute(chunks, attempts, now, cards_now, tz=None, day_start_hour=4):
-    """Every figure of `drill stats` at `now`, with the cards `cards_now` ({chunk: fsrs.Card})."""
-    finished = [a for a in attempts if a.ended_at]
-    targets = {c.name: c.target_s for c in chunks}
-    review_list = reviews(finished, targets, tz, day_start_hour)
+def compute(chunks, summary, now, cards_now, tz=None, day_start_hour=4):
+    """Every figure of `drill stats` at `now`, from the attempts' `summary` (drill.summary)
+    and the cards `cards_now` ({chunk: fsrs.Card})."""
     today = local_day(now, tz, day_start_hour)
     first = today - timedelta(days=today.weekday() + 7 * (WEEKS - 1))
-    days = {first + timedelta(days=i): 0 for i in range((today - first).days + 1)}
-    for attempt in finished:
-        day = ended_day(attempt, tz, day_start_hour)
-        if day in days and attempt.outcome == "passed":
-            days[day] += 1
-    streak, longest = streaks(passed_days(finished, tz, day_start_hour), today)
-    return Stats(streak, longest, sum(a.active_s for a in finished), len(finished),
-                 sum(a.outcome == "passed" for a in finished), measured_retention(review_list),
-                 days, [chunk_stats(c.name, finished, review_list, cards_now.get(c.name))
-                        for c in chunks])
+    days = {first + timedelta(days=i): summary.passed_per_day.get(first + timedelta(days=i), 0)
+            for i in range((today - first).days + 1)}
+    streak, longest = streaks(summary.passed_days, today)
+    return Stats(streak, longest, summary.practice_s, summary.finished, summary.passed,
+                 summary.retention, days,
+                 [chunk_stats(c.name, summary.chunks.get(c.name, ChunkFacts()),
+                              summary.reviews.get(c.name, []), cards_now.get(c.name))
+                  for c in chunks])
 
 
-def measured_retention(review_list):
-    """The share of reviews of chunks already learnt (every review but each chunk's first)
-    that were recalled, i.e. not rated Again; None before there is any."""
-    seen, recalled, total = set(), 0, 0
-    for review in review_list:
-        if review.chunk in seen:
-            total += 1
-            recalled += review.rating != "Again"
-        seen.add(review.chunk)
-    return recalled / total if total else None
-
-
-def chunk_stats(name, finished, review_list, card):
-    mine = [a for a in finished if a.chunk == name and a.kind == "practice"]
-    times = [a.active_s for a in mine if a.outcome == "passed"]
-    stats = ChunkStats(name, len(mine), len(times), times=times,
-                       hints=sum(a.hints_used for a in mine),
+def chunk_stats(name, facts, review_list, card):
+    times = facts.times
+    stats = ChunkStats(name, facts.attempts, facts.passed, facts.best_s, facts.median_s,
+                       times[-1] if times else None, times, facts.hints,
                        reviews=[{"at": r.at.isoformat(), "rating": r.rating, "why": r.why}
-                                for r in review_list if r.chunk == name])
-    if times:
-        stats.best_s, stats.median_s, stats.last_s = min(times), statistics.median(times), times[-1]
+                                for r in review_list])
     if card is not None:
         stats.due, stats.stability = card.due.isoformat(), card.stability
     return stats
-

@@ -6,8 +6,9 @@ from zoneinfo import ZoneInfo
 
 from drill.catalog import load_catalog
 from drill.days import local_day, streaks
-from drill.schedule import deck, rate, reviews, today
+from drill.schedule import cards, rate, reviews, today
 from drill.store import Attempt
+from drill.summary import from_attempts
 
 from conftest import REFERENCE, drill
 
@@ -24,9 +25,15 @@ def attempt(chunk, ended, outcome="passed", active_s=300.0, hints=0, peeked=0, n
                    active_s, 0.0, outcome, hints, peeked, 1)
 
 
+def deck(done):
+    """The cards of a learner in Berlin who did `done`."""
+    return cards(reviews(done, TARGETS, BERLIN), 0.9)
+
+
 def queue_at(done, when, **settings):
     """Today's queue at `when` for a learner in Berlin, the cards rebuilt from `done`."""
-    return today(CHUNKS, done, when, deck(CHUNKS, done, tz=BERLIN), tz=BERLIN, **settings)
+    return today(CHUNKS, from_attempts(done, TARGETS, BERLIN), when, deck(done), tz=BERLIN,
+                 **settings)
 
 
 def berlin(day, hour, minute=0):
@@ -123,8 +130,8 @@ def test_stats_figures_match_a_hand_count():
             attempt("topo", berlin(monday + timedelta(days=2), 9), "failed", 400),     # Again
             attempt("topo", berlin(monday + timedelta(days=3), 9), active_s=250, hints=2),  # Hard
             attempt("ops", berlin(monday + timedelta(days=3), 10), active_s=500)]      # Good
-    figures = compute(CHUNKS, done, berlin(monday + timedelta(days=3), 12),
-                      deck(CHUNKS, done, tz=BERLIN), tz=BERLIN)
+    figures = compute(CHUNKS, from_attempts(done, TARGETS, BERLIN),
+                      berlin(monday + timedelta(days=3), 12), deck(done), tz=BERLIN)
     assert (figures.attempts, figures.passed, figures.practice_s) == (5, 4, 1450)
     assert (figures.streak, figures.longest) == (1, 1)
     assert figures.retention == 0.5  # topo's two later reviews: Again, then Hard
@@ -173,3 +180,36 @@ def test_thirty_days_through_the_commands_with_drill_now(monkeypatch, drill_home
     finally:
         monkeypatch.delenv("TZ")
         time.tzset()
+
+
+def test_no_new_chunk_says_what_it_waits_for_rather_than_the_day_s_limit():
+    monday = date(2026, 11, 2)
+    chain = attempt("chain", berlin(date(2026, 11, 1), 10))  # the first chunk, passed the day before
+    failed_ops = [chain, attempt("ops", berlin(monday, 10), "failed")]
+    queue = queue_at(failed_ops, berlin(monday, 11), new_per_day=2)
+    assert (queue.new, queue.new_today) == (None, 1)
+    assert queue.locked == {"chunk": "trace", "waits_for": ["ops"]}
+    assert queue.next_step == ""
+    passed_ops = [chain, attempt("ops", berlin(monday, 10))]
+    assert queue_at(passed_ops, berlin(monday, 11)).locked is None  # the day's limit, not a lock
+
+
+def test_today_names_the_lock_and_sends_an_open_attempt_to_resume(drill_home):
+    from drill.progress import refresh_cards
+    from drill.store import open_store
+    store = open_store()
+    earlier = datetime(2026, 11, 25, 9, 0, tzinfo=timezone.utc)  # due again in two days
+    chain = store.start_attempt("chain", "chain.py", earlier)  # the first chunk, passed before
+    store.finish_attempt(chain, "passed", earlier + timedelta(minutes=5))
+    refresh_cards(store)
+    drill("config", "new_per_day", "2")
+    drill("start", "ops", "--no-watch")
+    shown = drill("today").output
+    assert "Open: ops" in shown and "Next: drill resume" in shown
+    assert "drill start ops" not in shown
+    ops = store.open_attempt("ops", "practice").id
+    store.finish_attempt(ops, "failed", datetime(2026, 11, 26, 9, 5, tzinfo=timezone.utc))
+    refresh_cards(store)
+    shown = drill("today").output
+    assert "No new chunk today: trace opens once you pass ops." in shown
+    assert "started today" not in shown

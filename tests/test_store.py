@@ -10,7 +10,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from drill.errors import DrillError
-from drill.store import MIGRATIONS, Store
+from drill.store import MIGRATIONS, Store, with_functions
 
 T0 = datetime(2026, 11, 26, 9, 0, tzinfo=timezone.utc)
 
@@ -80,7 +80,7 @@ def test_two_processes_writing_at_once_both_succeed(tmp_path):
 
 def test_a_store_migrated_by_another_drill_meanwhile_is_not_migrated_twice(tmp_path):
     path = tmp_path / "drill.sqlite3"
-    other = sqlite3.connect(path, isolation_level=None)
+    other = with_functions(sqlite3.connect(path, isolation_level=None))
     other.execute("BEGIN IMMEDIATE")  # another drill is migrating: this one must wait
     opened = []
     waiter = threading.Thread(target=lambda: opened.append(Store(path).attempts()))
