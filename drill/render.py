@@ -135,15 +135,20 @@ def check_result(result):
     table.add_column(justify="right", style="dim")
     verdicts = result.chunk_verdicts()
     several_chunks = len(verdicts) > 1
-    for name, passed in verdicts.items():  # in full, a chunk that passes is one row
+    waiting = result.waiting_on()
+    for name, passed in verdicts.items():  # in full, a chunk that passes (or waits) is one row
+        tests = [t for t in result.tests if t.chunk == name]
         if several_chunks and passed:
-            tests = [t for t in result.tests if t.chunk == name]
             table.add_row(Text("✓", style="green"), Text(f"{name}: ", style="dim")
                           + Text(f"all {plural(len(tests), 'test')} pass"),
                           f"{sum(t.duration_s for t in tests):.2f}s")
+        elif several_chunks and name in waiting:
+            table.add_row(Text("…", style="yellow"), Text(f"{name}: ", style="dim")
+                          + Text(f"waits on {waiting[name]}, whose bug it builds on"),
+                          f"{sum(t.duration_s for t in tests):.2f}s")
     for tests in by_function(result.tests):
         first = tests[0]
-        if several_chunks and verdicts[first.chunk]:
+        if several_chunks and (verdicts[first.chunk] or first.chunk in waiting):
             continue
         mark, colour = MARKS.get(worst(tests), ("?", "red"))
         label = Text(first.title or first.name.split("::")[-1].split("[")[0])

@@ -73,6 +73,41 @@ def test_check_of_a_missing_file_is_one_line_and_exit_2(tmp_path):
     assert result.output.strip() == f"drill: no such file: {tmp_path / 'nope.py'}"
 
 
+@pytest.mark.parametrize("content", [b"\x89PNG\r\n\x1a\n\x00\x00", b"x = '\xff'\n", b"x = 1\x00\n"],
+                         ids=["binary", "not-utf-8", "nul-bytes"])
+def test_a_file_that_is_not_python_text_is_a_failing_verdict_with_the_reason(tmp_path, content):
+    path = tmp_path / "ops.py"
+    path.write_bytes(content)
+    result = drill("check", "ops", "--file", str(path), "--json")
+    assert result.exit_code == 1
+    data = json.loads(result.output)
+    assert data["passed"] is False and "ops.py" in data["problem"] and "graded" in data["problem"]
+
+
+def test_a_directory_given_as_the_file_says_it_is_a_directory(tmp_path):
+    result = drill("check", "ops", "--file", str(tmp_path))
+    assert result.exit_code == 2
+    assert result.output.strip() == f"drill: {tmp_path} is a directory: give the path of your .py file"
+
+
+def test_check_json_gives_each_test_its_chunk_program_and_printed_output(tmp_path):
+    path = tmp_path / "ops.py"
+    path.write_text(REFERENCE.read_text().replace(
+        "    def __rsub__(self, other):  # other - self\n",
+        "    def __rsub__(self, other):  # other - self\n        print('rsub of', other * 1000, '.' * 200)\n"
+        "        return self + other\n"))
+    data = json.loads(drill("check", "ops", "--file", str(path), "--json").output)
+    tests = {t["name"]: t for t in data["tests"]}
+    failed = tests["ops::test_number_on_the_left[-]"]
+    assert failed["task_id"] == "ops" and failed["test_code"] == "a = Value(5.0); c = 2 - a"
+    assert failed["output"] == "rsub of 2000 " + "." * 200 + "\n"
+    noisy = tests["ops::test_binary_operators_match_floats"]  # a property: many examples print
+    assert noisy["output"].startswith("rsub of") and "[cut: " in noisy["output"]
+    assert len(noisy["output"]) < 600
+    passed = tests["ops::test_value_keeps_its_data[2.5]"]
+    assert passed["output"] == "" and passed["test_code"].startswith("def test_value_keeps_its_data")
+
+
 def test_check_of_a_file_that_does_not_parse_names_file_and_line(tmp_path):
     path = tmp_path / "ops.py"
     path.write_text("class Value:\n    def __add__(self, other)\n        return self\n")

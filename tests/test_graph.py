@@ -108,3 +108,28 @@ def test_a_task_that_hangs_is_stopped_within_its_limits(tmp_path):
                     Limits(run_s=6, test_s=1, import_s=2))
     assert "did not finish within 1 s" in done.problem and not done.events
     assert time.monotonic() - started < 6
+
+
+def test_a_failing_gradient_check_shows_the_learners_own_graph_hidden_nodes_included(tmp_path):
+    """`c = a - b` built as a + (b * -1), with * passing nothing to its first operand: the
+    backward suite's failure carries the graph of the file's own nodes, the hidden `b * -1`
+    among them, the leaf b marked wrong, and it reads at 80 columns without colour."""
+    path = tmp_path / "backward.py"
+    path.write_text(REFERENCE.read_text()
+                    .replace("return self + (-other)", "return self + other * -1")
+                    .replace("            self.grad += other.data * out.grad\n", ""))
+    from conftest import verdict
+    result = verdict("backward", path)
+    first = result.first_failure()
+    assert first.name == "backward::test_derivative[a * b-local]" and first.graph
+    graph = Graph.from_dict(first.graph)
+    assert graph.node(graph.wrong).label == "a"
+    sub = next(t for t in result.tests if t.name == "backward::test_derivative[a - b-local]")
+    drawn = Graph.from_dict(sub.graph)
+    hidden = [n for n in drawn.nodes if n.op == "*" and not n.label]
+    assert len(drawn.nodes) == 5 and len(hidden) == 1  # c, a, the hidden b * -1, b, the -1
+    assert hidden[0].grad == 1.0 and drawn.node(drawn.wrong).label == "b"
+    lines = graph_picture(drawn).plain.splitlines()
+    assert all(len(line) <= 80 for line in lines) and any(line.startswith("✗ ") for line in lines)
+    shown = drill("check", "backward", "--file", str(path), "--quick")
+    assert "✗" in shown.output and "want" in shown.output

@@ -12,27 +12,20 @@ import operator
 import pytest
 from hypothesis import given, strategies as st
 
-from drill.grader.suitekit import close, fail, fmt, need, number, run
+from drill.grader.suitekit import (GRAPH_NOTE, blame, call_backward, close,
+                                   constructor_holds, fail, fmt, forward_holds,
+                                   graph_of, need, number, read, run)
 
 A, B = 1.5, -2.5  # data of the leaves `a` and `b`: unequal, so a swapped derivative shows
 T = math.tanh  # the float tanh the expected gradients use
 
-# Each operation on a (and b) with the gradients it gives them, and the rule behind them.
+# Each operation on a (and b) with the gradients it gives them, and the rule behind them: the
+# primitives (+, *, **, exp, tanh, relu) first, then what is built from them (-, /, a number on
+# either side), so that the first failure names the broken primitive, not a composite of it.
 RULES = [
     ("a + b", {"a": 1.0, "b": 1.0}, "d(a + b)/da = d(a + b)/db = 1: + hands out.grad to both"),
     ("a * b", {"a": B, "b": A},
      "d(a * b)/da = b.data and d(a * b)/db = a.data: each operand gets the OTHER one's data"),
-    ("a - b", {"a": 1.0, "b": -1.0}, "d(a - b)/da = 1 and d(a - b)/db = -1"),
-    ("a / b", {"a": 1 / B, "b": -A / B ** 2}, "d(a / b)/da = 1/b and d(a / b)/db = -a/b**2"),
-    ("-a", {"a": -1.0}, "d(-a)/da = -1"),
-    ("a + 2", {"a": 1.0}, "d(a + 2)/da = 1"),
-    ("2 + a", {"a": 1.0}, "d(2 + a)/da = 1"),
-    ("a * 2", {"a": 2.0}, "d(a * 2)/da = 2"),
-    ("2 * a", {"a": 2.0}, "d(2 * a)/da = 2"),
-    ("a - 2", {"a": 1.0}, "d(a - 2)/da = 1"),
-    ("2 - a", {"a": -1.0}, "d(2 - a)/da = -1"),
-    ("a / 2", {"a": 0.5}, "d(a / 2)/da = 1/2"),
-    ("2 / a", {"a": -2 / A ** 2}, "d(2 / a)/da = -2/a**2"),
     ("a ** 3", {"a": 3 * A ** 2}, "d(a ** k)/da = k * a ** (k - 1)"),
     ("b ** 3", {"b": 3 * B ** 2}, "d(a ** k)/da = k * a ** (k - 1)"),
     ("a ** -2", {"a": -2 * A ** -3}, "d(a ** k)/da = k * a ** (k - 1), for a negative k too"),
@@ -45,6 +38,17 @@ RULES = [
     ("b.tanh()", {"b": 1 - T(B) ** 2}, "d(tanh(a))/da = 1 - tanh(a)**2"),
     ("a.relu()", {"a": 1.0}, "relu passes out.grad through where its input is positive"),
     ("b.relu()", {"b": 0.0}, "relu passes nothing back where its input is negative"),
+    ("a + 2", {"a": 1.0}, "d(a + 2)/da = 1"),
+    ("a * 2", {"a": 2.0}, "d(a * 2)/da = 2"),
+    ("-a", {"a": -1.0}, "d(-a)/da = -1"),
+    ("a - b", {"a": 1.0, "b": -1.0}, "d(a - b)/da = 1 and d(a - b)/db = -1"),
+    ("a / b", {"a": 1 / B, "b": -A / B ** 2}, "d(a / b)/da = 1/b and d(a / b)/db = -a/b**2"),
+    ("a - 2", {"a": 1.0}, "d(a - 2)/da = 1"),
+    ("a / 2", {"a": 0.5}, "d(a / 2)/da = 1/2"),
+    ("2 + a", {"a": 1.0}, "d(2 + a)/da = 1"),
+    ("2 * a", {"a": 2.0}, "d(2 * a)/da = 2"),
+    ("2 - a", {"a": -1.0}, "d(2 - a)/da = -1"),
+    ("2 / a", {"a": -2 / A ** 2}, "d(2 / a)/da = -2/a**2"),
 ]
 EXPRESSIONS = [expr for expr, _, _ in RULES]
 
@@ -59,52 +63,77 @@ def rule(expr):
     return next((grads, why) for e, grads, why in RULES if e == expr)
 
 
+def local(expr):
+    """`c = expr`: the local derivative alone."""
+    grads, why = rule(expr)
+    return expr, grads, why
+
+
+def chained(expr):
+    """`c = (expr) * 3.5`: the local derivative times out.grad."""
+    grads, why = rule(expr)
+    return f"({expr}) * 3.5", {n: g * 3.5 for n, g in grads.items()}, f"{CHAIN}; {why}"
+
+
+def accumulated(expr):
+    """`c = (expr) + a + b`: the operands collect from each use."""
+    grads, why = rule(expr)
+    return (" + ".join([f"({expr})", *grads]), {n: g + 1 for n, g in grads.items()},
+            f"{ACCUMULATE}; {why}")
+
+
+def expect_stored(Value, out, text):
+    """c's _backward is a function of its own: not None, not the do-nothing one of a leaf."""
+    step = read(out, "_backward", "c", text)
+    leaf = read(run("Value(1.0)", Value, 1.0), "_backward", "Value(1.0)")
+    if not callable(step) and not callable(leaf):
+        fail(f"after `{text}`, `c._backward` is {step!r}, and so is a new Value's: start every "
+             "Value with a _backward that does nothing, and let each operation store its own "
+             "function, `out._backward = _backward`")
+    if not callable(step):
+        fail(f"after `{text}`, `c._backward` is {step!r}, not a function: each operation "
+             "stores the function itself, `out._backward = _backward`; with `_backward()` it "
+             "would run at once (while out.grad is still 0) and store what it returns")
+    if getattr(step, "__code__", None) is not None and step.__code__ is getattr(leaf, "__code__", 0):
+        return "`c._backward` is still the do-nothing function every Value starts with: the " \
+               "operation never stored its own (`out._backward = _backward`)"
+    return ""
+
+
 def expect_grads(Value, expr, expected, why, leaves=None, rel=1e-7):
     """Run `c = expr; c.backward()` on the learner's Values made from `leaves` (name: data; by
     default those of a and b that `expected` names) and check each leaf's grad.
 
-    First, c's _backward must be a function: calling it in place of storing it leaves None.
+    First the forward pass must hold (it is ops'), and c's _backward must be a function.
     """
     leaves = leaves or {n: {"a": A, "b": B}[n] for n in expected}
+    constructor_holds("backward")
+    forward_holds("backward", expr, leaves)
     text = "; ".join([f"{n} = Value({x!r})" for n, x in leaves.items()] + [f"c = {expr}"])
     values = {n: run(f"Value({x!r})", Value, x) for n, x in leaves.items()}
     out = run(text, eval, expr, {"Value": Value}, dict(values))
-    if not isinstance(out, Value):
-        fail(f"after `{text}`, `c` is a {type(out).__name__}, not a Value: every operation "
-             "returns the new Value it built")
-    step = getattr(out, "_backward", None)
-    if not callable(step):
-        fail(f"after `{text}`, `c._backward` is {step!r}, not a function: store the function "
-             "itself, `out._backward = _backward`; with `_backward()` it runs at once (while "
-             "out.grad is still 0) and what it returns, None, is stored")
+    never_stored = expect_stored(Value, out, text)
+    call_backward(out, "c", text)
     text += "; c.backward()"
-    run(text, out.backward)
     for name, want in expected.items():
-        got = number(values[name].grad, f"`{name}.grad` after `{text}`")
+        got = number(read(values[name], "grad", name, text), f"`{name}.grad` after `{text}`")
         if not close(got, want, rel=rel):
-            fail(f"`{text}` left `{name}.grad == {fmt(got)}`, expected {fmt(want)}: {why}")
+            graph = graph_of(out, {id(v): n for n, v in {**values, "c": out}.items()},
+                             {**{id(values[n]): g for n, g in expected.items()}, id(out): 1.0})
+            fail(f"`{text}` left `{name}.grad == {fmt(got)}`, expected {fmt(want)}: "
+                 f"{never_stored or why}; {GRAPH_NOTE}", graph, program=text)
 
 
-@pytest.mark.parametrize("expr", EXPRESSIONS)
-def test_local_derivative(expr):
-    """each operation's _backward adds its local derivative into its operands' grad"""
-    expect_grads(need("Value"), expr, *rule(expr))
+# Each operation's three checks together, in RULES' order; but the local derivatives of + and *
+# come first of all, since the other two checks are built with them (`(op) * 3.5`, `+ a + b`).
+CHECKS = [("a + b", local), ("a * b", local)]
+CHECKS += [(e, f) for e in EXPRESSIONS for f in (local, chained, accumulated) if (e, f) not in CHECKS]
 
 
-@pytest.mark.parametrize("expr", EXPRESSIONS)
-def test_uses_out_grad(expr):
-    """each _backward multiplies by out.grad (the chain rule): (op) * 3.5"""
-    grads, why = rule(expr)
-    expect_grads(need("Value"), f"({expr}) * 3.5", {n: g * 3.5 for n, g in grads.items()},
-                 f"{CHAIN}; {why}")
-
-
-@pytest.mark.parametrize("expr", EXPRESSIONS)
-def test_adds_into_grad(expr):
-    """each _backward adds into grad, never overwrites it: (op) + a + b"""
-    grads, why = rule(expr)
-    expect_grads(need("Value"), " + ".join([f"({expr})", *grads]),
-                 {n: g + 1 for n, g in grads.items()}, f"{ACCUMULATE}; {why}")
+@pytest.mark.parametrize("expr, form", CHECKS, ids=lambda x: getattr(x, "__name__", x))
+def test_derivative(expr, form):
+    """each operation's _backward adds its local derivative times out.grad into its operands"""
+    expect_grads(need("Value"), *form(expr))
 
 
 @pytest.mark.parametrize("expr, expected", [
@@ -199,49 +228,77 @@ def apply(template, operands, values, on_floats):
     return fn(*[values[o] if isinstance(o, int) else o for o in operands])
 
 
-def run_graph(nodes, steps, on_floats):
-    """Every node of the graph, the leaves `nodes` first."""
-    nodes = list(nodes)
+def run_graph(nodes, steps, on_floats, nudge=(None, 0.0)):
+    """Every node of the graph, the leaves `nodes` first; `nudge` = (index, h) adds h to that
+    node as soon as it is made, so the suite can take a slope at any node."""
+    at, h = nudge
+    nodes = [x + h if i == at else x for i, x in enumerate(nodes)]
     for template, operands in steps:
         nodes.append(apply(template, operands, nodes, on_floats))
+        if len(nodes) - 1 == at:
+            nodes[-1] += h
     return nodes
+
+
+def alone(template, operands):
+    """One step of a graph on leaves of its own, a and b, each in the range its operand
+    accepts (the numbers stay): the expression and its leaves."""
+    accepts, names, leaves = GRAPH_OPS[template][2], iter("ab"), {}
+    for o, ok in zip(operands, accepts):
+        if isinstance(o, int):
+            leaves[next(names)] = next(x for x in (A, B, 2.0, 0.5) if ok(x))
+    names = iter(leaves)
+    return template.format(*[next(names) if isinstance(o, int) else repr(o)
+                             for o in operands]), leaves
+
+
+def name_of(i, leaves):
+    """The name node `i` has in the program shown: leaves x0, x1, ..., then n3, n4, ..."""
+    return f"x{i}" if i < len(leaves) else f"n{i}"
 
 
 def as_text(leaves, steps):
     """The graph as a program the learner can paste: leaves x0, x1, ..., then n3, n4, ..."""
     def name(i):
-        return f"x{i}" if i < len(leaves) else f"n{i}"
+        return name_of(i, leaves)
     lines = [f"{name(i)} = Value({x!r})" for i, x in enumerate(leaves)]
     for i, (template, operands) in enumerate(steps, start=len(leaves)):
         args = [name(o) if isinstance(o, int) else repr(o) for o in operands]
         lines.append(f"{name(i)} = {template.format(*args)}")
-    return "; ".join(lines + [f"{name(len(leaves) + len(steps) - 1)}.backward()"])
+    return "; ".join(lines)
 
 
 def slope(leaves, steps, i, h=1e-6):
-    """d(last node)/d(leaf i) by a central difference on the suite's own float evaluation."""
-    up, down = list(leaves), list(leaves)
-    up[i] += h
-    down[i] -= h
-    return (run_graph(up, steps, True)[-1] - run_graph(down, steps, True)[-1]) / (2 * h)
+    """d(last node)/d(node i) by a central difference on the suite's own float evaluation."""
+    up, down = run_graph(leaves, steps, True, (i, h)), run_graph(leaves, steps, True, (i, -h))
+    return (up[-1] - down[-1]) / (2 * h)
 
 
 @given(graphs())
 def test_random_graphs_match_finite_differences(graph):
     """gradients of random graphs with shared nodes match finite differences"""
     Value = need("Value")
+    constructor_holds("backward")
     leaves, steps = graph
+    for template, operands in steps:  # each operation first on its own: a bug is named there
+        forward_holds("backward", *alone(template, operands))
     text = as_text(leaves, steps)
 
-    def learner_run():
-        nodes = run_graph([Value(x) for x in leaves], steps, on_floats=False)
-        nodes[-1].backward()
-        return nodes[:len(leaves)]
-
-    for i, leaf in enumerate(run(text, learner_run)):
-        got = number(leaf.grad, f"`x{i}.grad` after `{text}`")
+    nodes = run(text, lambda: run_graph([Value(x) for x in leaves], steps, on_floats=False))
+    for i, (node, want) in enumerate(zip(nodes, run_graph(leaves, steps, True))):
+        got = number(read(node, "data", name_of(i, leaves), text), f"`{name_of(i, leaves)}.data`")
+        if not close(got, want, rel=1e-9, abs=1e-12):
+            blame(f"`{text}` gave `{name_of(i, leaves)}.data == {fmt(got)}`, expected "
+                  f"{fmt(want)}", "backward", "ops", program=text)
+    root = name_of(len(nodes) - 1, leaves)
+    call_backward(nodes[-1], root, text)
+    text += f"; {root}.backward()"
+    for i, leaf in enumerate(nodes[:len(leaves)]):
+        got = number(read(leaf, "grad", f"x{i}", text), f"`x{i}.grad` after `{text}`")
         want = slope(leaves, steps, i)
         if not close(got, want, rel=1e-4, abs=1e-6):
+            graph = graph_of(nodes[-1], {id(v): name_of(k, leaves) for k, v in enumerate(nodes)},
+                             {id(v): slope(leaves, steps, k) for k, v in enumerate(nodes)})
             fail(f"`{text}` left `x{i}.grad == {fmt(got)}`, but nudging x{i} moves the last node "
                  f"{fmt(want)} times as much: check the _backward of each operation x{i} flows "
-                 "through")
+                 f"through; {GRAPH_NOTE}", graph, program=text)

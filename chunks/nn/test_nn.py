@@ -9,7 +9,8 @@ import random
 
 from hypothesis import given, strategies as st
 
-from drill.grader.suitekit import close, examples, expect_close, fail, fmt, need, number, run
+from drill.grader.suitekit import (builds_on, call_backward, close, constructor_holds,
+                                   examples, expect_close, fail, fmt, need, number, read, run)
 
 INPUTS = [[2.0, 3.0, -1.0], [3.0, -1.0, 0.5], [0.5, 1.0, 1.0], [1.0, 1.0, -1.0]]
 
@@ -20,7 +21,9 @@ def show(xs):
 
 
 def make(what, cls_name, *args):
-    """`cls_name(*args)` from the learner's file, after seeding random; `what` names the call."""
+    """`cls_name(*args)` from the learner's file, after seeding random; `what` names the call.
+    A network is made of Values: their constructor (ops') must hold first."""
+    constructor_holds("nn")
     random.seed(2024)
     return run(what, need(cls_name), *args)
 
@@ -89,6 +92,16 @@ def mlp_parts(mlp, nin, nouts, what):
             fail(f"`{what}.layers[{i}]` is a {type(layer).__name__}, expected a Layer.")
         parts.append(layer_parts(layer, sizes[i], sizes[i + 1], f"{what}.layers[{i}]"))
     return parts
+
+
+NEURON_OPS = ("a * 2", "a * b", "a + b", "sum([a, b])", "a.tanh()")
+
+
+def forward_holds(gradients=False):
+    """Before an output (or, with `gradients`, a gradient) is checked, the operations a network
+    is made of must hold: they are ops' (and backward's), and a bug there is named as theirs
+    rather than as the network's."""
+    builds_on("nn", *NEURON_OPS, gradients=gradients)
 
 
 def neuron_out(w, b, xs):
@@ -165,6 +178,7 @@ def expect_uniform(values, kind, kinds, what):
 def test_neuron_draws_from_uniform():
     """weights and biases are drawn from random.uniform(-1, 1), each its own draw"""
     what = "40 neurons built by Neuron(5)"
+    constructor_holds("nn")
     random.seed(7)
     Neuron = need("Neuron")
     neurons = [neuron_parts(run("Neuron(5)", Neuron, 5), 5, "Neuron(5)") for _ in range(40)]
@@ -176,6 +190,7 @@ def test_neuron_draws_from_uniform():
 
 def neuron_case(nin, xs, as_values):
     """Build Neuron(nin), call it on xs (numbers, or Values holding them); check the output."""
+    forward_holds()
     Value = need("Value")
     n = make(f"Neuron({nin})", "Neuron", nin)
     w, b = neuron_parts(n, nin, "n")
@@ -206,15 +221,17 @@ def test_neuron_takes_values():
 def test_gradients_reach_the_neurons_parameters():
     """after n(x).backward(), each weight and the bias hold their gradients"""
     xs = [0.5, -1.0, 2.0]
+    forward_holds(gradients=True)
     w, b, out, call = neuron_case(3, xs, as_values=False)
-    run(f"{call}.backward()", out.backward)
+    call_backward(out, call.rsplit("; ", 1)[1], call.rsplit("; ", 1)[0])
     slope = 1 - out.data ** 2
     why = ("d tanh(u)/du = 1 - out**2, and d u/d w[i] = x[i], d u/d b = 1: compute the output "
            "with Value operations (*, +, .tanh()) on the weights themselves, or backward() "
            "cannot reach them.")
     for i, (wi, x) in enumerate(zip(w, xs)):
-        expect_close(wi.grad, slope * x, f"n.w[{i}].grad` after `{call}.backward()", why)
-    expect_close(b.grad, slope, f"n.b.grad` after `{call}.backward()", why)
+        expect_close(read(wi, "grad", f"n.w[{i}]", call), slope * x,
+                     f"n.w[{i}].grad` after `{call}.backward()", why)
+    expect_close(read(b, "grad", "n.b", call), slope, f"n.b.grad` after `{call}.backward()", why)
 
 
 def test_neuron_parameters():
@@ -241,6 +258,7 @@ def test_layer_has_neurons():
 
 def layer_case(nout):
     """Build Layer(3, nout), call it on each input, and check its outputs."""
+    forward_holds()
     what = f"Layer(3, {nout})"
     layer = make(what, "Layer", 3, nout)
     neurons = layer_parts(layer, 3, nout, what)
@@ -278,6 +296,7 @@ def test_mlp_layer_sizes():
 
 def mlp_case(nin, nouts, xs):
     """Build MLP(nin, nouts), call it on xs, and check the output against its own weights."""
+    forward_holds()
     what = f"MLP({nin}, {nouts})"
     mlp = make(what, "MLP", nin, list(nouts))
     layers = mlp_parts(mlp, nin, nouts, what)
@@ -321,8 +340,9 @@ def test_mlp_parameters():
 def test_gradients_reach_every_parameter_of_the_mlp():
     """after mlp(x).backward(), every parameter holds how the output moves with it"""
     xs, h = INPUTS[0], 1e-6
+    forward_holds(gradients=True)
     mlp, layers, out, call = mlp_case(3, [4, 4, 1], xs)
-    run(f"{call}.backward()", out.backward)
+    call_backward(out, call.rsplit("; ", 1)[1], call.rsplit("; ", 1)[0])
     for label, p in mlp_params(layers):
         data = p.data
         p.data = data + h
@@ -331,7 +351,7 @@ def test_gradients_reach_every_parameter_of_the_mlp():
         down = forward(layers, xs)[0]
         p.data = data
         slope = (up - down) / (2 * h)
-        grad = number(p.grad, f"`{label}.grad`")
+        grad = number(read(p, "grad", label, call), f"`{label}.grad`")
         if not close(grad, slope, rel=1e-4, abs=1e-6):
             fail(f"After `{call}.backward()`, `{label}.grad` came {fmt(grad)}, expected about "
                  f"{fmt(slope)} (how the output moves when that parameter moves): build every "

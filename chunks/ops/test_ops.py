@@ -14,11 +14,13 @@ import re
 import pytest
 from hypothesis import given, strategies as st
 
-from drill.grader.suitekit import Lesson, close, examples, fail, fmt, need, number, run
+from drill.grader.suitekit import Lesson, close, examples, fail, fmt, need, number, read, run
 
 A, B = 5.0, -2.0  # data of `a` and `b`: unequal, of opposite signs, so swapped operands show
 
-BINARY = {"+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv}
+# The primitives + and * first: - and / are usually built from them, so a bug of * is first
+# reported at *, not at the - that uses it.
+BINARY = {"+": operator.add, "*": operator.mul, "-": operator.sub, "/": operator.truediv}
 
 UNARY = {  # each one-operand operation and the float it must give
     "-a": operator.neg,
@@ -42,9 +44,10 @@ def make(Value, x):
     return run(f"Value({x!r})", Value, x)
 
 
-def attr(v, name, who):
-    """`who.name` read from the learner's Value `v`."""
-    return run(f"{who}.{name}", getattr, v, name)
+def attr(v, name, who, program=""):
+    """`who.name` read from the learner's Value `v` after `program`, a missing one named with
+    what v has."""
+    return read(v, name, who, program)
 
 
 def build(Value, expr, data=None, why=""):
@@ -69,7 +72,7 @@ def build(Value, expr, data=None, why=""):
 
 def expect_data(program, out, expected, why):
     """Fail unless `c.data` is `expected`."""
-    got = number(attr(out, "data", "c"), f"`c.data` after `{program}`")
+    got = number(attr(out, "data", "c", program), f"`c.data` after `{program}`")
     if not close(got, expected):
         fail(f"`{program}` gave `c.data == {fmt(got)}`, expected {fmt(expected)}: {why}")
 
@@ -82,7 +85,7 @@ def check(Value, expr, expected, why, data=None):
 
 def children(program, out):
     """`c._prev` as a list (a set, tuple or list are all fine)."""
-    prev = attr(out, "_prev", "c")
+    prev = attr(out, "_prev", "c", program)
     if not isinstance(prev, (set, frozenset, tuple, list)):
         fail(f"after `{program}`, `c._prev` is a {type(prev).__name__}: it should be a set "
              "(or tuple or list) of the operand Values")
@@ -102,7 +105,7 @@ def expect_wrapped(Value, program, extras, numbers, why):
     left = list(numbers)
     for v in extras:
         match = [n for n in left if isinstance(v, Value) and close(
-            number(attr(v, "data", "a child"), "the .data of a child of c"), n)]
+            number(attr(v, "data", "a child", program), "the .data of a child of c"), n)]
         if not match:
             fail(f"after `{program}`, `c._prev` holds {describe(v, Value)}, which is no "
                  f"operand: {why}")
@@ -143,7 +146,7 @@ def test_lone_value_has_no_children():
     if kids:
         fail(f"after `{program}`, `c._prev` holds {len(kids)} children, expected none: a Value "
              "made from a number has no operands")
-    op = attr(v, "_op", "c")
+    op = attr(v, "_op", "c", program)
     if not isinstance(op, str):
         fail(f"after `{program}`, `c._op` is a {type(op).__name__}, expected a string "
              "(the default is '')")
@@ -173,7 +176,7 @@ def test_constructor_keeps_children_and_op():
     if kids != {id(v) for v in names.values()}:
         fail(f"after `{program}`, `c._prev` holds {len(kids)} Values, expected a and b: keep the "
              "children given as the second argument in _prev")
-    op = attr(out, "_op", "c")
+    op = attr(out, "_op", "c", program)
     if op != "+":
         fail(f"after `{program}`, `c._op` is {op!r}, expected '+': keep the op given as the "
              "third argument")
@@ -258,14 +261,14 @@ def test_result_is_a_fresh_node(expr):
     if any(out is v for v in names.values()):
         fail(f"`{program}` returned an operand itself: make a new Value for the result, so "
              "the operands stay as they were and the graph keeps both")
-    grad = number(attr(out, "grad", "c"), f"`c.grad` after `{program}`")
+    grad = number(attr(out, "grad", "c", program), f"`c.grad` after `{program}`")
     if grad != 0:
         fail(f"after `{program}`, `c.grad` is {fmt(grad)}, expected 0: a result starts with no "
              "gradient, like every new Value")
-    if not isinstance(attr(out, "_op", "c"), str):
+    if not isinstance(attr(out, "_op", "c", program), str):
         fail(f"after `{program}`, `c._op` is not a string: give each result a short op string "
              "such as '+'")
-    if not callable(attr(out, "_backward", "c")):
+    if not callable(attr(out, "_backward", "c", program)):
         fail(f"after `{program}`, `c._backward` is not callable: a result's _backward must be "
              "a function (store the function itself, `out._backward = _backward`, not the "
              "result of calling it)")
@@ -278,7 +281,7 @@ def test_operands_unchanged(expr):
     program, names, _ = build(Value, expr)
     for name, v in names.items():
         for field, want in (("data", A if name == "a" else B), ("grad", 0)):
-            got = number(attr(v, field, name), f"`{name}.{field}` after `{program}`")
+            got = number(attr(v, field, name, program), f"`{name}.{field}` after `{program}`")
             if got != want:
                 fail(f"`{program}` changed `{name}.{field}` from {fmt(want)} to {fmt(got)}: an "
                      "operation must not touch its operands; build a new Value for the result")

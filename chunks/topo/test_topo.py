@@ -6,7 +6,8 @@ then. So the suite watches the order backward() chooses without depending on any
 """
 from hypothesis import given, strategies as st
 
-from drill.grader.suitekit import expect_close, fail, fmt, need, number, run
+from drill.grader.suitekit import (GRAPH_NOTE, call_backward, constructor_holds, fail, fmt,
+                                   graph_of, need, number, read, run)
 
 # A graph is a list of (name, children's names) in creation order; the last node is the root
 # unless a test says otherwise.
@@ -49,43 +50,68 @@ def reachable(graph, root):
     return seen
 
 
+class Run:
+    """What `root.backward()` did on `graph` built with the learner's Value: `nodes` by name,
+    and `calls`, the (name, that node's grad at the time) of each _backward call in order."""
+
+    def __init__(self, graph, root, nodes, calls):
+        self.graph, self.root, self.nodes, self.calls = graph, root, nodes, calls
+
+    def fail(self, message):
+        """Fail with `message` and the graph: each node's grad after the run beside the one the
+        recorded _backward functions give it (its root 1, every other its number of uses)."""
+        needed = reachable(self.graph, self.root)
+        shares = {id(self.nodes[n]): float(sum(kids.count(n) for user, kids in self.graph
+                                               if user in needed))
+                  for n in needed}
+        shares[id(self.nodes[self.root])] = 1.0
+        fail(f"{message}\n  (Each _backward here was replaced by one that records its call and "
+             f"adds 1 to each child's grad; {GRAPH_NOTE}.)",
+             graph_of(self.nodes[self.root], {id(v): n for n, v in self.nodes.items()}, shares),
+             program=code(self.graph, self.root))
+
+
 def backward_on(graph, root=None):
-    """Build `graph` with the learner's Value, call `root.backward()`, and return what happened:
-    the root Value and the list of (name, that node's grad at the time) of each _backward call.
+    """Build `graph` with the learner's Value, call `root.backward()`, and return the Run.
     Each recorded _backward adds 1 to the grad of each of its children (twice for a child used
     twice), so a node's grad when it runs tells whether every user had passed it its share.
     """
+    constructor_holds("topo")
     Value = need("Value")
     root = root or graph[-1][0]
     nodes, calls = {}, []
 
     def recorder(name, children):
         def _backward():  # records its node's grad, then passes 1 to each child, as a real op would
-            calls.append((name, nodes[name].grad))
+            calls.append((name, read(nodes[name], "grad", name)))
             for child in children:
-                nodes[child].grad += 1.0
+                nodes[child].grad = read(nodes[child], "grad", child) + 1.0
         return _backward
 
     for name, children in graph:
         kids = tuple(nodes[c] for c in children)
-        nodes[name] = run(value_code(name, children), Value, 1.0, kids, 'op')
+        made = (Value, 1.0, kids, "op") if kids else (Value, 1.0)
+        nodes[name] = run(value_code(name, children), *made)
         run(f"{name}._backward = ...", setattr, nodes[name], "_backward",
             recorder(name, children))
-    run(code(graph, root), nodes[root].backward)
-    return nodes[root], calls
+    call_backward(nodes[root], root, code(graph, root).rsplit("; ", 1)[0])
+    return Run(graph, root, nodes, calls)
 
 
-def expect_seeded(graph, root, root_value, calls):
+def expect_seeded(run_):
     """The root's grad is 1 when its own _backward runs, and still 1 afterwards."""
-    seen = [number(grad, f"`{root}.grad`") for name, grad in calls if name == root]
-    after = number(root_value.grad, f"`{root}.grad`")
+    graph, root = run_.graph, run_.root
+    seen = [number(grad, f"`{root}.grad`") for name, grad in run_.calls if name == root]
+    after = number(read(run_.nodes[root], "grad", root), f"`{root}.grad`")
     if seen and seen[0] != 1:
         late = " (it is 1 afterwards: set it before the loop, not after)" if after == 1 else ""
-        fail(f"In `{code(graph, root)}`, `{root}.grad` was {fmt(seen[0])} when "
-             f"`{root}._backward()` ran, expected 1{late}: every gradient flows from the root's "
-             "own, so backward() starts with `self.grad = 1`, before any _backward runs.")
-    expect_close(after, 1.0, f"{root}.grad` after `{root}.backward()",
-                 "backward() sets the root's grad to 1 (d root / d root) before anything else.")
+        run_.fail(f"In `{code(graph, root)}`, `{root}.grad` was {fmt(seen[0])} when "
+                  f"`{root}._backward()` ran, expected 1{late}: every gradient flows from the "
+                  "root's own, so backward() starts with `self.grad = 1`, before any _backward "
+                  "runs.")
+    if after != 1:
+        run_.fail(f"`{code(graph, root)}` left `{root}.grad == {fmt(after)}`, expected 1.0: "
+                  "backward() sets the root's grad to 1 (d root / d root) before anything else.")
 
 
 def users(graph, name, among):
@@ -96,9 +122,10 @@ def users(graph, name, among):
     return " and ".join(sorted(edges))
 
 
-def expect_each_once(graph, root, calls):
+def expect_each_once(run_):
     """The root ran once, every node with children that it depends on once, a leaf at most once,
     and no other node at all."""
+    graph, root, calls = run_.graph, run_.root, run_.calls
     where = f"In `{code(graph, root)}`"
     needed = reachable(graph, root)
     counts = {name: 0 for name, _ in graph}
@@ -106,25 +133,26 @@ def expect_each_once(graph, root, calls):
         counts[name] += 1
     children = dict(graph)
     if children[root] and not counts[root]:
-        fail(f"{where}, `{root}._backward()` never ran: the root's own _backward passes its "
+        run_.fail(f"{where}, `{root}._backward()` never ran: the root's own _backward passes its "
              "gradient to its children, so it is the first to run.")
     for name in reversed(list(counts)):  # nearest the root first: the shared node, not its leaf
         if name not in needed and counts[name]:
-            fail(f"{where}, `{name}._backward()` ran, but `{root}` does not depend on `{name}`: "
+            run_.fail(f"{where}, `{name}._backward()` ran, but `{root}` does not depend on `{name}`: "
                  f"only the nodes reachable from `{root}` through `_prev` get a gradient.")
         if counts[name] > 1:
-            fail(f"{where}, `{name}._backward()` ran {counts[name]} times, expected once: "
+            run_.fail(f"{where}, `{name}._backward()` ran {counts[name]} times, expected once: "
                  f"`{name}` is used by {users(graph, name, needed)}; remember the nodes you "
                  "have visited so each one enters the order only once.")
         if name in needed and children[name] and not counts[name]:
             only = " (only the root's ran)" if counts[root] == len(calls) else ""
-            fail(f"{where}, `{name}._backward()` never ran{only}, though `{root}` depends on "
+            run_.fail(f"{where}, `{name}._backward()` never ran{only}, though `{root}` depends on "
                  f"`{name}`: collect every node reachable from the root through `_prev`, "
                  "recursively, and call the _backward of each.")
 
 
-def expect_users_first(graph, root, calls):
+def expect_users_first(run_):
     """Each node's _backward ran after that of every node that uses it."""
+    graph, root, calls = run_.graph, run_.root, run_.calls
     where = f"In `{code(graph, root)}`"
     needed = reachable(graph, root)
     done = set()
@@ -132,7 +160,7 @@ def expect_users_first(graph, root, calls):
         waiting = sorted(user for user, children in graph
                          if name in children and user in needed and user not in done)
         if waiting:
-            fail(f"{where}, `{name}._backward()` ran before `{waiting[0]}._backward()`, but "
+            run_.fail(f"{where}, `{name}._backward()` ran before `{waiting[0]}._backward()`, but "
                  f"`{waiting[0]}` uses `{name}`: a node may pass its gradient on only once every "
                  "node that uses it has added into its grad. Order the nodes so each comes "
                  "after its children (append a node after visiting them all), then run "
@@ -140,9 +168,10 @@ def expect_users_first(graph, root, calls):
         done.add(name)
 
 
-def expect_whole_gradient(graph, root, calls):
+def expect_whole_gradient(run_):
     """When a node's _backward runs, its grad is exactly what its users passed it: backward()
     sets the root's grad and no other."""
+    graph, root, calls = run_.graph, run_.root, run_.calls
     needed = reachable(graph, root)
     for name, grad in calls:
         if name == root:
@@ -150,7 +179,7 @@ def expect_whole_gradient(graph, root, calls):
         shares = sum(children.count(name) for user, children in graph if user in needed)
         got = number(grad, f"`{name}.grad`")
         if got != shares:
-            fail(f"In `{code(graph, root)}`, where each _backward adds 1 to each child's grad, "
+            run_.fail(f"In `{code(graph, root)}`, where each _backward adds 1 to each child's grad, "
                  f"`{name}.grad` was {fmt(got)} when `{name}._backward()` ran, expected "
                  f"{fmt(float(shares))} (from {users(graph, name, needed)}): backward() sets "
                  "the root's grad to 1 and touches no other; every other grad is what the "
@@ -160,20 +189,18 @@ def expect_whole_gradient(graph, root, calls):
 def expect_correct(graph, root=None):
     """backward() on `graph` seeds the root, runs each needed node once, users first, and leaves
     every other grad to the _backward functions."""
-    root = root or graph[-1][0]
-    root_value, calls = backward_on(graph, root)
-    expect_seeded(graph, root, root_value, calls)
-    expect_each_once(graph, root, calls)
-    expect_users_first(graph, root, calls)
-    expect_whole_gradient(graph, root, calls)
+    run_ = backward_on(graph, root)
+    expect_seeded(run_)
+    expect_each_once(run_)
+    expect_users_first(run_)
+    expect_whole_gradient(run_)
 
 
 def test_root_grad_is_seeded_with_one():
     """backward() sets the root's grad to 1 before its _backward runs"""
-    graph = [("a", []), ("r", ["a"])]
-    root_value, calls = backward_on(graph)
-    expect_each_once(graph, "r", calls)
-    expect_seeded(graph, "r", root_value, calls)
+    run_ = backward_on([("a", []), ("r", ["a"])])
+    expect_each_once(run_)
+    expect_seeded(run_)
 
 
 def test_every_node_runs():

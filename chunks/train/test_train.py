@@ -12,7 +12,8 @@ import random
 import pytest
 from hypothesis import given, strategies as st
 
-from drill.grader.suitekit import close, examples, fail, fmt, need, number, run
+from drill.grader.suitekit import (builds_on, close, examples, fail, fmt, need, number, read,
+                                   run)
 
 LECTURE_XS = [[2.0, 3.0, -1.0], [3.0, -1.0, 0.5], [0.5, 1.0, 1.0], [1.0, 1.0, -1.0]]
 LECTURE_YS = [1.0, -1.0, -1.0, 1.0]
@@ -23,11 +24,17 @@ UNMOVED = ("update after loss.backward(), while the grads hold this step's gradi
            "to 0 before backward, not after it), and change p.data by -lr * p.grad.")
 
 
+# The operations a model and the loss are made of: confirmed (forward and backward) before a
+# loop is judged, so that a bug of theirs is named as ops' or backward's, not as the loop's.
+LOOP_OPS = ("a + b", "a * 2", "a * b", "sum([a, b])", "a - 2", "a ** 2", "a.tanh()")
+
+
 class TinyModel:
-    """tanh(w·x + b), or the line w·x + b when `squash` is False: the least a model needs,
-    `__call__` and `parameters()`, built from the learner's Values."""
+    """tanh(w·x + b), or the line w·x + b when `squash` is False: what the contract lets train
+    use, `__call__`, `parameters()` and `zero_grad()`, built from the learner's Values."""
 
     def __init__(self, w, b, squash=True):
+        builds_on("train", *LOOP_OPS, gradients=True)
         Value = need("Value")
         self.w = [run(f"Value({fmt(wi)})", Value, wi) for wi in w]
         self.b = run(f"Value({fmt(b)})", Value, b)
@@ -42,10 +49,13 @@ class TinyModel:
     def parameters(self):
         return self.w + [self.b]
 
+    def zero_grad(self):
+        for p in self.parameters():
+            p.grad = 0.0
+
     def __getattr__(self, name):
-        raise AttributeError(f"the model has no `{name}`: train may use only model(x) and "
-                             "model.parameters(), so set each p.grad = 0 itself rather than "
-                             "calling a method such as model.zero_grad()")
+        raise AttributeError(f"the model has no `{name}`: train may use only model(x), "
+                             "model.parameters() and model.zero_grad()")
 
     def __repr__(self):
         shape = "tanh(w·x + b)" if self.squash else "w·x + b"
@@ -138,7 +148,7 @@ class Trial:
         self.size = len(xs)
 
     def say(self, what):
-        fail(f"`{self.call}` with {self.where}: {what}")
+        fail(f"`{self.call}` with {self.where}: {what}", program=self.call)
 
 
 def expect_count(t):
@@ -278,6 +288,20 @@ def test_gradients_are_zeroed_every_step():
                      "to 0 before it, each step also carries the gradients of the steps before.")
 
 
+def test_stale_gradients_do_not_leak_into_the_first_step():
+    """grads left by an earlier backward are set to 0 before the first step's backward"""
+    model, xs, ys = lecture_neuron()
+    run("an earlier loss.backward() (with your Value)", backprop, model, xs, ys)
+    stale = [number(read(p, "grad", f"model.parameters()[{i}]"), f"`model.parameters()[{i}].grad`")
+             for i, p in enumerate(model.parameters())]
+    t = Trial(model, xs, ys, where=f"model = {model!r} whose grads an earlier backward left at "
+              f"{show(stale)}, and the lecture's dataset", steps=1, lr=0.1)
+    expect_losses(t)
+    expect_params(t, "the grads were not 0 when train was called, and they leaked into the first "
+                     "step: set every p.grad to 0 before each loss.backward(), the first one "
+                     "included, not only after an update.")
+
+
 def test_forward_pass_is_redone_every_step():
     """the forward pass and the loss are recomputed every step"""
     model, xs, ys = line()
@@ -328,11 +352,33 @@ def test_matches_the_lecture_loop(case):
     expect_the_lecture_loop(Trial(TinyModel(w, b, squash), xs, ys, steps=steps, lr=lr))
 
 
+class Offered:
+    """The learner's own model, with the `zero_grad()` the contract promises train even when
+    their MLP has none (nn allows that)."""
+
+    def __init__(self, model):
+        self.model = model
+
+    def __call__(self, x):
+        return self.model(x)
+
+    def parameters(self):
+        return self.model.parameters()
+
+    def zero_grad(self):
+        own = getattr(self.model, "zero_grad", None)
+        if callable(own):
+            return own()
+        for p in self.parameters():
+            p.grad = 0.0
+
+
 def test_your_mlp_learns_the_lecture_dataset():
     """your MLP(3, [4, 4, 1]) learns the lecture's dataset: its loss goes down"""
+    builds_on("train", *LOOP_OPS, gradients=True)
     MLP = need("MLP")
     random.seed(2)
-    mlp = run("MLP(3, [4, 4, 1])", MLP, 3, [4, 4, 1])
+    mlp = Offered(run("MLP(3, [4, 4, 1])", MLP, 3, [4, 4, 1]))
     # Six small steps lower the loss from any start: checked on thousands of seeds and orders
     # of drawing the weights, so a correct network passes however it uses `random`.
     call, losses, _ = train_yours(mlp, LECTURE_XS, LECTURE_YS, steps=6, lr=0.05)

@@ -15,11 +15,14 @@ import time
 import pytest
 from _pytest.reports import TestReport
 
+from drill.grader import suitekit
 from drill.grader.submission import learner_frame, load_submission
 
 BLOCKED_IMPORTS = ("drill._data", "reference", "micrograd")
 MAX_MESSAGE = 2500  # characters: an ASCII report line stays under PIPE_BUF (4 KiB) and so is
 #                    written whole, even if a forked learner process writes to the pipe too
+MAX_TEST_OUTPUT = 500  # characters of what the learner's code printed during one test, as
+#                        Exercism's runner keeps; the rest is still in the run's whole output
 
 
 class TestTimeout(BaseException):
@@ -35,6 +38,27 @@ class Reporter:
     def __call__(self, event, **data):
         line = self._dumps({"token": self._token, "event": event, **data}) + "\n"
         self._write(self._fd, line.encode())
+
+
+class TestOutput:
+    """sys.stdout during a test: writes go on to the real stream, and the first MAX_TEST_OUTPUT
+    characters are kept for the test's own report, with a note of how many more there were."""
+
+    def __init__(self, stream):
+        self.stream, self.kept, self.more = stream, "", 0
+
+    def write(self, text):
+        text = str(text)
+        room = MAX_TEST_OUTPUT - len(self.kept)
+        self.kept += text[:max(room, 0)]
+        self.more += max(len(text) - max(room, 0), 0)
+        return self.stream.write(text)
+
+    def text(self):
+        return self.kept + (f"\n[cut: {self.more} more characters]" if self.more else "")
+
+    def __getattr__(self, name):
+        return getattr(self.stream, name)
 
 
 class ImportBlocker:
@@ -89,7 +113,7 @@ class Collector:
         self.test_s = config["test_s"]
         self.path = config["file"]
         self.lines = sys.modules["submission"].__source_lines__
-        self.outcomes, self.touched, self.graphs = {}, {}, {}
+        self.outcomes, self.touched, self.lessons, self.outputs = {}, {}, {}, {}
 
     def pytest_collection_modifyitems(self, items):
         """Plain tests first, properties after: the quick checks are the first news of a save.
@@ -111,17 +135,21 @@ class Collector:
 
     def pytest_runtest_logstart(self, nodeid, location):
         self.outcomes[nodeid] = ("pass", "", time.perf_counter())
-        self.graphs.pop(nodeid, None)
+        self.lessons.pop(nodeid, None)
+        suitekit.new_test()
         self.report("start", id=nodeid)
 
     @pytest.hookimpl(wrapper=True)
     def pytest_runtest_call(self, item):
         """Time the test, and undo the learner's patches before any other code runs after it."""
+        out = sys.stdout = TestOutput(sys.__stdout__)
         _alarm(self.test_s)
         try:
             return (yield)
         finally:
             _alarm(0)
+            sys.stdout = sys.__stdout__
+            self.outputs[item.nodeid] = out.text()
             self.touched[item.nodeid] = self.guard.restore()
 
     @pytest.hookimpl(tryfirst=True)
@@ -132,9 +160,12 @@ class Collector:
         if call.excinfo is not None and status == "pass":
             exc = call.excinfo.value
             status, message = status_of(exc), describe(exc, self.path, self.lines)
-            graph = getattr(exc, "graph", None) if isinstance(exc, AssertionError) else None
-            if graph is not None:
-                self.graphs[item.nodeid] = graph.to_dict()
+            if isinstance(exc, suitekit.Lesson):
+                self.lessons[item.nodeid] = {"graph": exc.graph and exc.graph.to_dict(),
+                                            "owner": exc.owner, "program": exc.program}
+            elif suitekit.last_program():  # an error outside a guarded call: say what ran
+                message = f"{message}\n  while running `{suitekit.last_program()}`"[:MAX_MESSAGE]
+                self.lessons[item.nodeid] = {"program": suitekit.last_program()}
             if status == "timeout":
                 message = (f"this test did not finish within {self.test_s:g} s: "
                            "does a loop in your code never end?")
@@ -150,9 +181,10 @@ class Collector:
             status = "fail"
             message = f"your code changed {', '.join(touched)}, which the judge relies on; " \
                       "a micrograd file never needs to"
+        lesson = {} if touched else self.lessons.pop(nodeid, {})
         self.report("result", id=nodeid, status=status, message=message,
-                    duration_s=time.perf_counter() - started,
-                    graph=None if touched else self.graphs.pop(nodeid, None))
+                    duration_s=time.perf_counter() - started, output=self.outputs.pop(nodeid, ""),
+                    **lesson)
 
 
 def main():
@@ -173,7 +205,6 @@ def grade_here(config):
     os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
     signal.signal(signal.SIGALRM, _on_alarm)
 
-    from drill.grader import suitekit
     from drill.grader.guard import Guard
     suitekit.load_profile(config["profile"], config["database"])
     guard = Guard()

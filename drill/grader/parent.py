@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from drill.errors import DrillError
-from drill.grader.results import ERROR, FAIL, PASS, TIMEOUT, GradeResult, TestResult
+from drill.grader.results import ERROR, FAIL, PASS, TIMEOUT, GradeResult, TestResult, waiting
 from drill.paths import home
 
 FORBIDDEN_IMPORTS = {"drill", "reference", "micrograd"}
@@ -42,12 +42,14 @@ class Limits:
 
 
 def expected_tests(suite_files):
-    """[(chunk, function name)] of every top-level `test_*` function, in file order."""
-    found = []
+    """{(chunk, function name): its source} of every top-level `test_*` function, in file order:
+    the source is a passing test's `test_code` in --json."""
+    found = {}
     for path in suite_files:
-        tree = ast.parse(Path(path).read_text(encoding="utf-8"))
-        found += [(Path(path).parent.name, node.name) for node in tree.body
-                  if isinstance(node, ast.FunctionDef) and node.name.startswith("test_")]
+        text = Path(path).read_text(encoding="utf-8")
+        found.update({(Path(path).parent.name, node.name): ast.get_source_segment(text, node)
+                      for node in ast.parse(text).body
+                      if isinstance(node, ast.FunctionDef) and node.name.startswith("test_")})
     return found
 
 
@@ -69,14 +71,37 @@ def graph_of(event):
         return None
 
 
-def read_source(path):
+def source_of(path):
+    """(the file's text, "") or ("", why it is not Python text): a learner's file that cannot
+    be graded is a failing verdict; no file at all is a usage error (DrillError)."""
     path = Path(path)
+    if path.is_dir():
+        raise DrillError(f"{path} is a directory: give the path of your .py file")
     if not path.is_file():
         raise DrillError(f"no such file: {path}")
     try:
-        return path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
-        raise DrillError(f"{path} is not UTF-8 text ({exc.reason} at byte {exc.start})")
+        return "", (f"{path.name} is not UTF-8 text ({exc.reason} at byte {exc.start}), so it "
+                    "cannot be graded: save your Python file as plain UTF-8 text")
+    if "\0" in text:
+        return "", (f"{path.name} holds NUL bytes, so it is not a Python text file and cannot "
+                    "be graded: is it the file you meant?")
+    return text, ""
+
+
+def text_of(event, key):
+    """A string field of a report, or "" when the child sent something else."""
+    value = event.get(key)
+    return value if isinstance(value, str) else ""
+
+
+def read_source(path):
+    """The file's text, or a DrillError saying why there is none."""
+    text, problem = source_of(path)
+    if problem:
+        raise DrillError(problem)
+    return text
 
 
 def static_problem(path, source):
@@ -104,11 +129,11 @@ def grade(chunk, path, profile="thorough", limits=Limits(), on_event=None, launc
     `launcher` starts the child (a cold one by default; watch mode passes its warm grader), and
     `cancel` lets another thread stop the run when a newer save makes it moot."""
     path = Path(path).resolve()
-    source = read_source(path)
+    source, unreadable = source_of(path)
     started = time.perf_counter()
     result = GradeResult(chunk=chunk.name, file=str(path), profile=profile)
     expected = expected_tests(chunk.suite_files())
-    result.problem = static_problem(path, source)
+    result.problem = unreadable or static_problem(path, source)
     if not result.problem:
         run = ChildRun(path, limits, on_event, launcher,
                        suites=[str(p) for p in chunk.suite_files()], profile=profile)
@@ -116,7 +141,7 @@ def grade(chunk, path, profile="thorough", limits=Limits(), on_event=None, launc
             cancel.attach(run)
         run.wait()
         result.problem, result.output = run.problem, run.captured()
-        result.tests = run.results(expected)
+        result.tests = waiting(run.results(expected))
     else:
         result.tests = not_run(expected, result.problem)
     result.duration_s = time.perf_counter() - started
@@ -139,7 +164,8 @@ def run_task(task, path, args, limits=Limits(), on_event=None, launcher=None, ca
     an expression built with their Value; `drill moons` trains their network): the learner's
     code never runs in drill's own process."""
     path = Path(path).resolve()
-    problem = static_problem(path, read_source(path))
+    source, problem = source_of(path)
+    problem = problem or static_problem(path, source)
     if problem:
         return TaskResult([], problem)
     run = ChildRun(path, limits, on_event, launcher, task=task, args=args)
@@ -374,8 +400,11 @@ class ChildRun:
             if event is None:
                 status = TIMEOUT if self.timed_out and test.get("id") == self.running else ERROR
                 event = {"status": status, "message": "not finished: " + self.problem.split("\n")[0]}
-            results.append(TestResult(name, event["status"], event.get("message", ""),
-                                      float(event.get("duration_s", 0.0)), test.get("chunk", ""),
-                                      test.get("title", ""), graph_of(event)))
+            key = (test.get("chunk"), test.get("function"))
+            results.append(TestResult(
+                name, event["status"], event.get("message", ""),
+                float(event.get("duration_s", 0.0)), test.get("chunk", ""), test.get("title", ""),
+                graph_of(event), text_of(event, "owner"),
+                text_of(event, "program") or expected.get(key) or "", text_of(event, "output")))
         missing = [test for test in expected if test not in seen]
         return results + not_run(missing, self.problem or "the suite never reached this test")

@@ -28,7 +28,7 @@ _NOT_NUMBERS = (bool, complex)
 
 # The learner's module, held in a namespace that stays the same object once the runner fills it,
 # so the runner's guard (which compares this module's names by identity) sees no change.
-_current = types.SimpleNamespace(module=None)
+_current = types.SimpleNamespace(module=None, program="")
 
 # max_examples of the two profiles: `quick` grades every save, `thorough` a verdict that is kept.
 PROFILES = {"quick": 20, "thorough": 100}
@@ -58,16 +58,20 @@ def load_profile(name, database_dir=None):
 
 class Lesson(AssertionError):
     """A failure in the learner's terms: what was done, what was expected, what came, and why;
-    with the example's computation graph (a `drill.graph.Graph`) where a picture helps."""
+    with the example's computation graph (a `drill.graph.Graph`) where a picture helps, the
+    program that ran (the last one `run` called), and `owner`, the chunk the cause belongs to
+    when it is not the suite's own (a forward-pass bug met by the backward suite is ops')."""
 
-    def __init__(self, message, graph=None):
+    def __init__(self, message, graph=None, owner=None, program=None):
         super().__init__(message)
-        self.graph = graph
+        self.graph, self.owner = graph, owner
+        self.program = _current.program if program is None else program
 
 
-def fail(message, graph=None):
-    """Stop the test with a message for the learner, and the graph to draw under it."""
-    raise Lesson(message, graph)
+def fail(message, graph=None, owner=None, program=None):
+    """Stop the test with a message for the learner, the graph to draw under it, the chunk the
+    cause belongs to, and the program the message shows (by default the last one run)."""
+    raise Lesson(message, graph, owner, program)
 
 
 if os.environ.get("DRILL_SUBMISSION"):
@@ -111,6 +115,7 @@ def run(what, fn, *args, **kwargs):
 
     `what` is the call as the learner would write it, e.g. "Value(2.0) + 3".
     """
+    _current.program = what
     try:
         return fn(*args, **kwargs)
     except Lesson:
@@ -172,3 +177,264 @@ def expect_close(got, expected, what, why="", rel=1e-7, abs=1e-9):
 def examples(fraction):
     """A settings decorator running `fraction` of the profile's examples (for costly properties)."""
     return settings(max_examples=max(5, int(settings.default.max_examples * fraction)))
+
+
+def new_test():
+    """Called by the runner as each test starts: no program has run in it yet."""
+    _current.program = ""
+
+
+def last_program():
+    """The program `run` last ran in this test, for a failure that is not a Lesson."""
+    return _current.program
+
+
+def _has(obj, name):
+    """True when `name` is an attribute of `obj` or of its class, without running any code."""
+    return name in _getattr(obj, "__dict__", {}) or any(
+        name in vars(k) for k in _type(obj).__mro__)
+
+
+# The names the contract gives a Value's parts: never offered as what a missing one is called.
+CONTRACT_NAMES = {"data", "grad", "_prev", "_op", "_backward", "backward", "label"}
+
+
+def _own_names(obj):
+    """The attributes a learner gave `obj` beyond the contract's (instance and class, no dunders)."""
+    names = list(_getattr(obj, "__dict__", {}))
+    for k in _type(obj).__mro__[:-1]:
+        names += [n for n in vars(k) if not n.startswith("__")]
+    return [n for n in dict.fromkeys(names) if n not in CONTRACT_NAMES]
+
+
+def missing(obj, name, who, program="", owner=None):
+    """Fail with one sentence: `who.name` does not exist, and what `obj` has instead."""
+    import difflib  # only a failure needs it
+    after = f"after `{program}`, " if program else ""
+    kind = _type(obj).__name__
+    near = difflib.get_close_matches(name, _own_names(obj), n=1, cutoff=0.5)
+    has = (f"your {kind} has `{near[0]}`" if near else
+           f"your {kind} has {', '.join(f'`{n}`' for n in _own_names(obj)[:6]) or 'nothing else'}")
+    fail(f"{after}`{who}.{name}` does not exist: the contract names it `.{name}`; {has}",
+         owner=owner, program=program or None)
+
+
+def read(obj, name, who, program="", owner=None):
+    """`who.name` read from the learner's object `obj` through the guarded path: a missing
+    attribute is named with what the object has instead; a property that raises is a Lesson.
+    `owner` is the chunk a missing one belongs to, when not the suite's own."""
+    if not _has(obj, name) and not _has(obj, "__getattr__"):
+        missing(obj, name, who, program, owner)
+    try:
+        return _getattr(obj, name)
+    except Lesson:
+        raise
+    except AttributeError:
+        missing(obj, name, who, program, owner)
+    except Exception:
+        return run(f"{program}; {who}.{name}" if program else f"{who}.{name}", _getattr, obj, name)
+
+
+def peek(obj, name):
+    """`obj.name` for a picture, or None: what a broken node holds must not stop the drawing."""
+    try:
+        return _getattr(obj, name, None)
+    except Exception:
+        return None
+
+
+def call_backward(value, who, program):
+    """`who.backward()` on the learner's Value, after making sure that is their method: a file
+    that names it otherwise, or hides it behind an attribute set in __init__, is told so."""
+    if "backward" in _getattr(value, "__dict__", {}):
+        fail(f"after `{program}`, `{who}.backward` is an attribute of the Value itself, set in "
+             "__init__ (`self.backward = ...`), which hides the method backward(): name the "
+             "function each node stores `_backward`, with the underscore", owner="topo",
+             program=program)
+    step = read(value, "backward", who, program, owner="topo")
+    run(f"{program}; {who}.backward()", step)
+
+
+class Plain(float):
+    """A float with a Value's methods, so the suite can compute what an expression written for
+    Values must give: `eval("2 - a", {}, {"a": Plain(1.5)})` is 0.5."""
+
+    def exp(self):
+        return Plain(math.exp(self))
+
+    def tanh(self):
+        return Plain(math.tanh(self))
+
+    def relu(self):
+        return Plain(self if self > 0 else 0.0)
+
+
+for _name in ("add", "radd", "sub", "rsub", "mul", "rmul", "truediv", "rtruediv", "pow", "neg"):
+    setattr(Plain, f"__{_name}__", lambda self, *other, _op=_getattr(_float, f"__{_name}__"):
+            Plain(_op(self, *other)))
+
+
+
+def hint(chunk, index):
+    """Hint `index` of `chunk`, read from its chunk.toml only when a failure needs it."""
+    import tomllib
+    from drill.paths import chunks_dir
+    with open(os.path.join(chunks_dir(), chunk, "chunk.toml"), "rb") as f:
+        return tomllib.load(f)["hints"][index]
+
+
+# Whose a failure is, said once for all suites: the forward pass belongs to ops and the local
+# derivatives to backward; a suite that builds on them names them so, with their chunk's hint,
+# instead of calling it a bug of its own.
+OWNERS = {"ops": "the forward pass (Value and its operations)",
+          "backward": "a local derivative (a _backward)", "topo": "Value.backward()"}
+_checked = {}  # what has been confirmed of the learner's code: {check: None or message}
+
+
+def confirmed(key, check, chunk, owner="ops", hint_index=0):
+    """Run `check()` once per run; when it fails, fail every test of `chunk` that relies on it
+    with its message, as `owner`'s, and `owner`'s hint."""
+    if key not in _checked:
+        try:
+            check()
+            _checked[key] = None
+        except Lesson as lesson:  # the cause may lie deeper still: backward() is topo's
+            _checked[key] = (str(lesson), lesson.owner or owner, lesson.program)
+    if _checked[key] is not None:
+        message, owner, program = _checked[key]
+        if owner == chunk:
+            fail(message, owner=owner, program=program)
+        blame(message, chunk, owner, hint_index if owner == "ops" else 0, program)
+
+
+def blame(message, chunk, owner, hint_index=0, program=None):
+    """Fail with `message` as a bug of `owner` that `chunk` met: said so, with `owner`'s hint."""
+    fail(f"{message}\n  That is {OWNERS[owner]}, which belongs to {owner}: {chunk} builds on "
+         f"it, so mend it first (drill check {owner} tells the same). Hint of {owner}: "
+         f"{hint(owner, hint_index)}", owner=owner, program=program)
+
+
+def _program(leaves, expr):
+    return "; ".join([f"{n} = Value({x!r})" for n, x in leaves.items()] + [f"c = {expr}"])
+
+
+def _built(expr, leaves):
+    """(program, {name: Value}, c): `c = expr` on the learner's Values made from `leaves`."""
+    Value = need("Value")
+    text = _program(leaves, expr)
+    values = {n: run(f"Value({x!r})", Value, x) for n, x in leaves.items()}
+    out = run(text, eval, expr, {"Value": Value}, dict(values))
+    if not _isinstance(out, Value):
+        fail(f"`{text}` made `c` a {_type(out).__name__}, not a Value")
+    prev = read(out, "_prev", "c", text)
+    for kid in (list(prev) if _isinstance(prev, (set, frozenset, tuple, list)) else [prev]):
+        if not _isinstance(kid, Value):
+            fail(f"after `{text}`, `c._prev` holds {_repr(kid)[:40]} (a {_type(kid).__name__}), "
+                 "not a Value: each operation passes its operands as the children, "
+                 "Value(data, (self, other), op), the second argument")
+    return text, values, out
+
+
+def _plain_eval(expr, leaves):
+    return eval(expr, {"Value": Plain}, {n: Plain(x) for n, x in leaves.items()})
+
+
+def forward_holds(chunk, expr, leaves):
+    """Confirm, before `chunk`'s own checks, that `c = expr` on the learner's Values made from
+    `leaves` ({name: number}) gives a Value with the data float arithmetic gives, and operand
+    Values as its children."""
+    def check():
+        text, _, out = _built(expr, leaves)
+        want = _plain_eval(expr, leaves)
+        got = number(read(out, "data", "c", text), f"`c.data` after `{text}`")
+        if not close(got, want, 1e-9, 1e-12):
+            fail(f"`{text}` gave `c.data == {fmt(got)}`, expected {fmt(_float(want))}")
+    reversed_form = expr[:1].isdigit() or "sum(" in expr
+    confirmed(("forward", expr, tuple(leaves.items())), check, chunk, "ops",
+              1 if reversed_form else 0)
+
+
+def gradients_hold(chunk, expr, leaves):
+    """Confirm, before `chunk`'s own checks, that `c = expr; c.backward()` leaves in each leaf
+    the grad a central difference of the suite's float arithmetic gives."""
+    def check():
+        text, values, out = _built(expr, leaves)
+        call_backward(out, "c", text)
+        for name, value in values.items():
+            h = 1e-6
+            up = _plain_eval(expr, {**leaves, name: leaves[name] + h})
+            down = _plain_eval(expr, {**leaves, name: leaves[name] - h})
+            want = (up - down) / (2 * h)
+            got = number(read(value, "grad", name, text), f"`{name}.grad`")
+            if not close(got, want, 1e-5, 1e-7):
+                fail(f"`{text}; c.backward()` left `{name}.grad == {fmt(got)}`, expected "
+                     f"{fmt(want)}")
+    forward_holds(chunk, expr, leaves)
+    confirmed(("gradient", expr, tuple(leaves.items())), check, chunk, "backward")
+
+
+def constructor_holds(chunk):
+    """Confirm that `Value(data, children, op)` keeps them where the contract says, and that a
+    leaf starts with grad 0 and a callable `_backward`: what topo's graphs are built from."""
+    def check():
+        Value = need("Value")
+        a = run("a = Value(1.0)", Value, 1.0)
+        text = "a = Value(1.0); b = Value(2.0, (a,), 'op')"
+        b = run(text, Value, 2.0, (a,), "op")
+        prev = read(b, "_prev", "b", text)
+        try:
+            kids = list(prev)
+        except TypeError:
+            kids = None
+        if kids is None or len(kids) != 1 or kids[0] is not a:
+            fail(f"after `{text}`, `b._prev` is {_repr(prev)[:60]}, expected to hold just `a`: "
+                 "the second argument is the children")
+        for name, want in (("data", 2.0), ("_op", "op")):
+            got = read(b, name, "b", text)
+            if got != want:
+                fail(f"after `{text}`, `b.{name}` is {_repr(got)[:60]}, expected {want!r}")
+        if number(read(a, "grad", "a", "a = Value(1.0)"), "`a.grad`") != 0:
+            fail("`a = Value(1.0)` starts with a non-zero `a.grad`, expected 0")
+        if not callable(read(a, "_backward", "a", "a = Value(1.0)")):
+            fail("`Value(1.0)._backward` is not a function: every Value starts with one that "
+                 "does nothing")
+    confirmed(("constructor",), check, chunk, "ops", 2)
+
+
+def _plain(x):
+    return _float(x) if _isinstance(x, (int, _float)) and not _isinstance(x, bool) else None
+
+
+def graph_of(root, labels=None, expected=None):
+    """The computation graph under the learner's Value `root`, read only through `peek`, so a
+    broken node still draws: `labels` and `expected` map `id(node)` to a name and to the grad the
+    suite computed for it. Built only when a check has failed."""
+    from drill.graph import walk
+
+    def operands(v):
+        try:
+            return list(peek(v, "_prev") or ())
+        except Exception:
+            return []
+
+    def describe(v):
+        op = peek(v, "_op")
+        return (op if _isinstance(op, str) else "", _plain(peek(v, "data")),
+                _plain(peek(v, "grad")))
+
+    return walk(root, operands, describe, labels, expected,
+                lambda got, want: close(got, want, 1e-4, 1e-6))
+
+
+GRAPH_NOTE = "the graph below shows each node's grad and the one it should have; ✗ marks the " \
+             "first that differs, from the output down"
+
+
+def builds_on(chunk, *exprs, gradients=False):
+    """`forward_holds` (or, with `gradients`, `gradients_hold`) for each of `exprs`, written on
+    `a` (1.5) and `b` (-2.5): what `chunk`'s suite and the usual code of it build on, confirmed
+    in that order, after the constructor."""
+    constructor_holds(chunk)
+    for expr in exprs:
+        leaves = {n: x for n, x in (("a", 1.5), ("b", -2.5)) if n in expr}
+        (gradients_hold if gradients else forward_holds)(chunk, expr, leaves)
