@@ -136,14 +136,17 @@ def record(store, attempt, content, result, at):
 def last_result(store, attempt):
     """The GradeResult of the attempt's latest graded version, or None before any grading."""
     import json
+    from dataclasses import fields
     from drill.grader.results import GradeResult, TestResult
     graded = [s for s in store.snapshots(attempt.id) if s.result]
     if not graded:
         return None
     data = json.loads(graded[-1].result)
+    kept = {f.name for f in fields(TestResult)}  # the stored form adds --json's own fields
     return GradeResult(data["chunk"], data["file"], data["profile"],
-                       [TestResult(**t) for t in data["tests"]], data["duration_s"],
-                       data["problem"], data["output"])
+                       [TestResult(**{k: v for k, v in t.items() if k in kept})
+                        for t in data["tests"]], data["duration_s"], data["problem"],
+                       data["output"])
 
 
 def reset_file(store, chunk, attempt, at):
