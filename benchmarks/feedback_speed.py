@@ -1,6 +1,6 @@
 """How fast drill answers, as medians of many runs, printed as tables.
 
-    python benchmarks/feedback_speed.py [--runs 9] [--cli-runs 21]
+    python benchmarks/feedback_speed.py [--runs 9] [--cli-runs 21] [--chunks train,moons]
 
 1. The commands that do not grade (`drill --help`, `list`, `today`, `stats`, `history`) beside
    a bare `python -c pass` and `python -c "import click"`, each as a multiple of the latter.
@@ -120,7 +120,7 @@ def cli_table(runs, env):
     return table
 
 
-def watch_table(runs, env, work):
+def watch_table(runs, env, work, names=None):
     from rich.table import Table
 
     from drill.catalog import load_catalog
@@ -129,7 +129,7 @@ def watch_table(runs, env, work):
     for column in ("chunk", "file", *STAGES, "drill check --quick", "python -m pytest"):
         table.add_column(column, justify="left" if column in ("chunk", "file") else "right")
     drill = shutil.which("drill", path=str(Path(sys.executable).parent))
-    for chunk in load_catalog():
+    for chunk in [c for c in load_catalog() if not names or c.name in names]:
         for label, text in (("passes", REFERENCE.read_text()), ("one bug", one_bug(chunk.name))):
             passing = label == "passes"
             marks = [m for _ in range(runs) for m in watched(chunk, text, 1)] if passing \
@@ -149,6 +149,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=9, help="saves per chunk and file")
     parser.add_argument("--cli-runs", type=int, default=21)
+    parser.add_argument("--chunks", help="only these chunks, comma-separated (default: all)")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="drill-bench-"))
     os.environ["DRILL_HOME"] = str(work / "home")
@@ -157,7 +158,8 @@ def main():
     console = Console()
     console.print(f"{os.cpu_count()} cores, Python {sys.version.split()[0]}")
     console.print(cli_table(args.cli_runs, dict(os.environ)))
-    console.print(watch_table(args.runs, dict(os.environ), work))
+    console.print(watch_table(args.runs, dict(os.environ), work,
+                              args.chunks.split(",") if args.chunks else None))
     shutil.rmtree(work, ignore_errors=True)
 
 

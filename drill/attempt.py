@@ -81,7 +81,8 @@ def grade_open(store, chunk_name=None, on_event=None):
     from drill.catalog import get_chunk
     attempt = require_open(store, chunk_name)
     content = _read(attempt)
-    result = grade(get_chunk(attempt.chunk), attempt.file, "thorough", attempt.seed,
+    result = grade(get_chunk(attempt.chunk).as_run(attempt.kind), attempt.file, "thorough",
+                   attempt.seed,
                    on_event=on_event)
     record(store, attempt, content, result, now())
     return store.attempt(attempt.id), result
@@ -122,14 +123,15 @@ def needs_confirming(store, attempt):
 
 def record(store, attempt, content, result, at):
     """Keep the graded version; in a speedrun, each chunk passing for the first time is a
-    split at the run's time then; a passing version ends the attempt at `at`."""
+    split at the run's time then; a passing version ends the attempt at `at`, unless the run
+    ends with the demo trained (`train_split`)."""
     store.add_snapshot(attempt.id, content, at, "check", result)
     if attempt.kind == "speedrun":
         so_far = store.attempt(attempt.id).active_s_at(at)
         for chunk, passed in result.chunk_verdicts().items():
             if passed:
                 store.add_split(attempt.id, chunk, so_far)
-    if result.passed:
+    if result.passed and not awaits_training(attempt):
         store.finish_attempt(attempt.id, "passed", at)
 
 
@@ -147,6 +149,26 @@ def last_result(store, attempt):
                        [TestResult(**{k: v for k, v in t.items() if k in kept})
                         for t in data["tests"]], data["duration_s"], data["problem"],
                        data["output"])
+
+
+def awaits_training(attempt):
+    """Whether a passing version of `attempt` still has the demo to train (a moons speedrun)."""
+    from drill.catalog import get_chunk
+    return get_chunk(attempt.chunk).as_run(attempt.kind).trained and attempt.ended_at is None
+
+
+def train_split(store, attempt, on_step=None, cancel=None):
+    """The last split of a run that ends with the demo: train the run's last passing version
+    with the demo's settings until every point is right; then the split `trained`, at the
+    run's time, ends the run. The DemoRun (a run that stops short stays open: check again)."""
+    from drill.demo import train_version
+    content = next(s.content for s in reversed(store.snapshots(attempt.id)) if s.passed)
+    run = train_version(content, on_step=on_step, cancel=cancel, until_separated=True)
+    if run.separated:
+        at = now()
+        store.add_split(attempt.id, "trained", store.attempt(attempt.id).active_s_at(at))
+        store.finish_attempt(attempt.id, "passed", at)
+    return run
 
 
 def reset_file(store, chunk, attempt, at):

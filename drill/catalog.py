@@ -5,11 +5,13 @@ functions its stub leaves blank), `card.md`, its suite `test_<name>.py`, and `mu
 realistic one-bug copies of the reference that the suite must fail (the project's tests check
 it; bug hunts plant them). A chunk without a suite of its own (full) names the chunks whose
 suites grade it. A chunk of `kind = "worksheet"` (chain) is not code: drill writes its sheet
-afresh for each attempt and grades the answers itself (drill.worksheet).
+afresh for each attempt and grades the answers itself (drill.worksheet). A chunk may also
+describe its speedrun in a `[speedrun]` table (moons: the whole library from a blank file,
+graded by the suites listed there, then the demo trained to 100%).
 """
 import os
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from drill.errors import DrillError
 from drill.paths import chunks_dir
@@ -33,6 +35,21 @@ class Chunk:
     suites: tuple = ()
     kind: str = "code"  # or "worksheet": a sheet of numbers, graded without running the file
     on_pass: str = ""  # a task of drill.tasks whose picture is drawn when an attempt passes
+    speedrun: dict = field(default_factory=dict)  # how its speedrun differs: suites, trained, target
+    trained: bool = False  # the run's last split is the demo trained until every point is right
+
+    def as_run(self, kind):
+        """The chunk as an attempt of `kind` is graded: a speedrun of a chunk with a
+        `[speedrun]` table starts from a blank file and is graded by that table's suites."""
+        if kind != "speedrun" or not self.speedrun:
+            return self
+        return replace(self, blanks={}, suites=tuple(self.speedrun["suites"]), speedrun={},
+                       trained=bool(self.speedrun.get("trained")),
+                       target_s=parse_target(self.speedrun.get("target", "0")) or self.target_s)
+
+    def split_names(self):
+        """The splits of a speedrun of this chunk (as `as_run` gives it), in order."""
+        return list(self.suites or (self.name,)) + (["trained"] if self.trained else [])
 
     @property
     def card(self):
@@ -79,7 +96,8 @@ def load_chunk(folder):
                  target_s=parse_target(meta["target"]), folder=folder,
                  requires=tuple(meta.get("requires", ())), hints=tuple(meta.get("hints", ())),
                  blanks=dict(meta.get("blanks", {})), suites=tuple(meta.get("suites", ())),
-                 kind=meta.get("kind", "code"), on_pass=meta.get("on_pass", ""))
+                 kind=meta.get("kind", "code"), on_pass=meta.get("on_pass", ""),
+                 speedrun=dict(meta.get("speedrun", {})))
 
 
 def load_catalog(root=None):

@@ -113,11 +113,15 @@ def check(chunk, path, as_json, quick):
         from drill.catalog import get_chunk
         target = get_chunk(attempt.chunk)
     if as_json:
+        if attempt and result.passed:
+            attempt = _train_split(store, attempt, quiet=True)
         render.json_out({**result.to_dict(), "attempt": attempt.to_dict() if attempt else None})
     else:
         render.check_result(result)
         if result.passed and target.on_pass:
             _draw_on_pass(target, path or attempt.file)
+        if attempt and result.passed:
+            attempt = _train_split(store, attempt)
         if attempt and attempt.kind == "speedrun":
             from drill.progress import run_report
             render.run_summary(run_report(store, attempt))
@@ -128,7 +132,29 @@ def check(chunk, path, as_json, quick):
                 render.review_line(review_of(store, attempt), attempt)
                 render.since_last(attempt, last_pass(store, attempt))
                 render.next_step(queue(store).next_step)
-    sys.exit(0 if result.passed else 1)
+    sys.exit(0 if result.passed and not (attempt and attempt.outcome == "open") else 1)
+
+
+def _train_split(store, attempt, quiet=False):
+    """A run that ends with the demo (moons): train it now, with a progress bar; the attempt
+    as it is afterwards (passed once every point is right)."""
+    from drill import render
+    from drill.attempt import awaits_training, train_split
+    if not awaits_training(attempt):
+        return attempt
+    from drill.errors import DrillError
+    from drill.moons import Demo
+    run, problem = None, "you stopped it"
+    try:
+        with render.TrainingProgress(None if quiet else Demo().steps) as progress:
+            run = train_split(store, attempt, on_step=progress)
+    except KeyboardInterrupt:
+        pass
+    except DrillError as exc:
+        problem = str(exc)
+    if not quiet:
+        render.trained_split(run, problem)
+    return store.attempt(attempt.id)
 
 
 def _graded(label, as_json, run):
@@ -200,7 +226,7 @@ def speedrun(chunk, no_watch, show_history, as_json):
         else:
             render.speedrun_history(runs)
         return
-    target = get_chunk(chunk)
+    target = get_chunk(chunk).as_run("speedrun")
     started = start_attempt(store, target, kind="speedrun")
     render.started(target, started, watching=not no_watch)
     if not no_watch:
@@ -216,7 +242,7 @@ def resume(chunk):
     from drill.store import open_store
     store = open_store()
     attempt = require_open(store, chunk)
-    _watch(store, get_chunk(attempt.chunk), attempt)
+    _watch(store, get_chunk(attempt.chunk).as_run(attempt.kind), attempt)
 
 
 def _watch(store, chunk, attempt):
@@ -234,6 +260,8 @@ def _watch(store, chunk, attempt):
                 screen.report = run_report(store, screen.attempt)
             show(screen)
         screen = watch(store, chunk, attempt, redraw, keys)
+    if screen.ended == "passed":
+        screen.attempt = _train_split(store, screen.attempt)
     if speedrun:
         render.run_summary(run_report(store, screen.attempt))
     render.watch_end(screen, best)
@@ -432,6 +460,51 @@ def graph(expr, leaves, path, as_json):
         render.json_out(drawn.drawn())
     else:
         render.out.print(render.graph_picture(drawn))
+
+
+def _sizes(ctx, param, text):
+    """'16,16' -> (16, 16): the hidden layers of the demo's MLP."""
+    try:
+        sizes = tuple(int(part) for part in text.split(","))
+    except ValueError:
+        raise click.BadParameter(f"{text!r} is not sizes like 8,8") from None
+    if not sizes or not all(1 <= n <= 64 for n in sizes):
+        raise click.BadParameter("each hidden layer has 1 to 64 neurons")
+    return sizes
+
+
+@cli.command()
+@click.option("--file", "path", type=click.Path(dir_okay=False),
+              help="Train with this file (default: your last file that passed moons).")
+@click.option("--reference", is_flag=True, help="Train with drill's own reference instead.")
+@click.option("--points", type=click.IntRange(4, 400), default=30, show_default=True,
+              help="How many points of the two moons.")
+@click.option("--hidden", default="8,8", show_default=True, callback=_sizes,
+              help="The hidden layers of MLP(2, [..., 1]).")
+@click.option("--steps", type=click.IntRange(1, 2000), default=100, show_default=True,
+              help="Steps of fit.")
+@click.option("--json", "as_json", is_flag=True,
+              help="Print the losses, accuracies and the final grid as JSON.")
+def moons(path, reference, points, hidden, steps, as_json):
+    """Train your MLP on two moons with your margin_loss and fit (micrograd's demo), then draw
+    the decision boundary and the curves. Ctrl-C stops the training."""
+    from drill import render
+    from drill.demo import run_demo
+    from drill.errors import DrillError
+    from drill.moons import Demo
+    if path and reference:
+        raise DrillError("--file and --reference each name the file to train with: pick one")
+    demo = Demo(points=points, hidden=hidden, steps=steps)
+    try:
+        with render.TrainingProgress(None if as_json else steps) as progress:
+            run = run_demo(demo, path, reference, on_step=progress)
+    except KeyboardInterrupt:
+        raise DrillError("stopped: the training was interrupted", exit_code=130) from None
+    if as_json:
+        render.json_out(run.to_dict())
+    else:
+        render.moons_run(run)
+    sys.exit(0 if run.separated else 1)
 
 
 @cli.command()

@@ -75,12 +75,12 @@ def speedrun_records(store):
     records = []
     for kind in sorted({attempt.chunk for attempt, _ in runs_of(store)}):
         runs = runs_of(store, kind)
-        chunk = get_chunk(kind)
+        chunk = get_chunk(kind).as_run("speedrun")
         finished = [a.active_s for a, _ in runs if a.outcome == "passed"]
         records.append({"run": kind, "runs": len(runs), "finished": len(finished),
                         "best_s": min(finished, default=None),
                         "sum_of_best_s": sum_of_best([s for _, s in runs if s],
-                                                     list(chunk.suites or (kind,)))})
+                                                     chunk.split_names())})
     return records
 
 
@@ -110,8 +110,7 @@ def run_report(store, attempt):
     """The report of speedrun `attempt`: each split compared with the earlier runs'."""
     from drill.catalog import get_chunk
     from drill.splits import compare, personal_best, possible_time_save, sum_of_best
-    chunk = get_chunk(attempt.chunk)
-    names = list(chunk.suites or (chunk.name,))
+    names = get_chunk(attempt.chunk).as_run("speedrun").split_names()
     runs = runs_of(store, attempt.chunk)
     earlier = [(a, s) for a, s in runs if a.id < attempt.id and s]
     earlier_finished = [s for a, s in earlier if a.outcome == "passed"]

@@ -176,3 +176,27 @@ def train(model, xs, ys, steps=20, lr=0.1):
             p.data -= lr * p.grad
         losses.append(loss.data)
     return losses
+
+
+def margin_loss(model, X, y, alpha=1e-4):
+    scores = [model(x) for x in X]
+    margins = [(1 - yi * si).relu() for yi, si in zip(y, scores)]
+    data_loss = sum(margins) * (1.0 / len(margins))
+    reg_loss = alpha * sum(p * p for p in model.parameters())
+    accuracy = sum((yi > 0) == (si.data > 0) for yi, si in zip(y, scores)) / len(y)
+    return data_loss + reg_loss, accuracy
+
+
+def fit(model, X, y, steps=100, alpha=1e-4):
+    history = []
+    for k in range(steps):
+        loss, accuracy = margin_loss(model, X, y, alpha)
+        params = model.parameters()
+        for p in params:
+            p.grad = 0.0
+        loss.backward()
+        learning_rate = 1.0 - 0.9 * k / steps
+        for p in params:
+            p.data -= learning_rate * p.grad
+        history.append((loss.data, accuracy))
+    return history

@@ -1,0 +1,117 @@
+"""`drill moons`: the demo run on a learner's file, from the parent's side.
+
+The training runs in the grader's child (drill.tasks.moons); this module picks the file, starts
+the task with limits fit for a training run, and turns its events into a `DemoRun`: the steps,
+the final accuracy and grid, and what the scalar engine cost per step and per node.
+"""
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from drill.errors import DrillError
+from drill.moons import Demo
+
+# The boundary's grid, in cells: a few more than the characters of the plot's 80 columns, so
+# that every character shows one.
+GRID = (76, 20)
+# A training run may take minutes on a slow engine; Ctrl-C stops it sooner.
+TRAINING_S = 900.0
+
+
+@dataclass
+class DemoRun:
+    demo: Demo
+    file: str
+    steps: list = field(default_factory=list)  # [{step, loss, accuracy, seconds}]
+    nodes: int = 0        # Values in one step's loss graph
+    seconds: float = 0.0  # fit's time, all steps
+    accuracy: float = None  # of the trained model, scored by the task itself
+    X: list = field(default_factory=list)
+    y: list = field(default_factory=list)
+    box: list = field(default_factory=list)  # x_min, x_max, y_min, y_max of the grid
+    grid: list = field(default_factory=list)  # sign of the score per cell, row by row from the top
+    columns: int = GRID[0]
+    rows: int = GRID[1]
+
+    @property
+    def step_s(self):
+        return self.seconds / len(self.steps) if self.steps else None
+
+    @property
+    def node_us(self):
+        return self.step_s / self.nodes * 1e6 if self.steps and self.nodes else None
+
+    @property
+    def separated(self):
+        return self.accuracy == 1.0
+
+    def to_dict(self):
+        return {"demo": self.demo.to_dict(), "file": self.file, "steps_run": len(self.steps),
+                "losses": [s["loss"] for s in self.steps],
+                "accuracies": [s["accuracy"] for s in self.steps], "accuracy": self.accuracy,
+                "seconds": self.seconds, "nodes_per_step": self.nodes,
+                "seconds_per_step": self.step_s, "microseconds_per_node": self.node_us,
+                "points": {"X": self.X, "y": self.y},
+                "grid": {"columns": self.columns, "rows": self.rows, "box": self.box,
+                         "signs": self.grid}}
+
+
+def train(path, demo=Demo(), on_step=None, cancel=None, until_separated=False):
+    """Run the demo on the file at `path` in the grader's child; the DemoRun, or a DrillError
+    saying why it did not finish. `on_step(event)` hears each step as it ends."""
+    from drill.grader.parent import Limits, run_task
+    found = DemoRun(demo, str(path))
+
+    def heard(kind, event):
+        data = event.get("data") if kind == "task" else None
+        if isinstance(data, dict) and "step" in data:
+            found.steps.append(data)
+            if on_step:
+                on_step(data)
+
+    args = {**demo.to_dict(), "columns": GRID[0], "rows": GRID[1],
+            "until_separated": until_separated}
+    done = run_task("moons", path, args, limits=Limits(run_s=TRAINING_S + 30, test_s=TRAINING_S),
+                    on_event=heard, cancel=cancel)
+    if done.problem:
+        raise DrillError(done.problem, exit_code=1)
+    for event in done.events:
+        if "nodes" in event:
+            found.nodes = int(event["nodes"])
+        if event.get("done"):
+            found.seconds, found.accuracy = float(event["seconds"]), float(event["accuracy"])
+            found.X, found.y, found.box, found.grid = (event["X"], event["y"], event["box"],
+                                                       event["grid"])
+    if found.accuracy is None:
+        raise DrillError("your file sent no trained model back", exit_code=1)
+    return found
+
+
+def train_version(content, demo=Demo(), **options):
+    """Train with a version kept in the store (`content`), from a file of its own."""
+    with tempfile.TemporaryDirectory(prefix="drill-moons-") as folder:
+        path = Path(folder) / "moons.py"
+        path.write_text(content, encoding="utf-8")
+        return train(path, demo, **options)
+
+
+def last_passing(store):
+    """The last version of the learner's that passed moons (a practice, or a speedrun that far);
+    a DrillError when there is none."""
+    for attempt in reversed(store.attempts("moons")):
+        passed = [s for s in store.snapshots(attempt.id) if s.passed]
+        if passed:
+            return passed[-1].content
+    raise DrillError("no file of yours has passed moons yet: drill start moons, or "
+                     "drill moons --file F (--reference runs drill's own)")
+
+
+def run_demo(demo, path=None, reference=False, **options):
+    """`drill moons`: the demo on `path`, the reference, or the learner's last passing file."""
+    if reference:
+        from drill.paths import reference_file
+        return train(reference_file(), demo, **options)
+    if path:
+        return train(path, demo, **options)
+    from drill.store import open_store
+    return train_version(last_passing(open_store()), demo, **options)

@@ -1,0 +1,70 @@
+"""`drill moons`: micrograd's demo with the learner's own MLP, margin_loss and fit.
+
+The learner's `fit` runs as written; the task only watches it, through the `margin_loss` it
+calls once a step: each call is timed and sent as a step (loss, accuracy, seconds), and the
+first one's graph is counted, so the parent can say what one node of the scalar engine costs.
+Once fit returns, the task scores the points and a grid with the trained model itself.
+"""
+import random
+import time
+
+from drill.grader.suitekit import Lesson, need, number, run as call
+from drill.moons import grid, two_moons
+
+
+class Separated(Lesson):
+    """Raised through fit when a run that stops at 100 % (a speedrun's last split) gets there;
+    a Lesson, so that the call of fit lets it through."""
+
+
+def count_nodes(root):
+    """How many Values one step's loss is built from (each once), read through `_prev`."""
+    seen, stack = {id(root)}, [root]
+    while stack:
+        for child in stack.pop()._prev:
+            if id(child) not in seen:
+                seen.add(id(child))
+                stack.append(child)
+    return len(seen)
+
+
+def run(module, args, emit):
+    """Fit MLP(2, hidden + [1]) on the two moons `args` describe, emitting each step, then the
+    final accuracy and the sign of the score over a grid."""
+    MLP, margin_loss, fit = need("MLP"), need("margin_loss"), need("fit")
+    X, y = two_moons(args["points"], args["noise"], args["seed"])
+    sizes = list(args["hidden"]) + [1]
+    random.seed(args["seed"])
+    model = call(f"MLP(2, {sizes})", MLP, 2, sizes)
+    started = time.perf_counter()
+    step = 0
+
+    def watched(*a, **k):
+        nonlocal step
+        loss, accuracy = margin_loss(*a, **k)
+        if step == 0:
+            emit(nodes=count_nodes(loss))
+        step += 1
+        emit(step=step, steps=args["steps"], loss=number(loss.data, "the loss"),
+             accuracy=number(accuracy, "the accuracy"), seconds=time.perf_counter() - started)
+        if args.get("until_separated") and accuracy == 1.0:
+            raise Separated("every point is right")
+        return loss, accuracy
+
+    module.margin_loss = watched
+    try:
+        call(f"fit(model, X, y, steps={args['steps']}, alpha={args['alpha']})", fit, model, X, y,
+             steps=args["steps"], alpha=args["alpha"])
+    except Separated:
+        pass
+    finally:
+        module.margin_loss = margin_loss
+    seconds = time.perf_counter() - started
+    right = sum((yi > 0) == (score(model, x) > 0) for x, yi in zip(X, y))
+    box, cells = grid(X, args["columns"], args["rows"])
+    emit(done=True, seconds=seconds, accuracy=right / len(y), X=X, y=y, box=list(box),
+         grid=[1 if score(model, c) > 0 else -1 for c in cells])
+
+
+def score(model, x):
+    return number(call("model(x)", model, x).data, "model(x).data")

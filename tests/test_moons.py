@@ -1,0 +1,96 @@
+"""drill moons: the demo trained in the grader's child, its pictures, and the moons speedrun."""
+import json
+
+from drill.moons import Demo, two_moons
+
+from conftest import REFERENCE, drill
+
+SMALL = ["--points", "16", "--hidden", "4", "--steps", "30"]
+UP_TO_NN = REFERENCE.read_text()[:REFERENCE.read_text().index("class Neuron")]
+
+
+def test_the_two_moons_are_drills_own_seeded_points():
+    X, y = two_moons(40)
+    assert two_moons(40) == (X, y) and two_moons(40, seed=1) != (X, y)
+    assert y.count(1) == y.count(-1) == 20
+    upper = [x for x, label in zip(X, y) if label == 1]
+    lower = [x for x, label in zip(X, y) if label == -1]
+    assert sum(p[1] for p in upper) / 20 > 0.3 > sum(p[1] for p in lower) / 20
+
+
+def test_the_reference_separates_the_points_and_sends_the_grid(tmp_path):
+    result = drill("moons", "--reference", *SMALL, "--json")
+    data = json.loads(result.output)
+    assert result.exit_code == 0 and data["accuracy"] == 1.0
+    assert data["steps_run"] == 30 == len(data["losses"]) == len(data["accuracies"])
+    assert data["losses"][-1] < data["losses"][0]
+    grid = data["grid"]
+    assert len(grid["signs"]) == grid["columns"] * grid["rows"] and set(grid["signs"]) == {1, -1}
+    assert data["nodes_per_step"] > 16 * 10 and data["microseconds_per_node"] > 0
+
+
+def test_the_run_draws_the_boundary_and_the_curves_in_80_columns():
+    result = drill("moons", "--reference", *SMALL)
+    lines = result.output.splitlines()
+    assert result.exit_code == 0 and "\x1b[" not in result.output
+    assert max(len(line) for line in lines) <= 80
+    assert any("o label 1, x label -1" in line for line in lines)
+    assert any("loss" in line and "accuracy" in line for line in lines)
+    words = " ".join(result.output.split())
+    assert "100% of the points right" in words and "µs a Value" in words
+
+
+def test_the_command_defaults_are_the_demos():
+    from drill.cli import moons
+    defaults = {p.name: p.default for p in moons.params}
+    demo = Demo()
+    assert (defaults["points"], defaults["steps"]) == (demo.points, demo.steps)
+    assert tuple(int(n) for n in defaults["hidden"].split(",")) == demo.hidden
+
+
+def test_without_a_passing_file_it_says_how_to_get_one():
+    result = drill("moons")
+    assert result.exit_code == 2 and "no file of yours has passed moons yet" in result.output
+
+
+def test_a_file_that_breaks_in_fit_is_one_line_not_a_traceback(tmp_path):
+    path = tmp_path / "mine.py"
+    path.write_text(REFERENCE.read_text().replace("    history = []\n", "    history = []\n    1 / 0\n"))
+    result = drill("moons", "--file", str(path), *SMALL)
+    assert result.exit_code == 1 and "ZeroDivisionError" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_bad_sizes_are_a_usage_error():
+    result = drill("moons", "--reference", "--hidden", "8,x")
+    assert result.exit_code == 2 and "is not sizes like 8,8" in result.output
+
+
+def test_a_moons_speedrun_ends_with_a_split_per_chunk_and_the_trained_split(drill_home):
+    start = drill("speedrun", "moons", "--no-watch", now="2026-11-26T09:00:00Z")
+    assert start.exit_code == 0
+    path = drill_home / "workspace" / "speedrun-moons.py"
+    assert "class Value" not in path.read_text()  # a blank file: the card alone
+    path.write_text(UP_TO_NN)
+    assert drill("check", now="2026-11-26T09:05:00Z").exit_code == 1
+    path.write_text(REFERENCE.read_text())
+    done = drill("check", now="2026-11-26T09:20:00Z")
+    assert done.exit_code == 0, done.output
+    assert "Trained:" in done.output and "Final time 20:00: your first finished run" in done.output
+    runs = json.loads(drill("speedrun", "--history", "--json").output)
+    assert [(r["chunk"], r["outcome"]) for r in runs] == [("moons", "passed")]
+    assert runs[0]["splits"] == [["ops", 300.0], ["backward", 300.0], ["topo", 300.0],
+                                 ["nn", 1200.0], ["train", 1200.0], ["moons", 1200.0],
+                                 ["trained", 1200.0]]
+    history = drill("speedrun", "--history").output
+    assert "moons" in history and "moons: 1 run, 1 finished, best 20:00" in history
+
+
+def test_the_moons_speedrun_is_the_library_from_a_blank_file_then_the_demo():
+    from drill.catalog import get_chunk
+    chunk = get_chunk("moons")
+    run = chunk.as_run("speedrun")
+    assert chunk.as_run("practice") is chunk and chunk.blanks and not run.blanks
+    assert run.split_names() == ["ops", "backward", "topo", "nn", "train", "moons", "trained"]
+    assert run.target_s == 40 * 60 and chunk.target_s == 8 * 60
+    assert get_chunk("full").as_run("speedrun").split_names() == list(get_chunk("full").suites)
