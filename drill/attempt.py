@@ -33,24 +33,45 @@ class Started:
     missing_prerequisites: list = field(default_factory=list)
 
 
-def start(store, chunk, fresh=False, kind="practice"):
-    """Open an attempt at `chunk` (a practice, or a speedrun with splits), or find the one of
-    that kind already open (with `fresh`, that one is abandoned instead). The file is never
-    overwritten unsaved: a stale file is kept in the new attempt's history before the stub
-    replaces it."""
+def handout(chunk, kind="practice", mutant=None, seed=None):
+    """The file an attempt starts from: the chunk's stub (a worksheet's of `seed`), or for a
+    hunt the whole reference with the bug `mutant` planted."""
+    if kind == "hunt":
+        from drill.hunt import planted
+        return planted(chunk, mutant)
+    return make_stub(chunk, seed=seed)
+
+
+def chunk_of(attempt):
+    """The chunk as `attempt` sees it: as its kind of run is graded (Chunk.as_run), and a
+    hunt's hints narrow down its planted bug."""
+    from drill.catalog import get_chunk
+    chunk = get_chunk(attempt.chunk).as_run(attempt.kind)
+    if attempt.kind == "hunt":
+        from drill.hunt import hunted
+        return hunted(chunk, attempt.mutant)
+    return chunk
+
+
+def start(store, chunk, fresh=False, kind="practice", mutant=None):
+    """Open an attempt at `chunk` (a practice, a speedrun with splits, or a hunt of the bug
+    `mutant`), or find the one of that kind already open (with `fresh`, that one is abandoned
+    instead). The file is never overwritten unsaved: a stale file is kept in the new attempt's
+    history before the stub replaces it."""
     path = workspace() / (f"{chunk.name}.py" if kind == "practice" else f"{kind}-{chunk.name}.py")
     seed = new_seed() if chunk.kind == "worksheet" else None
-    attempt, created = store.open_or_start(chunk.name, kind, path, now(), fresh=fresh, seed=seed)
+    attempt, created = store.open_or_start(chunk.name, kind, path, now(), fresh=fresh, seed=seed,
+                                           mutant=mutant)
     if not created:
         return Started(attempt, Path(attempt.file), resumed=True)
-    stub = make_stub(chunk, seed=seed)
+    stub = handout(chunk, kind, mutant, seed)
     attempt_id = attempt.id
     stale = path.read_text(encoding="utf-8") if path.is_file() else None
     kept = stale is not None and stale != stub
     if kept:
         store.add_snapshot(attempt_id, stale, now(), "stale")
     path.write_text(stub, encoding="utf-8")
-    missing = [] if kind == "speedrun" else [name for name in chunk.requires
+    missing = [] if kind != "practice" else [name for name in chunk.requires
                                              if not store.ever_passed(name)]
     return Started(store.attempt(attempt_id), path, kept_stale=kept, missing_prerequisites=missing)
 
@@ -78,12 +99,9 @@ def next_hint(store, chunk, attempt):
 def grade_open(store, chunk_name=None, on_event=None):
     """Grade the open attempt's file (thorough), keep the version, and end the attempt if it
     passes. Returns (attempt, result)."""
-    from drill.catalog import get_chunk
     attempt = require_open(store, chunk_name)
     content = _read(attempt)
-    result = grade(get_chunk(attempt.chunk).as_run(attempt.kind), attempt.file, "thorough",
-                   attempt.seed,
-                   on_event=on_event)
+    result = grade(chunk_of(attempt), attempt.file, "thorough", attempt.seed, on_event=on_event)
     record(store, attempt, content, result, now())
     return store.attempt(attempt.id), result
 
@@ -172,11 +190,12 @@ def train_split(store, attempt, on_step=None, cancel=None):
 
 
 def reset_file(store, chunk, attempt, at):
-    """Put the stub back in the attempt's file, keeping what it held in the attempt's history."""
+    """Put the file as handed out back in the attempt's file, keeping what it held in the
+    attempt's history."""
     path = Path(attempt.file)
     if path.is_file():
         store.add_snapshot(attempt.id, path.read_text(encoding="utf-8"), at, "reset")
-    path.write_text(make_stub(chunk, seed=attempt.seed), encoding="utf-8")
+    path.write_text(handout(chunk, attempt.kind, attempt.mutant, attempt.seed), encoding="utf-8")
 
 
 def _read(attempt):

@@ -125,6 +125,9 @@ def check(chunk, path, as_json, quick):
         if attempt and attempt.kind == "speedrun":
             from drill.progress import run_report
             render.run_summary(run_report(store, attempt))
+        if attempt and attempt.kind == "hunt" and attempt.outcome == "passed":
+            from drill.attempt import chunk_of
+            _show_found(store, chunk_of(attempt), attempt)
         if attempt:
             render.attempt_line(attempt)
             if attempt.ended_at:
@@ -171,16 +174,23 @@ def _graded(label, as_json, run):
         sys.exit(130)
 
 
+def _handing_out(what):
+    """The options of a command that hands out `what` to work on: --no-watch and --editor."""
+    def decorate(command):
+        command = click.option("--editor", is_flag=True,
+                               help="Open the file in $VISUAL or $EDITOR.")(command)
+        return click.option("--no-watch", is_flag=True, help=f"Hand out {what}, start the "
+                            "timer and exit; `drill check` grades it.")(command)
+    return decorate
+
+
 @cli.command()
 @click.argument("chunk", required=False)
-@click.option("--no-watch", is_flag=True,
-              help="Hand out the stub, start the timer and exit; `drill check` grades it.")
-@click.option("--editor", is_flag=True, help="Open the file in $VISUAL or $EDITOR.")
+@_handing_out("the stub")
 def start(chunk, no_watch, editor):
     """Start an attempt at CHUNK (default: the top of today's queue): its stub in your
     workspace, the timer running, and every save graded until it passes. An attempt already
     open goes on instead."""
-    from drill import render
     from drill.attempt import start as start_attempt
     from drill.catalog import get_chunk
     from drill.errors import DrillError
@@ -193,10 +203,32 @@ def start(chunk, no_watch, editor):
         if chunk is None:
             raise DrillError("nothing is due and no new chunk today: name one (drill list)")
     target = get_chunk(chunk)
-    started = start_attempt(store, target)
+    _hand_out(store, lambda fresh: start_attempt(store, target, fresh=fresh), no_watch, editor)
+
+
+@cli.command()
+@click.argument("chunk", required=False)
+@_handing_out("the file")
+def hunt(chunk, no_watch, editor):
+    """Find the bug: the whole library with one realistic bug planted in CHUNK (default: any
+    chunk, those due likelier), timed and graded by CHUNK's suite like an attempt. A hunt
+    already open goes on instead."""
+    from drill.hunt import start as start_hunt
+    from drill.store import open_store
+    store = open_store()
+    _hand_out(store, lambda fresh: start_hunt(store, chunk, fresh=fresh), no_watch, editor)
+
+
+def _hand_out(store, begin, no_watch, editor):
+    """Open an attempt with `begin(fresh)` (asking first whether to go on with one already
+    open), say what to do, and watch it unless told not to."""
+    from drill import render
+    from drill.attempt import chunk_of
+    started = begin(False)
     if started.resumed and not no_watch and sys.stdin.isatty() and not click.confirm(
             render.resume_question(started.attempt), default=True):
-        started = start_attempt(store, target, fresh=True)
+        started = begin(True)
+    target = chunk_of(started.attempt)
     render.started(target, started, watching=not no_watch)
     if editor:
         _open_editor(started.path)
@@ -237,12 +269,11 @@ def speedrun(chunk, no_watch, show_history, as_json):
 @click.argument("chunk", required=False)
 def resume(chunk):
     """Go on with the open attempt (at CHUNK): watch its file again, the clock running on."""
-    from drill.attempt import require_open
-    from drill.catalog import get_chunk
+    from drill.attempt import chunk_of, require_open
     from drill.store import open_store
     store = open_store()
     attempt = require_open(store, chunk)
-    _watch(store, get_chunk(attempt.chunk).as_run(attempt.kind), attempt)
+    _watch(store, chunk_of(attempt), attempt)
 
 
 def _watch(store, chunk, attempt):
@@ -280,7 +311,9 @@ def _pass_screen(store, chunk, attempt):
     from drill.progress import last_pass, queue as queue_of
     from drill.stub import chunk_parts, differing, reference_parts
     render.since_last(attempt, last_pass(store, attempt))
-    if chunk.kind == "code":
+    if attempt.kind == "hunt":
+        _show_found(store, chunk, attempt)
+    elif chunk.kind == "code":
         chunks = load_catalog()
         yours = chunk_parts(chunk, store.snapshots(attempt.id)[-1].content, chunks)
         reference = reference_parts(chunk, chunks)
@@ -300,6 +333,13 @@ def _draw_on_pass(chunk, path):
         render.drawn_on_pass(chunk, of_task(chunk.on_pass, path, {}))
     except DrillError as exc:  # the pass stands; only the picture is missing
         render.drawn_on_pass(chunk, None, str(exc))
+
+
+def _show_found(store, chunk, attempt):
+    """A hunt that passed: the planted bug beside the learner's fix (the version that passed)."""
+    from drill import render
+    from drill.hunt import found
+    render.hunt_found(found(chunk, attempt.mutant, store.snapshots(attempt.id)[-1].content))
 
 
 def _open_editor(path):
@@ -376,13 +416,12 @@ def show(attempt_id, version, list_versions):
 def hint(chunk):
     """The next hint for the open attempt (counted in its record)."""
     from drill import render
-    from drill.attempt import next_hint, require_open
-    from drill.catalog import get_chunk
+    from drill.attempt import chunk_of, next_hint, require_open
     from drill.errors import DrillError
     from drill.store import open_store
     store = open_store()
     attempt = require_open(store, chunk)
-    target = get_chunk(attempt.chunk)
+    target = chunk_of(attempt)
     given = next_hint(store, target, attempt)
     if given is None:
         raise DrillError(f"{target.name} has no hints")

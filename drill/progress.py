@@ -59,12 +59,13 @@ def last_pass(store, attempt):
 
 def figures(store):
     """Everything `drill stats` shows, the speedrun records included."""
-    from drill.stats import compute
+    from drill.stats import compute, hunt_figures
     day_start_hour = config.load()["day_start_hour"]
     cards_now = cards(store)
     found = compute(load_catalog(), store.summary(day_start_hour), now(), cards_now,
                     day_start_hour=day_start_hour)
     found.speedruns = speedrun_records(store)
+    found.hunts = hunt_figures(*store.hunts())
     return found
 
 

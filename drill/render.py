@@ -263,6 +263,8 @@ def started(chunk, started, watching):
         out.print(Text(f"An attempt at {chunk.name} is already open (attempt {attempt.id}, "
                        f"started {attempt.started_at[:16].replace('T', ' ')} UTC); going on "
                        "with it.", style="yellow"))
+    elif attempt.kind == "hunt":
+        hunt_card(chunk)
     else:
         card(chunk)
     for name in started.missing_prerequisites:
@@ -271,11 +273,47 @@ def started(chunk, started, watching):
     if started.kept_stale:
         out.print(Text("The file held earlier work: it is kept in this attempt's history "
                        f"(drill show {attempt.id} --version 1).", style="dim"))
-    out.print("Write it in:")
+    out.print("Find it in:" if attempt.kind == "hunt" else "Write it in:")
     out.print(Text(str(started.path), style="bold"), soft_wrap=True)
     then = ("Every save is graded here." if watching
             else "Run drill check after each save.")
     out.print(f"The timer is running (target {clock(chunk.target_s)}). {then}")
+
+
+def hunt_card(chunk):
+    """A hunt's card: which chunk holds the bug, never what the bug is."""
+    out.print(Panel(Text(
+        f"One realistic bug is planted in the {chunk.name} part of this file: what `drill card "
+        f"{chunk.name}` asks you to write. Everything else is the working library. Find the "
+        f"bug and fix it; {chunk.name}'s suite grades the file, and its failures are your clues."
+        f"\nEach hint narrows down where the bug is: first the function, then the lines."),
+        title=f"[bold]bug hunt in {chunk.name}[/]: {chunk.title}", expand=False, padding=(1, 2)))
+
+
+def hunt_found(found):
+    """A hunt that passed: the planted lines beside the learner's for each place changed (one
+    above the other on a narrow terminal); changed lines are marked - and + (readable without
+    colour), the others are context."""
+    out.print(Text("The bug: ", style="bold") + Text(found.mistake))
+    for line, planted, fixed in found.changes:
+        sides = (marked(planted, "- ", "red"), marked(fixed, "+ ", "green"))
+        if out.width >= 120:
+            table = Table(expand=True, title=f"from line {line}", title_justify="left")
+            table.add_column("planted", ratio=1)
+            table.add_column("your fix", ratio=1)
+            table.add_row(*sides)
+            out.print(table)
+        else:
+            for title, side in zip((f"planted, from line {line}", "your fix"), sides):
+                out.print(Panel(side, title=title, title_align="left", border_style="dim"))
+
+
+def marked(lines, mark, colour):
+    text = Text()
+    for number, (line, changed) in enumerate(lines):
+        text.append(("\n" if number else "") + (mark if changed else "  ") + line,
+                    style=f"bold {colour}" if changed else "dim")
+    return text
 
 
 def resume_question(attempt):
@@ -300,7 +338,7 @@ def history(attempts, total):
         table.add_column(column, justify="right" if column in ("#", "time", "hints", "checks")
                          else "left", no_wrap=True)
     for a in attempts:
-        table.add_row(str(a.id), a.chunk if a.kind == "practice" else f"{a.chunk} ({a.kind})",
+        table.add_row(str(a.id), a.chunk if a.kind == "practice" else f"{a.chunk} {a.kind}",
                       local_time(a.started_at),
                       clock(a.active_s) if a.ended_at else "-",
                       Text(a.outcome, style=OUTCOMES.get(a.outcome, "")), str(a.hints_used),
@@ -437,7 +475,8 @@ def watch_panel(screen):
         parts.append(Panel(hint, title="hint", border_style="yellow"))
     if screen.note:
         parts.append(Text(screen.note, style="yellow"))
-    reset = "r reset (ends the run)" if screen.report is not None else "r reset to the stub"
+    reset = ("r reset (ends the run)" if screen.report is not None else "r reset the file"
+             if attempt.kind == "hunt" else "r reset to the stub")
     pause = "p resume" if screen.paused else "p pause"
     keys = (["h hint", "m minimal example", pause, reset, "q quit (resumable)", "a abandon"]
             if screen.keys else ["Ctrl-C stops watching (drill resume goes on)"])
@@ -445,7 +484,8 @@ def watch_panel(screen):
     if screen.report is not None:
         parts.insert(2, splits_table(screen.report))
         parts.insert(3, records_line(screen.report))
-    return Panel(Group(*parts), title=f"[bold]{chunk.name}[/]: {chunk.title}",
+    hunt = "bug hunt in " if attempt.kind == "hunt" else ""
+    return Panel(Group(*parts), title=f"[bold]{hunt}{chunk.name}[/]: {chunk.title}",
                  subtitle=f"attempt {attempt.id}", expand=False, width=width)
 
 
@@ -605,8 +645,9 @@ def settings(values, meanings, only=None):
 def review_line(review, attempt):
     """How a finished attempt counts for the schedule, in one line."""
     from drill.schedule import rated
-    if attempt.kind == "speedrun":
-        out.print(Text("A speedrun counts for your streak; it does not move the schedule.",
+    if attempt.kind in ("speedrun", "hunt"):
+        what = "A speedrun" if attempt.kind == "speedrun" else "A bug hunt"
+        out.print(Text(f"{what} counts for your streak; it does not move the schedule.",
                        style="dim"))
     elif review is None and not rated(attempt):
         out.print(Text("Abandoned within its first minute: recorded, rated nothing; the "
@@ -707,6 +748,13 @@ def stats(figures, chunk=None):
     out.print(table)
     out.print(Text("med: median time · due: next review · stab: FSRS stability, in days",
                    style="dim"))
+    if figures.hunts.get("hunts"):
+        hunts = figures.hunts
+        median = clock(hunts["median_s"]) if hunts["median_s"] is not None else "-"
+        out.print(Text("bug hunts: ", style="bold") + Text(
+            f"{hunts['hunts']}, {hunts['found']} found, median {median} to find one ("
+            + ", ".join(f"{name} {found} of {n}" for name, (n, found) in hunts["chunks"].items())
+            + ")"))
     for record in figures.speedruns:
         out.print(Text(f"speedrun {record['run']}: ", style="bold") + Text(
             f"{plural(record['runs'], 'run')}, {record['finished']} finished, best "

@@ -1,5 +1,6 @@
 """The figures behind `drill stats`: pure functions of the attempts' summary, the catalog and a
 moment."""
+import statistics
 from dataclasses import asdict, dataclass, field
 from datetime import timedelta
 
@@ -39,6 +40,7 @@ class Stats:
     days: dict
     chunks: list
     speedruns: list = field(default_factory=list)  # per kind of run: progress.speedrun_records
+    hunts: dict = field(default_factory=dict)  # bug hunts: hunt_figures
 
     @property
     def pass_rate(self):
@@ -66,6 +68,13 @@ def compute(chunks, summary, now, cards_now, tz=None, day_start_hour=4):
                  [chunk_stats(c.name, summary.chunks.get(c.name, ChunkFacts()),
                               summary.reviews.get(c.name, []), cards_now.get(c.name))
                   for c in chunks])
+
+
+def hunt_figures(per_chunk, found_s):
+    """Bug hunts, a kind of their own, from the finished hunts' [hunts, found] per chunk and
+    the times of those found: how many, how many found, the median time to find one."""
+    return {"hunts": sum(n for n, _ in per_chunk.values()), "found": len(found_s),
+            "median_s": statistics.median(found_s) if found_s else None, "chunks": per_chunk}
 
 
 def chunk_stats(name, facts, review_list, card):

@@ -107,6 +107,11 @@ MIGRATIONS = [
     CREATE INDEX reviews_by_chunk ON reviews (chunk, at);
     CREATE TABLE summaries (key TEXT PRIMARY KEY, summary TEXT NOT NULL);
     """,
+    # A bug hunt is an attempt of kind 'hunt'; `mutant` names the bug it planted, one of the
+    # chunk's mutants (chunks/<chunk>/mutants.toml).
+    """
+    ALTER TABLE attempts ADD COLUMN mutant TEXT;
+    """,
 ]
 
 
@@ -127,6 +132,7 @@ class Attempt:
     paused_since: str = None
     last_seen: str = None
     seed: int = None
+    mutant: str = None
 
     def to_dict(self):
         return asdict(self)
@@ -246,10 +252,10 @@ class Store:
                 (chunk, kind, str(file), _iso(started_at), seed))
         return cursor.lastrowid
 
-    def open_or_start(self, chunk, kind, file, at, fresh=False, seed=None):
-        """(attempt, created): the open attempt at `chunk` of `kind`, or a new one. The look
-        and the insert are one transaction, so drills started at once open one attempt.
-        With `fresh`, the open one is abandoned and a new one started."""
+    def open_or_start(self, chunk, kind, file, at, fresh=False, seed=None, mutant=None):
+        """(attempt, created): the open attempt at `chunk` of `kind`, or a new one (a hunt's
+        planting `mutant`). The look and the insert are one transaction, so drills started at
+        once open one attempt. With `fresh`, the open one is abandoned and a new one started."""
         with self.transaction():
             row = self.db.execute("SELECT id FROM attempts WHERE outcome = 'open' AND chunk = ? "
                                   "AND kind = ? ORDER BY id DESC LIMIT 1", (chunk, kind)).fetchone()
@@ -258,8 +264,8 @@ class Store:
             if row:
                 self._finish(row["id"], "abandoned", at)
             cursor = self.db.execute(
-                "INSERT INTO attempts (chunk, kind, file, started_at, seed) VALUES (?, ?, ?, ?, ?)",
-                (chunk, kind, str(file), _iso(at), seed))
+                "INSERT INTO attempts (chunk, kind, file, started_at, seed, mutant) "
+                "VALUES (?, ?, ?, ?, ?, ?)", (chunk, kind, str(file), _iso(at), seed, mutant))
         return self.attempt(cursor.lastrowid), True
 
     def add_snapshot(self, attempt_id, content, taken_at, reason, result=None):
@@ -439,9 +445,21 @@ class Store:
         return {row[0] for row in self.db.execute(
             "SELECT DISTINCT chunk FROM attempts WHERE outcome = 'passed'")}
 
+    def hunts(self):
+        """({chunk: [hunts, found]} of the finished bug hunts, [seconds of each found]),
+        summed by SQLite."""
+        per_chunk = {row[0]: [row[1], row[2]] for row in self.db.execute(
+            "SELECT chunk, COUNT(*), SUM(outcome = 'passed') FROM attempts WHERE kind = 'hunt' "
+            "AND ended_at IS NOT NULL GROUP BY chunk ORDER BY MIN(id)")}
+        found = [row[0] for row in self.db.execute(
+            "SELECT active_s FROM attempts WHERE kind = 'hunt' AND outcome = 'passed'")]
+        return per_chunk, found
+
     def ever_passed(self, chunk):
-        row = self.db.execute("SELECT 1 FROM attempts WHERE chunk = ? AND outcome = 'passed'",
-                              (chunk,)).fetchone()
+        """Whether the learner ever wrote `chunk` until it passed (fixing a hunt's bug is not
+        writing it)."""
+        row = self.db.execute("SELECT 1 FROM attempts WHERE chunk = ? AND outcome = 'passed' "
+                              "AND kind != 'hunt'", (chunk,)).fetchone()
         return row is not None
 
     def save_cards(self, cards, at, reviews=()):
@@ -635,7 +653,8 @@ EXPORT_FIELDS = {
         "checks": (_whole, "a whole number", False),
         "paused_since": (_maybe(_time), "an ISO 8601 time or null", False),
         "last_seen": (_maybe(_time), "an ISO 8601 time or null", False),
-        "seed": (_maybe(_whole), "a whole number or null", False)},
+        "seed": (_maybe(_whole), "a whole number or null", False),
+        "mutant": (_maybe(_text), "text or null", False)},
     "snapshots": {
         "id": (_whole, "a whole number", False), "attempt_id": (_whole, "a whole number", True),
         "taken_at": (_time, "an ISO 8601 time", True), "reason": (_text, "text", True),

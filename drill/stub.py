@@ -13,15 +13,16 @@ from drill.errors import DrillError
 from drill.paths import reference_file
 
 
-def functions(tree):
-    """Every function in `tree` by qualified name: {'Value.__add__._backward': node, ...}."""
+def functions(tree, classes=False):
+    """Every function (and class, with `classes`) in `tree` by qualified name:
+    {'Value.__add__._backward': node, ...}."""
     found = {}
 
     def visit(node, prefix):
         for child in ast.iter_child_nodes(node):
             if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
                 name = prefix + child.name
-                if not isinstance(child, ast.ClassDef):
+                if classes or not isinstance(child, ast.ClassDef):
                     found[name] = child
                 visit(child, name + ".")
     visit(tree, "")

@@ -110,7 +110,8 @@ def watch(store, chunk, attempt, live, keys=None):
     events = queue.Queue()
     stop = threading.Event()
     path = Path(attempt.file)
-    screen = Screen(chunk, attempt, path, store.best_time(chunk.name), keys=keys is not None)
+    screen = Screen(chunk, attempt, path, store.best_time(chunk.name, attempt.kind),
+                    keys=keys is not None)
     _where_it_stood(store, chunk, screen)
     threading.Thread(target=_saves, args=(path, events, stop), daemon=True).start()
     if keys is not None:
@@ -254,7 +255,8 @@ def _key(store, chunk, screen, action, moment):
         screen.ended = "abandoned"
     elif action == "reset":
         reset_file(store, chunk, attempt, moment)
-        screen.note = "the file is the stub again; what it held is kept in this attempt's history"
+        screen.note = ("the file is as handed out again; what it held is kept in this attempt's "
+                       "history")
     elif action == "abandon":
         store.finish_attempt(attempt.id, "abandoned", moment)
         screen.ended = "abandoned"

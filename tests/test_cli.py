@@ -123,7 +123,8 @@ def test_the_installed_command_finds_its_chunks_from_anywhere(tmp_path):
     assert result.returncode == 0 and "train" in result.stdout
 
 
-@pytest.mark.parametrize("args", [["--help"], ["list"], ["today"], ["stats"], ["history"]])
+@pytest.mark.parametrize("args", [["--help"], ["list"], ["today"], ["stats"], ["history"],
+                                  ["hunt", "topo", "--no-watch"]])
 def test_commands_that_do_not_grade_import_neither_pytest_nor_hypothesis(args):
     """They start fast: pytest and hypothesis cost a grading most of its start-up."""
     code = ("import sys; from drill.cli import cli; cli.main(%r, standalone_mode=False); "

@@ -117,4 +117,4 @@ def test_history_marks_speedruns(drill_home):
     run(drill_home, 9, 5, 12)
     drill("start", "ops", "--no-watch")
     rows = [line for line in drill("history").output.splitlines() if line.startswith("│")]
-    assert "full (speedrun)" in rows[0] and "ops " in rows[1] and "(" not in rows[1]
+    assert "full speedrun" in rows[0] and "ops " in rows[1] and "speedrun" not in rows[1]

@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 
+from drill.hunt import planted
 from drill.stub import make_stub
 
 from conftest import CHUNKS, REFERENCE, failures, verdict
@@ -28,8 +29,9 @@ def load(path):
 
 def one_bug_versions():
     """Every file with one bug: the reference's mutants (chunks/<chunk>/mutants.toml) and the
-    corpus' (tests/corpus/bugs.toml), each a base file with `old` replaced by `new`."""
-    found = [pytest.param(name, m, REFERENCE, id=f"reference-{name}-{m['name']}")
+    corpus' (tests/corpus/bugs.toml), each a base file with `old` replaced by `new`. The
+    reference's are planted as a bug hunt plants them (base None): the file a hunt hands out."""
+    found = [pytest.param(name, m, None, id=f"reference-{name}-{m['name']}")
              for name, chunk in CHUNKS.items() for m in chunk.mutants()]
     for m in load(HERE / "corpus" / "bugs.toml"):
         base = HERE / "corpus" / "correct" / m["base"]
@@ -68,10 +70,12 @@ def test_a_correct_file_in_another_style_passes_every_chunk(path):
 
 @pytest.mark.parametrize("chunk, mutant, base", one_bug_versions())
 def test_a_file_with_one_realistic_bug_fails_its_chunk(chunk, mutant, base, tmp_path):
-    text = base.read_text()
-    assert text.count(mutant["old"]) == 1, f"the bug no longer matches {base.name}"
-    path = tmp_path / base.name
-    path.write_text(text.replace(mutant["old"], mutant["new"]))
+    source = base or REFERENCE
+    text = source.read_text()
+    assert text.count(mutant["old"]) == 1, f"the bug no longer matches {source.name}"
+    path = tmp_path / source.name
+    path.write_text(planted(CHUNKS[chunk], mutant) if base is None
+                    else text.replace(mutant["old"], mutant["new"]))
     result = verdict(chunk, path)
     assert not result.passed, f"{mutant['mistake']} was not caught"
     assert not result.problem, f"the file should run and fail a test: {result.problem}"
