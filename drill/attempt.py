@@ -153,6 +153,22 @@ def record(store, attempt, content, result, at):
         store.finish_attempt(attempt.id, "passed", at)
 
 
+def last_result(store, attempt):
+    """The GradeResult of the attempt's latest graded version, or None before any grading."""
+    import json
+    from dataclasses import fields
+    from drill.grader.results import GradeResult, TestResult
+    graded = [s for s in store.snapshots(attempt.id) if s.result]
+    if not graded:
+        return None
+    data = json.loads(graded[-1].result)
+    kept = {f.name for f in fields(TestResult)}  # the stored form adds --json's own fields
+    return GradeResult(data["chunk"], data["file"], data["profile"],
+                       [TestResult(**{k: v for k, v in t.items() if k in kept})
+                        for t in data["tests"]], data["duration_s"], data["problem"],
+                       data["output"])
+
+
 def awaits_training(attempt):
     """Whether a passing version of `attempt` still has the demo to train (a moons speedrun)."""
     from drill.catalog import get_chunk

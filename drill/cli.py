@@ -44,7 +44,8 @@ def list_chunks():
     """The chunks in learning order, with target times and prerequisites."""
     from drill import render
     from drill.catalog import load_catalog
-    render.chunk_list(load_catalog())
+    from drill.store import open_store
+    render.chunk_list(load_catalog(), open_store().passed_chunks())
 
 
 @cli.command()
@@ -131,8 +132,10 @@ def check(chunk, path, as_json, quick):
         if attempt:
             render.attempt_line(attempt)
             if attempt.ended_at:
-                from drill.progress import review_of
+                from drill.progress import last_pass, queue, review_of
                 render.review_line(review_of(store, attempt), attempt)
+                render.since_last(attempt, last_pass(store, attempt))
+                render.next_step(queue(store).next_step)
     sys.exit(0 if result.passed and not (attempt and attempt.outcome == "open") else 1)
 
 
@@ -168,12 +171,17 @@ def _sandbox_note():
 
 
 def _graded(label, as_json, run):
-    """Run a grading with a progress bar on a terminal (none for --json); its return value."""
+    """Run a grading with a progress bar on a terminal (none for --json); its return value.
+    Ctrl-C stops it before anything is recorded, with the shell's code for an interrupt."""
     from drill import render
-    if as_json:
-        return run(None)
-    with render.CheckProgress(label) as progress:
-        return run(progress)
+    try:
+        if as_json:
+            return run(None)
+        with render.CheckProgress(label) as progress:
+            return run(progress)
+    except KeyboardInterrupt:
+        render.error("check interrupted, nothing recorded")
+        sys.exit(130)
 
 
 def _handing_out(what):
@@ -279,18 +287,15 @@ def resume(chunk):
 
 
 def _watch(store, chunk, attempt):
-    """Watch the attempt's file until it passes or the learner stops; then the verdict and,
-    on a pass, the learner's code beside the reference."""
-    from pathlib import Path
-
+    """Watch the attempt's file until it passes or the learner stops; then the verdict, and on
+    a pass the pass screen."""
     from drill import render
-    from drill.stub import chunk_parts, reference_parts
-    from drill.watch import Terminal, watch
+    from drill.watch import Terminal, claim, watch
     from drill.progress import run_report
     _sandbox_note()
     best = store.best_time(chunk.name, attempt.kind)
     speedrun = attempt.kind == "speedrun"
-    with Terminal() as keys, render.LivePanel() as show:
+    with claim(attempt), Terminal() as keys, render.LivePanel() as show:
         def redraw(screen):  # the splits change only when a save is graded
             if speedrun and (screen.report is None
                              or screen.report.attempt.checks != screen.attempt.checks):
@@ -305,13 +310,28 @@ def _watch(store, chunk, attempt):
     if screen.ended in ("passed", "abandoned"):
         from drill.progress import review_of
         render.review_line(review_of(store, screen.attempt), screen.attempt)
-    if screen.ended == "passed" and attempt.kind == "hunt":
+    if screen.ended == "passed":
+        _pass_screen(store, chunk, screen.attempt)
+
+
+def _pass_screen(store, chunk, attempt):
+    """After the verdict and the rating: what changed since the last pass, the functions that
+    differ from the reference, and what next, last, where the eye is."""
+    from drill import render
+    from drill.catalog import load_catalog
+    from drill.progress import last_pass, queue as queue_of
+    from drill.stub import chunk_parts, differing, reference_parts
+    render.since_last(attempt, last_pass(store, attempt))
+    if attempt.kind == "hunt":
         _show_found(store, chunk, attempt)
-    elif screen.ended == "passed" and chunk.kind == "code":
-        render.diff(chunk_parts(chunk, Path(attempt.file).read_text(encoding="utf-8")),
-                    reference_parts(chunk))
-    if screen.ended == "passed" and chunk.on_pass:
+    elif chunk.kind == "code":
+        chunks = load_catalog()
+        yours = chunk_parts(chunk, store.snapshots(attempt.id)[-1].content, chunks)
+        reference = reference_parts(chunk, chunks)
+        render.diff(yours, reference, differing(yours, reference))
+    if chunk.on_pass:
         _draw_on_pass(chunk, attempt.file)
+    render.next_step(queue_of(store).next_step)
 
 
 def _draw_on_pass(chunk, path):
@@ -373,9 +393,11 @@ def history(chunk, limit, show_all, as_json):
 
 @cli.command()
 @click.argument("attempt_id", type=int)
-@click.option("--version", "version", type=int, help="An earlier graded version (1 = the first).")
-def show(attempt_id, version):
-    """The final code of attempt ATTEMPT_ID, or one of its earlier versions."""
+@click.option("--version", "version", type=int, help="An earlier version (1 = the first).")
+@click.option("--versions", "list_versions", is_flag=True,
+              help="List the attempt's versions: when each was kept and how it fared.")
+def show(attempt_id, version, list_versions):
+    """The final code of attempt ATTEMPT_ID, one of its earlier versions, or the list of them."""
     from drill import render
     from drill.errors import DrillError
     from drill.store import open_store
@@ -390,9 +412,13 @@ def show(attempt_id, version):
         return
     if not snapshots:
         raise DrillError(f"attempt {attempt_id} has no version kept yet (drill check keeps one)")
-    number = version or len(snapshots)
+    if list_versions:
+        render.versions(attempt_id, snapshots)
+        return
+    number = len(snapshots) if version is None else version
     if not 1 <= number <= len(snapshots):
-        raise DrillError(f"attempt {attempt_id} has versions 1 to {len(snapshots)}")
+        raise DrillError(f"attempt {attempt_id} has versions 1 to {len(snapshots)}, numbered "
+                         f"from 1 (drill show {attempt_id} --versions lists them)")
     render.code(snapshots[number - 1].content)
 
 
@@ -410,7 +436,7 @@ def hint(chunk):
     given = next_hint(store, target, attempt)
     if given is None:
         raise DrillError(f"{target.name} has no hints")
-    render.hint(target, *given)
+    render.hint(target, *given, again=attempt.hints_used >= len(target.hints))
 
 
 @cli.command()
@@ -418,7 +444,7 @@ def hint(chunk):
 def peek(chunk):
     """The reference's code for CHUNK (default: the open attempt's); recorded on that attempt."""
     from drill import render
-    from drill.catalog import get_chunk
+    from drill.catalog import get_chunk, load_catalog
     from drill.errors import DrillError
     from drill.store import open_store
     from drill.stub import reference_parts
@@ -427,7 +453,7 @@ def peek(chunk):
     if not chunk and attempt is None:
         raise DrillError("no attempt is open: name the chunk to look at (drill peek ops)")
     target = get_chunk(chunk or attempt.chunk)
-    parts = reference_parts(target)  # a DrillError for a worksheet, before anything is counted
+    parts = reference_parts(target, load_catalog())  # a worksheet's DrillError comes first
     if attempt:
         store.count(attempt.id, "peeked")
     render.reference_parts(target, parts, recorded=attempt is not None)
@@ -438,10 +464,10 @@ def peek(chunk):
 def diff(attempt_id):
     """Your code for an attempt (default: the latest) beside the reference's."""
     from drill import render
-    from drill.catalog import get_chunk
+    from drill.catalog import get_chunk, load_catalog
     from drill.errors import DrillError
     from drill.store import open_store
-    from drill.stub import chunk_parts, reference_parts
+    from drill.stub import chunk_parts, differing, reference_parts
     store = open_store()
     latest = store.attempts(latest=1)
     if not latest:
@@ -451,7 +477,10 @@ def diff(attempt_id):
     if not versions:
         raise DrillError(f"attempt {attempt.id} has no graded version yet")
     chunk = get_chunk(attempt.chunk)
-    render.diff(chunk_parts(chunk, versions[-1].content), reference_parts(chunk))
+    chunks = load_catalog()
+    yours = chunk_parts(chunk, versions[-1].content, chunks)
+    reference = reference_parts(chunk, chunks)
+    render.diff(yours, reference, differing(yours, reference))
 
 
 @cli.command()

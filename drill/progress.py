@@ -51,6 +51,12 @@ def review_of(store, attempt):
     return next((r for r in refresh_cards(store)[1] if r.attempt_id == attempt.id), None)
 
 
+def last_pass(store, attempt):
+    """The passed attempt of the same chunk and kind before `attempt`, or None."""
+    return next((a for a in reversed(store.attempts(attempt.chunk)) if a.id < attempt.id
+                 and a.kind == attempt.kind and a.outcome == "passed"), None)
+
+
 def figures(store):
     """Everything `drill stats` shows, the speedrun records included."""
     from drill.stats import compute, hunt_figures
@@ -92,7 +98,13 @@ class RunReport:
 
 def runs_of(store, chunk=None):
     """[(attempt, splits)] of every speedrun (of `chunk`, if given), oldest first."""
-    return [(a, store.splits(a.id)) for a in store.attempts(chunk, kind="speedrun")]
+    return [(a, splits_of(store, a)) for a in store.attempts(chunk, kind="speedrun")]
+
+
+def splits_of(store, attempt):
+    """A run's splits in whole seconds: rounded once, here, so every segment, sum and saving
+    shown is worked out from the same figures and they add up on screen."""
+    return [(chunk, round(at_s)) for chunk, at_s in store.splits(attempt.id)]
 
 
 def run_report(store, attempt):
@@ -106,7 +118,7 @@ def run_report(store, attempt):
     everything = [s for _, s in runs if s]
     finished = [s for a, s in runs if a.outcome == "passed" and s]
     pb = personal_best(earlier_finished)
-    return RunReport(attempt, compare(store.splits(attempt.id), [s for _, s in earlier],
+    return RunReport(attempt, compare(splits_of(store, attempt), [s for _, s in earlier],
                                       earlier_finished), names,
                      pb[-1][1] if pb else None, sum_of_best(everything, names),
                      possible_time_save(finished, everything, names))

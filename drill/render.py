@@ -33,7 +33,9 @@ def json_out(data):
     print(json.dumps(data, indent=2))
 
 
-def chunk_list(chunks):
+def chunk_list(chunks, passed=()):
+    """The chunks in learning order, then one line on what next: the first chunk not passed
+    yet (`passed` holds those passed), or a speedrun once all are."""
     table = Table(title="drill chunks, in learning order", title_justify="left", expand=False)
     table.add_column("#", justify="right", style="dim")
     table.add_column("chunk", style="bold cyan")
@@ -44,8 +46,14 @@ def chunk_list(chunks):
         table.add_row(str(chunk.order), chunk.name, chunk.title, clock(chunk.target_s),
                       ", ".join(chunk.requires) or "-")
     out.print(table)
-    out.print(Text("Next: ", style="dim") + Text(f"drill card {chunks[0].name}", style="bold")
-              + Text(" to read what the first chunk asks.", style="dim"))
+    ahead = next((c.name for c in chunks if c.name not in passed), None)
+    if ahead is None:
+        out.print(Text("Next: ", style="dim") + Text("drill speedrun full", style="bold")
+                  + Text(": every chunk passed, now all of it from memory.", style="dim"))
+    else:
+        out.print(Text("Next: ", style="dim") + Text(f"drill card {ahead}", style="bold")
+                  + Text(" to read what " + ("the first chunk" if not passed else "it")
+                         + " asks.", style="dim"))
 
 
 def card(chunk):
@@ -53,7 +61,10 @@ def card(chunk):
     subtitle = f"target {clock(chunk.target_s)} · {len(chunk.hints)} hints"
     if chunk.requires:
         subtitle += " · after " + ", ".join(chunk.requires)
-    out.print(Panel(Markdown(chunk.card), title=f"[bold]{chunk.name}[/]: {chunk.title}",
+    text = chunk.card  # its first line is its title, which the border already shows
+    if text.startswith("# "):
+        text = text.partition("\n")[2].lstrip("\n")
+    out.print(Panel(Markdown(text), title=f"[bold]{chunk.name}[/]: {chunk.title}",
                     subtitle=subtitle, expand=False, padding=(1, 2)))
 
 
@@ -112,6 +123,12 @@ def worst(tests):
 
 
 def check_result(result):
+    if result.problem and not any(t.status == "pass" for t in result.tests):
+        out.print(Panel(Text(result.problem), title="[bold red]your file did not run through",
+                        border_style="red", expand=False))
+        out.print(Text("FAIL", style="bold red") + Text(f"  {result.chunk}: no test ran "
+                                                        f"({result.profile})"))
+        return
     table = Table(show_header=False, box=None, padding=(0, 1))
     table.add_column(width=1)
     table.add_column(ratio=1)
@@ -123,7 +140,7 @@ def check_result(result):
         tests = [t for t in result.tests if t.chunk == name]
         if several_chunks and passed:
             table.add_row(Text("✓", style="green"), Text(f"{name}: ", style="dim")
-                          + Text(f"all {len(tests)} tests pass"),
+                          + Text(f"all {plural(len(tests), 'test')} pass"),
                           f"{sum(t.duration_s for t in tests):.2f}s")
         elif several_chunks and name in waiting:
             table.add_row(Text("…", style="yellow"), Text(f"{name}: ", style="dim")
@@ -321,7 +338,7 @@ def history(attempts, total):
         table.add_column(column, justify="right" if column in ("#", "time", "hints", "checks")
                          else "left", no_wrap=True)
     for a in attempts:
-        table.add_row(str(a.id), a.chunk + (" hunt" if a.kind == "hunt" else ""),
+        table.add_row(str(a.id), a.chunk if a.kind == "practice" else f"{a.chunk} {a.kind}",
                       local_time(a.started_at),
                       clock(a.active_s) if a.ended_at else "-",
                       Text(a.outcome, style=OUTCOMES.get(a.outcome, "")), str(a.hints_used),
@@ -331,49 +348,97 @@ def history(attempts, total):
         out.print(Text("Older ones: drill history --limit N, or --all.", style="dim"))
 
 
-def hint(chunk, number, text):
+KEPT = {"check": "graded", "stale": "in the file before the stub", "reset": "before a reset"}
+
+
+def versions(attempt_id, snapshots):
+    """An attempt's versions: number, when kept (local time), why, and how each graded."""
+    import json
+    table = Table(title=f"versions of attempt {attempt_id}", title_justify="left")
+    for column in ("#", "kept", "what", "result"):
+        table.add_column(column, justify="right" if column == "#" else "left")
+    for number, snapshot in enumerate(snapshots, start=1):
+        result = Text("-", style="dim")
+        if snapshot.result:
+            data = json.loads(snapshot.result)
+            passed = sum(t["status"] == "pass" for t in data["tests"])
+            result = (Text("passed", style="green") if data["passed"] else
+                      Text("did not run through", style="red") if data["problem"] and not passed
+                      else Text(f"{passed} of {len(data['tests'])} tests pass", style="red"))
+        table.add_row(str(number), parse(snapshot.taken_at).astimezone().strftime(
+            "%d %b %H:%M:%S"), KEPT.get(snapshot.reason, snapshot.reason), result)
+    out.print(table)
+    out.print(Text(f"drill show {attempt_id} --version N shows one.", style="dim"))
+
+
+def hint(chunk, number, text, again=False):
+    """A hint; `again` when every hint was already given, so this one is not news."""
     out.print(Panel(Text(text), title=f"hint {number} of {len(chunk.hints)} for {chunk.name}",
                     border_style="yellow", expand=False))
+    if again:
+        out.print(Text(f"That was the last hint, shown again: {chunk.name} has no more. drill "
+                       "peek shows the reference (recorded).", style="yellow"))
+
+
+def whose(name):
+    """A part's heading: a nested function says whose it is (`Value.__add__`'s _backward)."""
+    owner, _, own = name.rpartition(".")
+    return f"{owner}'s {own}" if "." in owner else name
+
+
+def python(source, wrap=False):
+    from rich.syntax import Syntax
+    return Syntax(source.rstrip(), "python", theme="ansi_dark", word_wrap=wrap)
 
 
 def reference_parts(chunk, parts, recorded):
-    """The reference's code for the chunk, coloured; says whether the look was recorded."""
-    from rich.syntax import Syntax
-    for source in parts.values():
-        out.print(Syntax(source, "python", theme="ansi_dark"))
+    """The reference's code for the chunk, each function under a heading that names it; says
+    whether the look was recorded."""
+    for number, (name, source) in enumerate(parts.items()):
+        if name:
+            out.print(Text(("\n" if number else "") + f"# {whose(name)}", style="bold cyan"))
+        out.print(python(source))
     if recorded:
         err.print(Text("drill noted that this attempt looked at the reference; it can still "
                        "pass.", style="dim"))
 
 
-def diff(yours, reference):
-    """The learner's code beside the reference's, part by part: side by side on a wide
-    terminal, one above the other on a narrow one."""
-    from rich.syntax import Syntax
-
-    def code(source):
-        if source is None:
-            return Text("(not in your file: written another way, or missing)", style="dim")
-        return Syntax(source.rstrip(), "python", theme="ansi_dark", word_wrap=True)
-    wide = out.width >= 120
-    for name in reference:
-        if wide:
-            table = Table(title=name or None, expand=True, title_justify="left")
-            table.add_column("yours")
-            table.add_column("reference")
-            table.add_row(code(yours.get(name)), code(reference[name]))
+def diff(yours, reference, names):
+    """The learner's code beside the reference's for the parts `names` (those that differ):
+    side by side when both fit in half the terminal, one above the other otherwise."""
+    same = len(reference) - len(names)
+    if not names:
+        out.print(Text("Your code is identical to the reference.", style="green"))
+        return
+    for name in names:
+        mine = yours.get(name)
+        longest = max(len(line) for text in (mine or "", reference[name])
+                      for line in text.splitlines() or [""])
+        beside = longest <= (out.width - 7) // 2
+        left = python(mine, wrap=not beside) if mine is not None else Text(
+            "(not in your file: written another way, or missing)", style="dim")
+        if beside:
+            table = Table(title=whose(name) or None, title_justify="left")
+            table.add_column("yours", width=longest)
+            table.add_column("reference", width=longest)
+            table.add_row(left, python(reference[name]))
             out.print(table)
         else:
-            out.print(Panel(code(yours.get(name)), title=f"yours{': ' + name if name else ''}",
+            out.print(Panel(left, title=f"yours{': ' + whose(name) if name else ''}",
                             title_align="left", border_style="cyan"))
-            out.print(Panel(code(reference[name]), title="reference", title_align="left",
+            out.print(Panel(python(reference[name], wrap=True), title="reference",
+                            title_align="left",
                             border_style="dim"))
+    if same:
+        out.print(Text(f"The other {plural(same, 'function')} {'is' if same == 1 else 'are'} "
+                       "identical to the reference.", style="dim"))
 
 
 def watch_panel(screen):
     """The live panel of an attempt being watched."""
     from rich.console import Group
     attempt, chunk = screen.attempt, screen.chunk
+    width = min(out.width, 100)
     timer = Text(clock(attempt.active_s_at(now())), style="bold")
     timer += Text(f"  target {clock(chunk.target_s)}", style="dim")
     if screen.best_s is not None:
@@ -382,8 +447,11 @@ def watch_panel(screen):
         timer += Text("  PAUSED", style="bold yellow")
     parts = [timer, Text(str(screen.path), style="dim")]
     result = screen.result
-    if screen.grading:
-        parts.append(Text(screen.grading + "…  ", style="cyan") + progress_line(screen.progress))
+    if screen.paused:
+        parts.append(Text("paused: saves are graded when you resume", style="bold yellow"))
+    if screen.grading:  # two lines: together they would wrap in the middle of a phrase
+        parts.append(Text(screen.grading + "…", style="cyan"))
+        parts.append(Text("  ") + progress_line(screen.progress, width - 6))
         if screen.progress and screen.progress.failures:  # the first news of a failure
             parts.append(failure_panel(*screen.progress.failures[0]))
     elif result is None:
@@ -398,45 +466,71 @@ def watch_panel(screen):
             parts.append(failure_panel(failure.title if failure and not result.problem
                                        else "your file", message,
                                        None if result.problem else failure.graph))
-    if screen.hint:
-        parts.append(Panel(Text(screen.hint), title="hint", border_style="yellow"))
+    if screen.hint:  # "2 of 3:" in a column of its own, so wrapped lines keep their indent
+        number, _, text = screen.hint.partition(": ")
+        hint = Table.grid(padding=(0, 1))
+        hint.add_column(no_wrap=True, style="yellow")
+        hint.add_column()
+        hint.add_row(number + ":", text)
+        parts.append(Panel(hint, title="hint", border_style="yellow"))
     if screen.note:
         parts.append(Text(screen.note, style="yellow"))
     reset = ("r reset (ends the run)" if screen.report is not None else "r reset the file"
              if attempt.kind == "hunt" else "r reset to the stub")
-    keys = (f"h hint · m minimal example · p pause · {reset} · q quit (resumable) · a abandon"
-            if screen.keys else "Ctrl-C stops watching (drill resume goes on)")
-    parts.append(Text(keys, style="dim"))
+    pause = "p resume" if screen.paused else "p pause"
+    keys = (["h hint", "m minimal example", pause, reset, "q quit (resumable)", "a abandon"]
+            if screen.keys else ["Ctrl-C stops watching (drill resume goes on)"])
+    parts.append(unbroken([Text(k, style="dim") for k in keys], width - 4))
     if screen.report is not None:
         parts.insert(2, splits_table(screen.report))
         parts.insert(3, records_line(screen.report))
     hunt = "bug hunt in " if attempt.kind == "hunt" else ""
     return Panel(Group(*parts), title=f"[bold]{hunt}{chunk.name}[/]: {chunk.title}",
-                 subtitle=f"attempt {attempt.id}", expand=False, width=min(out.width, 100))
+                 subtitle=f"attempt {attempt.id}", expand=False, width=width)
 
 
-def progress_line(progress):
-    """How far the grading of a save has come: does the file load, how many tests ran."""
+def unbroken(phrases, width, separator=" · "):
+    """Phrases (Texts) joined on as few lines as fit in `width`, never breaking one."""
+    joined, used = Text(), 0
+    for phrase in phrases:
+        if used and used + len(separator) + len(phrase) > width:
+            joined.append("\n")
+            used = 0
+        elif used:
+            joined.append(separator, style="dim")
+            used += len(separator)
+        joined.append_text(phrase)
+        used += len(phrase)
+    return joined
+
+
+def progress_line(progress, width=76):
+    """How far the grading of a save has come: does the file load, how many tests ran; its
+    phrases kept whole on a narrow terminal."""
     if progress is None or progress.loaded is None:
         return Text("loading your file", style="dim")
     if not progress.loaded:
         return Text("your file did not load", style="red")
-    line = Text("your file loads", style="green")
+    phrases = [Text("your file loads", style="green")]
     if progress.titles:
         ran = progress.passed + len(progress.failures)
-        line += Text(f" · {ran} of {len(progress.titles)} tests run", style="dim")
+        phrases.append(Text(f"{ran} of {len(progress.titles)} tests run", style="dim"))
     if progress.failures:
-        line += Text(f" · {len(progress.failures)} failing", style="red")
-    return line
+        phrases.append(Text(f"{len(progress.failures)} failing", style="red"))
+    return unbroken(phrases, width)
 
 
 def failure_panel(title, message, graph=None, expand=True):
-    """A failure's message (its first lines), with its computation graph drawn under it."""
+    """A failure's message (its first lines), with its computation graph drawn under it. A
+    title too long for the border opens the message instead, whole, rather than cut."""
     lines = message.splitlines()
     shown = Text("\n".join(lines[:14]) + ("\n…" if len(lines) > 14 else ""))
     if isinstance(graph, dict):
         from drill.graph import Graph
         shown += Text("\n\n") + graph_picture(Graph.from_dict(graph))
+    if len(Text.from_markup(title)) > min(out.width, 100) - 12:
+        shown = Text.from_markup(title, style="bold") + Text("\n") + shown
+        title = "[bold red]failing" if title.startswith("[") else "failing"
     return Panel(shown, title=title, border_style="red", expand=expand)
 
 
@@ -461,6 +555,31 @@ def watch_end(screen, best_before):
         out.print(Text(f"Stopped watching; attempt {attempt.id} stays open with "
                        f"{clock(attempt.active_s_at(now()))} on the clock. "
                        "drill resume goes on with it.", style="cyan"))
+
+
+def since_last(attempt, previous):
+    """What changed since the last pass of the same chunk: the time, the hints, the looks."""
+    if previous is None:
+        return
+    gained = previous.active_s - attempt.active_s
+    line = Text(f"Since your last pass ({parse(previous.ended_at).astimezone():%d %b}): ",
+                style="bold")
+    changes = [f"{clock(abs(gained))} {'faster' if gained >= 0 else 'slower'}"
+               f" ({clock(previous.active_s)} then)"]
+    for what, before, after in (("hints", previous.hints_used, attempt.hints_used),
+                                ("looks at the reference", previous.peeked, attempt.peeked)):
+        if before != after:
+            changes.append(f"{what} {after} ({before} then)")
+    out.print(line + Text(", ".join(changes) + "."))
+
+
+def next_step(command):
+    """The last line after a pass: what to run next."""
+    if command:
+        out.print(Text("Next: ", style="bold") + Text(command, style="bold cyan"))
+    else:
+        out.print(Text("Next: ", style="bold") + Text(
+            "nothing else is due today; drill speedrun full is always there.", style="dim"))
 
 
 class LivePanel:
@@ -525,10 +644,14 @@ def settings(values, meanings, only=None):
 
 def review_line(review, attempt):
     """How a finished attempt counts for the schedule, in one line."""
+    from drill.schedule import rated
     if attempt.kind in ("speedrun", "hunt"):
         what = "A speedrun" if attempt.kind == "speedrun" else "A bug hunt"
         out.print(Text(f"{what} counts for your streak; it does not move the schedule.",
                        style="dim"))
+    elif review is None and not rated(attempt):
+        out.print(Text("Abandoned within its first minute: recorded, rated nothing; the "
+                       "schedule is as it was.", style="dim"))
     elif review is None:
         out.print(Text("A second attempt today: practice, counted in your stats, not a review.",
                        style="dim"))
@@ -695,7 +818,10 @@ def splits_table(report):
 
 
 def records_line(report):
-    parts = [f"best {clock(report.best_s)}" if report.best_s is not None else "no best yet"]
+    """The records under the splits; the best counts this run once it is finished."""
+    finished = report.attempt.active_s if report.attempt.outcome == "passed" else None
+    best_s = min((t for t in (report.best_s, finished) if t is not None), default=None)
+    parts = [f"best {clock(best_s)}" if best_s is not None else "no best yet"]
     if report.sum_of_best_s is not None:
         parts.append(f"sum of best {clock(report.sum_of_best_s)}")
     if report.time_save_s is not None:
@@ -727,12 +853,12 @@ def speedrun_history(runs):
         return
     table = Table(title="speedruns", title_justify="left")
     for column in ("#", "run", "started (UTC)", "time", "outcome", "splits"):
-        table.add_column(column, justify="right" if column in ("#", "time", "splits") else "left")
+        table.add_column(column, justify="right" if column in ("#", "time") else "left")
     for attempt, splits in runs:
         table.add_row(str(attempt.id), attempt.chunk, attempt.started_at[:16].replace("T", " "),
                       clock(attempt.active_s) if attempt.ended_at else "-",
                       Text(attempt.outcome, style=OUTCOMES.get(attempt.outcome, "")),
-                      str(len(splits)))
+                      ", ".join(f"{chunk} {clock(at)}" for chunk, at in splits) or "-")
     out.print(table)
     for kind in sorted({a.chunk for a, _ in runs}):
         mine = [a for a, _ in runs if a.chunk == kind]

@@ -12,6 +12,14 @@ from drill.clock import mmss as clock
 from drill.days import local_day
 
 EASY_SHARE = 0.5  # passed in at most half the target, with no help: Easy
+FIRST_MINUTE_S = 60  # an attempt abandoned sooner was a slip or a change of mind, not a review
+
+
+def rated(attempt):
+    """Whether a finished attempt can be a review: a practice, not abandoned in its first
+    minute (kept in the history all the same)."""
+    return attempt.kind == "practice" and not (
+        attempt.outcome == "abandoned" and attempt.active_s < FIRST_MINUTE_S)
 
 
 @dataclass
@@ -70,7 +78,7 @@ def rate(attempt, target_s):
 def reviews(attempts, targets, tz=None, day_start_hour=4):
     """The attempts that count as reviews (the first finished one of a chunk each day), rated."""
     seen, found = set(), []
-    for attempt in sorted((a for a in attempts if a.ended_at and a.kind == "practice"),
+    for attempt in sorted((a for a in attempts if a.ended_at and rated(a)),
                           key=lambda a: a.ended_at):
         ended = datetime.fromisoformat(attempt.ended_at).astimezone(timezone.utc)  # as FSRS wants
         key = (attempt.chunk, local_day(ended, tz, day_start_hour))

@@ -440,6 +440,11 @@ class Store:
                                (attempt_id,))
         return [Snapshot(**row) for row in rows]
 
+    def passed_chunks(self):
+        """The names of the chunks with a passed attempt."""
+        return {row[0] for row in self.db.execute(
+            "SELECT DISTINCT chunk FROM attempts WHERE outcome = 'passed'")}
+
     def hunts(self):
         """({chunk: [hunts, found]} of the finished bug hunts, [seconds of each found]),
         summed by SQLite."""

@@ -66,24 +66,63 @@ def make_stub(chunk, reference=None, seed=None):
     return header + "\n" + blank_bodies(source, chunk.blanks)
 
 
-def chunk_parts(chunk, source):
-    """{name: source} of each function the chunk blanks, as written in `source` (None where
-    `source` has no such function); the whole file under '' for full or a file that does not
-    parse."""
+def owners(chunks):
+    """{qualified name: chunk} of every reference function some chunk leaves blank."""
+    return {name: chunk for chunk in chunks for name in chunk.blanks}
+
+
+def part_names(chunk, chunks):
+    """The functions that are `chunk`'s to write: its blanks, or for a chunk without blanks
+    (full) every blank of the chunks whose suites grade it, less those nested in another."""
+    names = list(chunk.blanks) or [name for c in chunks if c.name in chunk.suites
+                                   for name in c.blanks]
+    return [n for n in names if not any(n.startswith(other + ".") for other in names)]
+
+
+def chunk_parts(chunk, source, chunks):
+    """{name: source} of each function that is the chunk's to write, as written in `source`
+    (None where `source` has no such function), dedented. A function nested in it that a later
+    chunk asks for keeps its `def` line, its body a marker naming that chunk: no part ever shows
+    the answer to a chunk not reached yet. The whole file under '' when it does not parse."""
     try:
         defs = functions(ast.parse(source))
     except SyntaxError:
         return {"": source}
-    if not chunk.blanks:
+    names = part_names(chunk, chunks)
+    if not names:
         return {"": source}
+    later = {name: c.name for name, c in owners(chunks).items() if c.order > chunk.order}
     lines = source.splitlines(keepends=True)
-    return {name: textwrap.dedent("".join(lines[defs[name].lineno - 1:defs[name].end_lineno]))
-            if name in defs else None for name in chunk.blanks}
+    parts = {}
+    for name in names:
+        if name not in defs:
+            parts[name] = None
+            continue
+        node, text = defs[name], lines[:]
+        hidden = sorted((body_lines(defs[inner]), defs[inner].body[0].col_offset, owner)
+                        for inner, owner in later.items()
+                        if inner.startswith(name + ".") and inner in defs)
+        for (start, end), indent, owner in reversed(hidden):
+            text[start:end] = [" " * indent + f"...  # written in the {owner} chunk\n"]
+        shift = sum(end - start - 1 for (start, end), _, _ in hidden)
+        parts[name] = textwrap.dedent("".join(text[node.lineno - 1:node.end_lineno - shift]))
+    return parts
 
 
-def reference_parts(chunk):
+def reference_parts(chunk, chunks):
     """The reference's code for the chunk (what `drill peek` shows and `drill diff` compares)."""
     if chunk.kind == "worksheet":
         raise DrillError(f"{chunk.name} is a worksheet of numbers, not code: there is no "
                          "reference to show; `drill check` explains each wrong answer")
-    return chunk_parts(chunk, reference_file().read_text(encoding="utf-8"))
+    return chunk_parts(chunk, reference_file().read_text(encoding="utf-8"), chunks)
+
+
+def differing(yours, reference):
+    """The names of the parts where `yours` says something else than the reference (spacing
+    and comments aside), in the reference's order."""
+    def meaning(text):
+        try:
+            return ast.dump(ast.parse(text))
+        except (SyntaxError, TypeError):
+            return text
+    return [name for name in reference if meaning(yours.get(name)) != meaning(reference[name])]

@@ -13,6 +13,7 @@ import select
 import signal
 import sys
 import threading
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -33,6 +34,8 @@ class Screen:
     best_s: float = None
     keys: bool = False
     paused: bool = False
+    waiting: bool = False  # saved while paused: graded on resuming
+    confirming: str = ""  # 'abandon' or 'reset' once its key is pressed, until the next key
     grading: str = ""
     progress: object = None  # Progress of the save being graded
     result: object = None
@@ -107,7 +110,9 @@ def watch(store, chunk, attempt, live, keys=None):
     events = queue.Queue()
     stop = threading.Event()
     path = Path(attempt.file)
-    screen = Screen(chunk, attempt, path, store.best_time(chunk.name, attempt.kind), keys=keys is not None)
+    screen = Screen(chunk, attempt, path, store.best_time(chunk.name, attempt.kind),
+                    keys=keys is not None)
+    _where_it_stood(store, chunk, screen)
     threading.Thread(target=_saves, args=(path, events, stop), daemon=True).start()
     if keys is not None:
         threading.Thread(target=_keys, args=(keys, events, stop), daemon=True).start()
@@ -124,7 +129,12 @@ def watch(store, chunk, attempt, live, keys=None):
                                               (moment - last_beat).total_seconds() >= HEARTBEAT_S):
                         store.seen(attempt.id, moment)
                         last_beat = moment
-                    profiles = (("quick", "thorough") if kind == "save" and not screen.paused
+                    grade_now = kind == "save" and not screen.paused
+                    if kind == "save" and screen.paused:
+                        screen.waiting = True
+                    elif kind == "key":
+                        grade_now = _key(store, chunk, screen, value, moment)
+                    profiles = (("quick", "thorough") if grade_now
                                 else ("thorough",) if (kind, value) == ("key", "minimal") else None)
                     if profiles:
                         if job:
@@ -135,8 +145,6 @@ def watch(store, chunk, attempt, live, keys=None):
                         screen.progress.hear(*value[1:])
                     elif kind == "graded" and value[0] is job:
                         job = _graded(store, screen, job, value[1])
-                    elif kind == "key":
-                        _key(store, chunk, screen, value, moment)
                     if screen.ended:
                         break
                 screen.attempt = store.attempt(attempt.id)
@@ -197,8 +205,37 @@ def _graded(store, screen, job, result):
     return None
 
 
-def _key(store, chunk, screen, action, moment):
+def _where_it_stood(store, chunk, screen):
+    """On resuming, the panel starts where the attempt stood: its last grading and hint."""
+    from drill.attempt import last_result
     attempt = screen.attempt
+    screen.result = last_result(store, attempt)
+    if screen.result is not None:
+        screen.note = "as graded before you stopped: save to grade the file again"
+    if attempt.hints_used and chunk.hints:
+        number = min(attempt.hints_used, len(chunk.hints))
+        screen.hint = f"{number} of {len(chunk.hints)}: {chunk.hints[number - 1]}"
+
+
+CONFIRM = {"abandon": "press a again to abandon this attempt (recorded as not passed); any "
+                      "other key goes on",
+           "reset": "press r again to put the stub back (what the file holds is kept in its "
+                    "history); any other key goes on",
+           "end": "press r again to end the run (kept as unfinished); any other key goes on"}
+
+
+def _key(store, chunk, screen, action, moment):
+    """Act on a key; True when the file must be graded now (saves waited for a resume).
+    Abandon and reset act on a second press of their key only: a stray key costs nothing."""
+    attempt = screen.attempt
+    asked, screen.confirming = screen.confirming, ""
+    if action in ("abandon", "reset") and asked != action:
+        screen.confirming = action
+        screen.note = CONFIRM["end" if action == "reset" and attempt.kind == "speedrun"
+                              else action]
+        return False
+    if asked:
+        screen.note = ""
     if action == "hint":
         given = next_hint(store, chunk, attempt)
         screen.hint = f"{given[0]} of {len(chunk.hints)}: {given[1]}" if given else ""
@@ -210,6 +247,9 @@ def _key(store, chunk, screen, action, moment):
         else:
             store.pause(attempt.id, moment)
         screen.paused = not screen.paused
+        if not screen.paused and screen.waiting:
+            screen.waiting = False
+            return True
     elif action == "reset" and attempt.kind == "speedrun":  # as on a speedrun timer: the run
         store.finish_attempt(attempt.id, "abandoned", moment)  # ends, kept as unfinished
         screen.ended = "abandoned"
@@ -222,6 +262,7 @@ def _key(store, chunk, screen, action, moment):
         screen.ended = "abandoned"
     elif action == "quit":
         screen.ended = "quit"
+    return False
 
 
 def _saves(path, events, stop):
@@ -243,6 +284,26 @@ def _keys(fd, events, stop):
             char = os.read(fd, 1).decode(errors="ignore").lower()
             if char in KEYS:
                 events.put(("key", KEYS[char]))
+
+
+@contextmanager
+def claim(attempt):
+    """Hold the attempt for this watcher, or a DrillError if another drill watches it: two
+    clocks on one attempt would fight. The lock is the kernel's, so a watcher killed outright
+    leaves nothing behind."""
+    import fcntl
+    from drill.paths import home
+    path = home() / f"watching-{attempt.id}.lock"
+    with open(path, "a") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise DrillError(f"attempt {attempt.id} ({attempt.chunk}) is being watched in "
+                             "another terminal: go on there")
+        try:
+            yield
+        finally:
+            path.unlink(missing_ok=True)
 
 
 class Terminal:

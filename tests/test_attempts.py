@@ -7,6 +7,7 @@ import sys
 import time
 
 from conftest import DRILL_EXE, REFERENCE, drill
+from drill.clock import parse
 
 
 def workspace_file(home, chunk):
@@ -21,6 +22,7 @@ def test_the_scripted_flow_records_one_passed_attempt_with_its_time(drill_home):
     workspace_file(drill_home, "topo").write_text(REFERENCE.read_text())
     passed = drill("check", now="2026-11-26T09:06:12.5Z")
     assert passed.exit_code == 0 and "Passed topo in 6:12" in passed.output
+    assert passed.output.strip().splitlines()[-1].startswith("Next: ")  # last, where the eye is
     (attempt,) = json.loads(drill("history", "--json").output)
     assert (attempt["chunk"], attempt["outcome"], attempt["checks"]) == ("topo", "passed", 2)
     assert attempt["active_s"] == 372.5
@@ -153,3 +155,72 @@ def test_editor_opens_the_file(drill_home, monkeypatch):
     while not opened.exists() and time.monotonic() < deadline:
         time.sleep(0.05)
     assert opened.read_text() == str(workspace_file(drill_home, "nn"))
+
+
+def test_a_file_that_does_not_load_is_one_error_with_its_line_and_caret(drill_home):
+    drill("start", "ops", "--no-watch")
+    workspace_file(drill_home, "ops").write_text("class Value:\n    def __init__(self, x:\n"
+                                                 "        pass\n")
+    result = drill("check")
+    assert result.exit_code == 1
+    assert "ops.py:2: '(' was never closed" in result.output and "^" in result.output
+    assert result.output.count("was never closed") == 1  # once: no second box repeating it
+    assert "test_" not in result.output and "0 of" not in result.output
+    assert "FAIL  ops: no test ran" in result.output
+
+
+def test_ctrl_c_during_a_check_records_nothing_and_exits_130(drill_home):
+    from test_grading import HOSTILE
+    drill("start", "ops", "--no-watch")
+    workspace_file(drill_home, "ops").write_text((HOSTILE / "hang_in_test.py").read_text())
+    checking = subprocess.Popen([DRILL_EXE, "check"], env=os.environ.copy(), text=True,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    time.sleep(2)  # inside the hanging test by now
+    checking.send_signal(signal.SIGINT)
+    out, err = checking.communicate(timeout=30)
+    assert checking.returncode == 130
+    assert err.strip() == "drill: check interrupted, nothing recorded" and "Aborted" not in out
+    (attempt,) = json.loads(drill("history", "--json").output)
+    assert attempt["checks"] == 0 and attempt["outcome"] == "open"
+
+
+def test_versions_are_numbered_from_one_and_listed_with_time_and_result(drill_home):
+    drill("start", "ops", "--no-watch", now="2026-11-26T09:00:00Z")
+    path = workspace_file(drill_home, "ops")
+    path.write_text("first = 1\n")
+    drill("check", now="2026-11-26T09:01:00Z")
+    path.write_text(REFERENCE.read_text())
+    drill("check", now="2026-11-26T09:02:30Z")
+    zero = drill("show", "1", "--version", "0")
+    assert zero.exit_code == 2 and zero.output.strip().splitlines() == [
+        "drill: attempt 1 has versions 1 to 2, numbered from 1 (drill show 1 --versions "
+        "lists them)"]
+    rows = [line for line in drill("show", "1", "--versions").output.splitlines()
+            if line.startswith("│")]
+    local = [parse(t).astimezone().strftime("%H:%M:%S") for t in
+             ("2026-11-26T09:01:00Z", "2026-11-26T09:02:30Z")]
+    assert len(rows) == 2 and local[0] in rows[0] and local[1] in rows[1]
+    assert "tests pass" in rows[0] and "passed" in rows[1]
+
+
+def test_an_attempt_abandoned_in_its_first_minute_is_no_review():
+    from drill.schedule import rated, reviews
+    from drill.store import Attempt
+    slip = Attempt(1, "ops", "practice", "f", "s", "e", 30.0, 0, "abandoned", 0, 0, 1)
+    kept = Attempt(**{**vars(slip), "active_s": 90.0})
+    assert not rated(slip) and rated(kept)
+    ended = "2026-11-26T09:00:00+00:00"
+    assert reviews([Attempt(**{**vars(slip), "ended_at": ended})], {"ops": 600}) == []
+    assert [r.rating for r in reviews([Attempt(**{**vars(kept), "ended_at": ended})],
+                                      {"ops": 600})] == ["Again"]
+
+
+def test_a_second_pass_says_what_changed_since_the_first(drill_home):
+    for day, took, hints in (("26", "09:08:00", 1), ("27", "09:05:30", 0)):
+        drill("start", "topo", "--no-watch", now=f"2026-11-{day}T09:00:00Z")
+        for _ in range(hints):
+            drill("hint", now=f"2026-11-{day}T09:01:00Z")
+        workspace_file(drill_home, "topo").write_text(REFERENCE.read_text())
+        passed = drill("check", now=f"2026-11-{day}T{took}Z")
+    since = next(line for line in passed.output.splitlines() if line.startswith("Since"))
+    assert since.endswith("2:30 faster (8:00 then), hints 0 (1 then).")

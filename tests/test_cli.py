@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from conftest import DRILL_EXE, REFERENCE, drill
+from drill.clock import parse
 
 
 def test_list_shows_every_chunk_in_order_with_targets():
@@ -132,3 +133,42 @@ def test_commands_that_do_not_grade_import_neither_pytest_nor_hypothesis(args):
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines()[-1] == "loaded: []"
+
+
+def test_list_points_at_the_first_chunk_not_passed_and_at_a_speedrun_after_all(drill_home):
+    from drill.catalog import load_catalog
+    from drill.store import open_store
+    names = [c.name for c in load_catalog()]
+    assert drill("list").output.strip().splitlines()[-1] == \
+        f"Next: drill card {names[0]} to read what the first chunk asks."
+    store = open_store()
+
+    def passed(chunks):
+        for chunk in chunks:
+            store.finish_attempt(store.start_attempt(chunk, "f.py", parse("2026-11-26T08:00Z")),
+                                 "passed", parse("2026-11-26T08:05:00Z"))
+    passed(names[:2])
+    assert drill("list").output.strip().splitlines()[-1] == \
+        f"Next: drill card {names[2]} to read what it asks."
+    passed(names[2:])
+    last = drill("list").output.strip().splitlines()[-1]
+    assert last.startswith("Next: drill speedrun full") and "card" not in last
+
+
+def test_one_attempt_is_one_attempt(drill_home):
+    drill("start", "topo", "--no-watch")
+    (drill_home / "workspace" / "topo.py").write_text(REFERENCE.read_text())
+    drill("check")
+    assert drill("stats", "topo").output.startswith("topo: 1 attempt, 1 passed")
+
+
+def test_the_card_does_not_repeat_its_title_inside_the_box():
+    shown = drill("card", "ops").output
+    assert shown.count("Value and its operators: the forward pass") == 1
+
+
+def test_a_hint_after_the_last_says_there_are_no_more(drill_home):
+    drill("start", "ops", "--no-watch")
+    given = [drill("hint").output for _ in range(4)]
+    assert all("last hint" not in text for text in given[:3])
+    assert "hint 3 of 3" in given[3] and "That was the last hint, shown again" in given[3]

@@ -54,10 +54,14 @@ def test_reset_ends_a_speedrun_and_keeps_it_as_unfinished(drill_home):
     started = start(store, chunk, kind="speedrun")
     screen = Screen(chunk, started.attempt, started.path)
     _key(store, chunk, screen, "reset", now())
+    assert screen.ended == "" and "press r again" in screen.note  # a stray r costs nothing
+    _key(store, chunk, screen, "reset", now())
     assert screen.ended == "abandoned" and store.attempt(started.attempt.id).outcome == "abandoned"
     practice = start(store, get_chunk("ops"))
     screen = Screen(get_chunk("ops"), practice.attempt, practice.path)
     practice.path.write_text("my work\n")
+    _key(store, get_chunk("ops"), screen, "reset", now())
+    assert practice.path.read_text() == "my work\n"
     _key(store, get_chunk("ops"), screen, "reset", now())
     assert screen.ended == "" and "class Value" in practice.path.read_text()
     assert store.snapshots(practice.attempt.id)[-1].content == "my work\n"
@@ -89,3 +93,28 @@ def test_in_watch_mode_a_quick_split_is_confirmed_thoroughly_before_it_is_record
     assert not needs_confirming(store, practice)(ops_passes)  # a practice has no splits
     whole = GradeResult("ops", "f.py", "quick", tests=[TestResult("ops::a", "pass", chunk="ops")])
     assert needs_confirming(store, practice)(whole)  # a pass is always confirmed
+
+
+def test_the_figures_agree_after_a_first_run_and_add_up_to_the_second(drill_home):
+    drill("speedrun", "--no-watch", now="2026-11-26T09:00:00Z")
+    path = drill_home / "workspace" / "speedrun-full.py"
+    path.write_text(UP_TO_NN)
+    drill("check", now="2026-11-26T09:01:40.4Z")  # the engine in 1:40.4
+    path.write_text(REFERENCE.read_text())
+    first = drill("check", now="2026-11-26T09:03:20.8Z")  # the rest in 1:40.4 more
+    assert "your first finished run" in first.output and "no best yet" not in first.output
+    # rounded once, from the splits (100 and 201 s): the segments add up to what is shown
+    nn = next(line for line in first.output.splitlines() if line.startswith("│ nn "))
+    assert "1:41" in nn.split("│")[4]
+    assert "best 3:21 · sum of best 3:21 · possible time save 0:00" in first.output
+    listed = drill("speedrun", "--history").output
+    cells = " ".join(line.split("│")[-2].strip() for line in listed.splitlines()
+                    if line.startswith("│"))
+    assert cells == "ops 1:40, backward 1:40, topo 1:40, nn 3:21, train 3:21"
+
+
+def test_history_marks_speedruns(drill_home):
+    run(drill_home, 9, 5, 12)
+    drill("start", "ops", "--no-watch")
+    rows = [line for line in drill("history").output.splitlines() if line.startswith("│")]
+    assert "full speedrun" in rows[0] and "ops " in rows[1] and "speedrun" not in rows[1]
