@@ -93,6 +93,7 @@ def check(chunk, path, as_json, quick):
     """
     from drill import render
     from drill.errors import DrillError
+    _sandbox_note()
     if path:
         from drill.attempt import grade
         from drill.catalog import get_chunk
@@ -158,6 +159,15 @@ def _train_split(store, attempt, quiet=False):
     if not quiet:
         render.trained_split(run, problem)
     return store.attempt(attempt.id)
+
+
+def _sandbox_note():
+    """Before a grading, once: which of the sandbox's protections are off here (drill doctor)."""
+    from drill import render
+    from drill.grader.sandbox import problems
+    off = problems()
+    if off:
+        render.sandbox_off(off)
 
 
 def _graded(label, as_json, run):
@@ -282,6 +292,7 @@ def _watch(store, chunk, attempt):
     from drill import render
     from drill.watch import Terminal, claim, watch
     from drill.progress import run_report
+    _sandbox_note()
     best = store.best_time(chunk.name, attempt.kind)
     speedrun = attempt.kind == "speedrun"
     with claim(attempt), Terminal() as keys, render.LivePanel() as show:
@@ -544,6 +555,14 @@ def moons(path, reference, points, hidden, steps, as_json):
     else:
         render.moons_run(run)
     sys.exit(0 if run.separated else 1)
+
+
+@cli.command()
+def doctor():
+    """Which of the grader's protections this machine gives your code's sandbox, and why not."""
+    from drill import render
+    from drill.grader.sandbox import protections
+    render.protections(protections())
 
 
 @cli.command()

@@ -54,7 +54,7 @@ def test_a_newer_save_stops_the_grading_still_running(warm_grader):
     assert time.monotonic() - asked < 2
     assert done["result"].problem == "stopped: a newer save replaced this version"
     assert not done["result"].passed
-    assert not os.path.exists(f"/proc/{cancel.run.proc.pid}")  # killed, and reaped by the server
+    assert not os.path.exists(f"/proc/{cancel.runs[0].proc.pid}")  # killed, and reaped by the server
 
 
 def test_a_grader_that_died_is_started_again(warm_grader):

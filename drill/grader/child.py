@@ -16,6 +16,7 @@ import pytest
 from _pytest.reports import TestReport
 
 from drill.grader import suitekit
+from drill.grader.collection import suite_args
 from drill.grader.submission import learner_frame, load_submission
 
 BLOCKED_IMPORTS = ("drill._data", "reference", "micrograd")
@@ -190,6 +191,8 @@ class Collector:
 def main():
     """`python -I -m drill.grader.child`: a cold child, or one started ahead of need (the config waits
     on stdin until a save comes)."""
+    from drill.grader.sandbox import enter_namespaces
+    enter_namespaces()
     config = json.loads(sys.stdin.read())
     sys.stdin = open(os.devnull)
     grade_here(config)
@@ -197,7 +200,11 @@ def main():
 
 def grade_here(config):
     """Grade the file `config` names in this process, report every test, and exit. Runs in a
-    fresh child: a cold one, or one forked by the warm grader (warm.py) for each save."""
+    fresh child: a cold one, or one forked by the warm grader (warm.py) for each save, already
+    in its namespaces; it shuts itself in (sandbox.py) before the learner's file is read."""
+    from drill.grader import sandbox
+    sandbox.set_limits(config["memory_bytes"], config["cpu_s"])
+    sandbox.landlock(config["writable"], config["hidden"])
     os.chdir(config["workdir"])
     report = Reporter(config["results_fd"], config["token"])
     sys.dont_write_bytecode = True
@@ -224,12 +231,8 @@ def grade_here(config):
         report("done")
         os._exit(0)
     # pytest walks from its rootdir down to each suite, listing every folder on the way: the
-    # chunks' own folder keeps that short (from a temporary folder, in an installed drill, the
-    # walk went through site-packages: 0.3 s a run). Nothing is read above it (confcutdir).
-    chunks = os.path.commonpath([os.path.dirname(os.path.dirname(s)) for s in config["suites"]])
-    args = [*config["suites"], "-s", "-p", "no:terminal", "-p", "no:cacheprovider", "-p", "no:stepwise",
-            "--assert=plain", "--rootdir", chunks, "--confcutdir", chunks, "-c", os.devnull,
-            "-W", "ignore::DeprecationWarning"]
+    # chunks' own folder keeps that short (suite_args); nothing is read above it (confcutdir).
+    args = [*suite_args(config["suites"]), "-s"]
     pytest.main(args, plugins=[Collector(report, guard, config)])
     report("done")
     os._exit(0)
@@ -262,7 +265,7 @@ def import_submission(config, report):
     path = config["file"]
     _alarm(config["import_s"])
     try:
-        load_submission(path)
+        load_submission(path, config["source"])
         return True
     except TestTimeout:
         report("import_error", message=f"your file did not finish loading within "

@@ -4,8 +4,9 @@ The child (child.py) runs with a memory limit, in its own session, with a time l
 and for the whole run. The verdict is built here from the per-test reports the child sends on a
 pipe of its own: the child's exit status and printed text are never read as results. A test the
 child never reported, because it exited, hung, crashed or was killed, counts as not passed, with
-the reason. The tests expected are read from the suite files themselves, so a run that loses
-tests cannot pass.
+the reason. The tests expected are drill's own collection of the suites (collection.py), so a
+run that loses tests, or lists fewer, cannot pass. The child is shut in by the kernel
+(sandbox.py): it reads no data of the learner's, writes only its run's folder, signals no one.
 """
 import ast
 import json
@@ -13,6 +14,7 @@ import os
 import resource
 import secrets
 import selectors
+import shutil
 import signal
 import subprocess
 import sys
@@ -24,10 +26,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from drill.errors import DrillError
+from drill.grader.collection import Listing
+from drill.grader.dataguard import DatabaseWatch
 from drill.grader.results import ERROR, FAIL, PASS, TIMEOUT, GradeResult, TestResult, waiting
 from drill.paths import home
 
 FORBIDDEN_IMPORTS = {"drill", "reference", "micrograd"}
+CRASHES = {signal.SIGSEGV, signal.SIGBUS, signal.SIGILL, signal.SIGFPE, signal.SIGABRT}
 
 
 @dataclass(frozen=True)
@@ -41,9 +46,9 @@ class Limits:
     output_bytes: int = 64 * 1024
 
 
-def expected_tests(suite_files):
-    """{(chunk, function name): its source} of every top-level `test_*` function, in file order:
-    the source is a passing test's `test_code` in --json."""
+def test_code(suite_files):
+    """{(chunk, function name): its source} of every top-level `test_*` function: a passing
+    test's `test_code` in --json. Which tests there are is collection.py's."""
     found = {}
     for path in suite_files:
         text = Path(path).read_text(encoding="utf-8")
@@ -54,9 +59,13 @@ def expected_tests(suite_files):
 
 
 def not_run(expected, reason):
-    """An error result for each expected (chunk, function) that never ran, saying why."""
-    return [TestResult(f"{chunk}::{function}", ERROR, "not run: " + reason.split("\n")[0],
-                       chunk=chunk) for chunk, function in expected]
+    """An error result for each expected (chunk, test id) that never ran, saying why."""
+    return [TestResult(_name(chunk, test_id), ERROR, "not run: " + reason.split("\n")[0],
+                       chunk=chunk) for chunk, test_id in expected]
+
+
+def _name(chunk, test_id):
+    return f"{chunk}::{str(test_id).split('::')[-1]}"
 
 
 def graph_of(event):
@@ -132,20 +141,86 @@ def grade(chunk, path, profile="thorough", limits=Limits(), on_event=None, launc
     source, unreadable = source_of(path)
     started = time.perf_counter()
     result = GradeResult(chunk=chunk.name, file=str(path), profile=profile)
-    expected = expected_tests(chunk.suite_files())
+    suites = [str(p) for p in chunk.suite_files()]
+    listing = Listing(suites)
     result.problem = unreadable or static_problem(path, source)
     if not result.problem:
-        run = ChildRun(path, limits, on_event, launcher,
-                       suites=[str(p) for p in chunk.suite_files()], profile=profile)
+        database = DatabaseWatch(home() / "drill.sqlite3")
+        run = run_at_once(path, limits, Together(on_event), launcher, cancel, profile,
+                          shares(suites))
+        expected = listing.result()
+        result.problem, result.output = _harmed(database) or run.problem, run.captured()
+        result.tests = waiting(run.results(expected, test_code(chunk.suite_files())))
+        unreported = sum(1 for chunk, test_id in expected if test_id not in run.reported)
+        if unreported and not result.problem:
+            result.problem = (f"the run ended without reporting {unreported} of the "
+                              f"{len(expected)} tests: were the grader's reports forged?")
+    else:
+        result.tests = not_run(listing.result(), result.problem)
+    result.duration_s = time.perf_counter() - started
+    return result
+
+
+def shares(suites, cores=None):
+    """The suites split into one share per core, each about as much of them (by size): full's
+    suites are independent, and graded at once in as many children they end as soon as one
+    would."""
+    if cores is None:
+        cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    sizes = {str(s): os.path.getsize(s) for s in suites}
+    groups = [[] for _ in range(max(1, min(cores, len(suites))))]
+    for suite in sorted(sizes, key=sizes.get, reverse=True):
+        min(groups, key=lambda g: sum(sizes[s] for s in g)).append(suite)
+    return groups
+
+
+def run_at_once(path, limits, on_event, launcher, cancel, profile, groups):
+    """A ChildRun per group of suites, each confined, all at once; merged into the first when
+    every one has ended."""
+    runs = []
+
+    def one(suites):
+        run = ChildRun(path, limits, on_event, launcher, suites=suites, profile=profile)
+        runs.append(run)
         if cancel is not None:
             cancel.attach(run)
         run.wait()
-        result.problem, result.output = run.problem, run.captured()
-        result.tests = waiting(run.results(expected))
-    else:
-        result.tests = not_run(expected, result.problem)
-    result.duration_s = time.perf_counter() - started
-    return result
+
+    on_event.runs = len(groups)
+    helpers = [threading.Thread(target=one, args=(g,), daemon=True) for g in groups[1:]]
+    for helper in helpers:
+        helper.start()
+    one(groups[0])
+    for helper in helpers:
+        helper.join()
+    first, *others = runs
+    for other in others:
+        first.absorb(other)
+    return first
+
+
+class Together:
+    """Several runs' events told as one run's: one "imported", the tests collected so far as
+    one list, and "done" when the last run is done."""
+
+    def __init__(self, on_event):
+        self.on_event, self.runs = on_event or (lambda *a: None), 1
+        self.tests, self.said, self.done, self.lock = [], set(), 0, threading.Lock()
+
+    def __call__(self, kind, event):
+        with self.lock:
+            if kind == "collected":
+                self.tests += event["tests"]
+                event = {**event, "tests": list(self.tests)}
+            elif kind == "done":
+                self.done += 1
+                if self.done < self.runs:
+                    return
+            elif kind in ("importing", "imported"):
+                if kind in self.said:
+                    return
+                self.said.add(kind)
+            self.on_event(kind, event)
 
 
 @dataclass
@@ -168,11 +243,61 @@ def run_task(task, path, args, limits=Limits(), on_event=None, launcher=None, ca
     problem = problem or static_problem(path, source)
     if problem:
         return TaskResult([], problem)
+    database = DatabaseWatch(home() / "drill.sqlite3")
     run = ChildRun(path, limits, on_event, launcher, task=task, args=args)
     if cancel is not None:
         cancel.attach(run)
     run.wait()
-    return TaskResult(run.task_events, run.problem, run.captured())
+    return TaskResult(run.task_events, _harmed(database) or run.problem, run.captured())
+
+
+def _harmed(database):
+    """Why the run fails if it changed drill's database (restored at once), else ''."""
+    if not database.changed():
+        return ""
+    return "your code changed drill's database during the grading; " + database.restore()
+
+
+def runs_folder():
+    """DRILL_HOME/runs, where each run has its folder; those of drills no longer alive (kill -9)
+    are swept the first time a process asks."""
+    folder = home() / "runs"
+    folder.mkdir(exist_ok=True)
+    if folder not in _swept:
+        for old in folder.iterdir():
+            pid = old.name.split("-")[0]
+            if pid.isdigit() and not _alive(int(pid)):
+                shutil.rmtree(old, ignore_errors=True)
+        _swept.append(folder)
+    return folder
+
+
+_swept = []
+
+
+def _alive(pid):
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        pass
+    return True
+
+
+def hypothesis_folder():
+    folder = home() / "hypothesis"
+    folder.mkdir(exist_ok=True)
+    return folder
+
+
+def hidden_paths(*files):
+    """What a run must not read even where it may read around it: drill's data, the workspace,
+    the reference, and the folder of each of the learner's `files`."""
+    from drill.attempt import workspace
+    from drill.paths import data_root
+    paths = [home(), workspace(), os.path.join(data_root(), "reference")]
+    return sorted({os.path.realpath(p) for p in paths + [os.path.dirname(f) for f in files]})
 
 
 @dataclass
@@ -185,22 +310,16 @@ class Launched:
     results_fd: int = None  # the results pipe's number in a runner still waiting for its config
 
 
-def set_limits(limits):
-    """In a child about to grade: its memory, no core file, and CPU time as a last bound should
-    the parent that watches its clock be gone. Calls nothing that imports or takes a lock."""
-    resource.setrlimit(resource.RLIMIT_AS, (limits.memory_bytes, limits.memory_bytes))
-    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-    cpu_s = int(limits.run_s) + 5
-    resource.setrlimit(resource.RLIMIT_CPU, (cpu_s, cpu_s + 1))
-
-
 def start_runner(limits):
-    """A new `python -I -m drill.grader.child` under `limits`, waiting for its config on stdin."""
+    """A new `python -I -m drill.grader.child`, waiting for its config on stdin; it dies with
+    this thread, and carries no environment of drill's."""
+    from drill.grader.sandbox import die_with_parent, environment
     output_r, output_w = os.pipe()
     results_r, results_w = os.pipe()
     proc = subprocess.Popen([sys.executable, "-I", "-m", "drill.grader.child"], stdin=subprocess.PIPE,
                             stdout=output_w, stderr=output_w, pass_fds=(results_w,),
-                            start_new_session=True, preexec_fn=lambda: set_limits(limits))
+                            start_new_session=True, preexec_fn=die_with_parent,
+                            env=environment(str(runs_folder())), cwd="/")
     os.close(output_w)
     os.close(results_w)
     return Launched(proc, os.fdopen(output_r, "rb", buffering=0),
@@ -226,19 +345,19 @@ class Cancel:
     """Stops a grading from another thread at once: a newer save has made it moot."""
 
     def __init__(self):
-        self.is_set, self.run, self.lock = False, None, threading.Lock()
+        self.is_set, self.runs, self.lock = False, [], threading.Lock()
 
     def attach(self, run):
         with self.lock:
-            self.run = run
+            self.runs.append(run)
             if self.is_set:
                 run.stop()
 
     def set(self):
         with self.lock:
             self.is_set = True
-            if self.run is not None:
-                self.run.stop()
+            for run in self.runs:
+                run.stop()
 
 
 class ChildRun:
@@ -251,16 +370,30 @@ class ChildRun:
         self.token = secrets.token_hex(16)
         self.problem, self.output, self.dropped = "", b"", 0
         self.collected, self.reported, self.running, self.done = [], {}, None, False
-        self.timed_out = self.stopped = False
+        self.timed_out = self.stopped = self.killed_by_us = False
+        self.results_eof_at = self.exited_at = None
         self.phase_started = time.monotonic()
-        self.workdir = tempfile.TemporaryDirectory(prefix="drill-run-")
-        config = {"file": str(path), "suites": list(suites), "task": task, "args": args,
-                  "profile": profile, "database": str(home() / "hypothesis"),
-                  "token": self.token, "workdir": self.workdir.name,
-                  "test_s": limits.test_s, "import_s": limits.import_s}
+        self.workdir = tempfile.TemporaryDirectory(prefix=f"{os.getpid()}-", dir=runs_folder())
+        config = {"file": str(path), "source": read_source(path), "suites": list(suites),
+                  "task": task, "args": args, "profile": profile,
+                  "database": str(hypothesis_folder()), "token": self.token,
+                  "workdir": self.workdir.name, "test_s": limits.test_s,
+                  "import_s": limits.import_s, "memory_bytes": limits.memory_bytes,
+                  "cpu_s": int(limits.run_s) + 5,
+                  "writable": [self.workdir.name, str(hypothesis_folder())],
+                  "hidden": hidden_paths(path)}
         launched = (launcher or ColdStart()).launch(config, limits)
         self.proc, self.output_pipe, self.results_pipe = \
             launched.proc, launched.output, launched.results
+
+    def absorb(self, other):
+        """Take in what another run of the same file (on other suites) collected and said."""
+        self.collected += other.collected
+        self.reported.update(other.reported)
+        self.problem = self.problem or other.problem
+        self.output, self.dropped = self.output + other.output, self.dropped + other.dropped
+        self.timed_out = self.timed_out or other.timed_out
+        self.running = self.running or other.running
 
     def stop(self):
         """End the run now (from any thread); its result says it was stopped."""
@@ -280,8 +413,10 @@ class ChildRun:
                     if not key.data(key.fileobj, buffer):
                         selector.unregister(key.fileobj)
                 self._check_time(deadline)
+            self.exited_at = time.monotonic()
             self._drain(selector, buffer)
         finally:
+            self.killed_by_us = not self._ends_alone(0.25)
             self._kill_group()
             self.proc.wait()
             selector.close()
@@ -294,6 +429,14 @@ class ChildRun:
             self.problem = self._why_it_ended()
         if not self.problem and not self.collected and self.task is None:
             self.problem = "the suites did not start: " + self.captured().strip()[:300]
+
+    def _ends_alone(self, within):
+        """Whether the child has ended, or does within `within` seconds (its pipes closed as it
+        exited: its exit status may come a moment later)."""
+        until = time.monotonic() + within
+        while self.proc.poll() is None and time.monotonic() < until:
+            time.sleep(0.01)
+        return self.proc.poll() is not None
 
     def _drain(self, selector, buffer):
         """After the child exits, read what is left; a pipe still open means a process lives on."""
@@ -319,6 +462,8 @@ class ChildRun:
 
     def _take_reports(self, pipe, buffer):
         data = os.read(pipe.fileno(), 65536)
+        if not data:
+            self.results_eof_at = time.monotonic()
         *lines, buffer[0] = (buffer[0] + data).split(b"\n")
         for line in lines:
             try:
@@ -380,31 +525,48 @@ class ChildRun:
 
     def _why_it_ended(self):
         code = self.proc.returncode
+        if self.killed_by_us and code == -signal.SIGKILL:
+            return ("your code closed the grader's pipes before the tests finished and left "
+                    "its process running; it was stopped")
         if code is not None and code < 0:
             name = signal.Signals(-code).name
+            if -code in CRASHES:
+                return f"your file crashed the interpreter ({name}) before the tests finished"
             return (f"the grader's process was killed by {name} before the tests finished "
                     "(out of memory? your code may use at most "
                     f"{self.limits.memory_bytes / 1024 ** 3:g} GiB)")
         said = self.captured().strip().splitlines()
-        why = ("does your file call sys.exit() or os._exit()?" if code == 0 or not said
-               else said[-1][:200])
+        if self.results_eof_at is not None and self.exited_at is not None \
+                and self.exited_at - self.results_eof_at > 0.25:
+            why = "your code closed or replaced the grader's results pipe"
+        else:
+            why = ("does your file call sys.exit() or os._exit(), or close the grader's results "
+                   "pipe?" if code == 0 or not said else said[-1][:200])
         return f"the run ended early (exit status {code}) before every test had finished: {why}"
 
-    def results(self, expected):
-        """One TestResult per expected test; what was never reported is charged to the run."""
-        results, seen = [], set()
-        for test in self.collected:
-            seen.add((test.get("chunk"), test.get("function")))
-            event = self.reported.get(test.get("id"))
-            name = f"{test.get('chunk')}::{str(test.get('id')).split('::')[-1]}"
+    def results(self, expected, codes):
+        """One TestResult per test of drill's own collection (`expected`), in its order: the
+        child's list gives titles only, and a test it never reported is charged to the run.
+        `codes` holds each test function's source (test_code)."""
+        titles = {t.get("id"): t.get("title", "") for t in self.collected}
+        results = []
+        for chunk, test_id in expected:
+            event = self.reported.get(test_id)
+            if event is None and test_id not in titles:
+                results += not_run([(chunk, test_id)],
+                                   self.problem or "the suite never reached this test")
+                continue
             if event is None:
-                status = TIMEOUT if self.timed_out and test.get("id") == self.running else ERROR
+                status = TIMEOUT if self.timed_out and test_id == self.running else ERROR
                 event = {"status": status, "message": "not finished: " + self.problem.split("\n")[0]}
-            key = (test.get("chunk"), test.get("function"))
+            try:
+                duration = float(event.get("duration_s", 0.0))
+            except (TypeError, ValueError):
+                duration = 0.0
+            function = str(test_id).split("::")[-1].split("[")[0]
             results.append(TestResult(
-                name, event["status"], event.get("message", ""),
-                float(event.get("duration_s", 0.0)), test.get("chunk", ""), test.get("title", ""),
-                graph_of(event), text_of(event, "owner"),
-                text_of(event, "program") or expected.get(key) or "", text_of(event, "output")))
-        missing = [test for test in expected if test not in seen]
-        return results + not_run(missing, self.problem or "the suite never reached this test")
+                _name(chunk, test_id), event["status"], str(event.get("message", "")), duration,
+                chunk, str(titles.get(test_id) or ""), graph_of(event), text_of(event, "owner"),
+                text_of(event, "program") or codes.get((chunk, function)) or "",
+                text_of(event, "output")))
+        return results

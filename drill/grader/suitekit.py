@@ -21,10 +21,10 @@ from drill.grader.submission import learner_frame, load_submission
 _isfinite = math.isfinite
 _float = float
 _isinstance = isinstance
+_issubclass = issubclass
 _type = type
 _repr = repr
 _getattr = getattr
-_NOT_NUMBERS = (bool, complex)
 
 # The learner's module, held in a namespace that stays the same object once the runner fills it,
 # so the runner's guard (which compares this module's names by identity) sees no change.
@@ -133,11 +133,15 @@ def run(what, fn, *args, **kwargs):
 
 
 def number(x, what):
-    """`x` as a float, failing unless it is a real number (not a Value, bool or complex)."""
-    if _isinstance(x, _NOT_NUMBERS) or not _isinstance(x, (int, _float)):
-        kind = _type(x).__name__
-        fail(f"{what} should be a plain number, but it is a {kind}: {_repr(x)[:80]}")
-    return _float(x)
+    """`x` as a float, failing unless it is a real number (not a Value, bool or complex). Its
+    true type decides (not a spoofed `__class__`), and a subclass is read through int's or
+    float's own conversion, never one the learner's code wrote."""
+    kind = _type(x)
+    if _issubclass(kind, _float):
+        return _float.__float__(x)
+    if _issubclass(kind, int) and not _issubclass(kind, bool):
+        return int.__float__(x)
+    fail(f"{what} should be a plain number, but it is a {kind.__name__}: {_repr(x)[:80]}")
 
 
 def close(got, expected, rel=1e-7, abs=1e-9):

@@ -23,7 +23,8 @@ import time
 from contextlib import suppress
 from dataclasses import asdict
 
-from drill.grader.parent import ColdStart, Launched, Limits, send_config, set_limits, start_runner
+from drill.grader import sandbox
+from drill.grader.parent import ColdStart, Launched, send_config, start_runner
 
 REPLY_S = 10.0  # how long the parent waits for the server to answer a fork
 
@@ -49,11 +50,15 @@ class ForkServer:
         self.close()
 
     def _start(self):
+        """The server never runs a learner's code, yet carries no environment of drill's either:
+        each child it forks shuts itself in (sandbox.py) before the learner's file is read."""
+        import tempfile
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         self.proc = subprocess.Popen(
             [*self.command, str(theirs.fileno())],
             pass_fds=(theirs.fileno(),), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL, start_new_session=True)
+            stderr=subprocess.DEVNULL, start_new_session=True, cwd="/",
+            env=sandbox.environment(tempfile.gettempdir()))
         theirs.close()
         self.sock, self.pending, self.exits = ours, b"", {}
 
@@ -264,7 +269,8 @@ def _child(grade_here, request, fds, server_fds):
         for fd in server_fds:
             os.close(fd)
         os.setsid()
-        set_limits(Limits(**request["limits"]))
+        sandbox.die_with_parent()
+        sandbox.enter_namespaces()  # the run goes on as PID 1 of its own; this process waits
         output, results = fds
         os.dup2(output, 1)
         os.dup2(output, 2)

@@ -1,7 +1,12 @@
 # hostile: starts a process that outlives the run and keeps the grader's pipes open.
-import subprocess
+import ctypes
+import os
+import time
 
-subprocess.Popen(["sleep", "600"])
+if os.fork() == 0:
+    ctypes.CDLL(None).prctl(15, b"drill-lingers", 0, 0, 0)  # PR_SET_NAME: the tests look for it
+    time.sleep(600)
+    os._exit(0)
 
 
 class Value:

@@ -1,0 +1,116 @@
+"""Crash safety and concurrency, with the sandbox on: kill -9 of drill mid-check, and drills at once.
+
+    python benchmarks/crash_safety.py [--kills 105] [--drills 4] [--checks 20]
+
+1. `drill check` is killed (SIGKILL) at a random moment, again and again, on an open attempt
+   whose file changes each time; a check that finished in between reports its version. At the
+   end: how many reported versions the store lost (must be 0), the database's integrity check,
+   processes of a run still alive, and run folders left in DRILL_HOME/runs by the killed drills
+   once the next drill has swept them.
+2. `--drills` drills at once, each checking its own chunk's open attempt `--checks` times, all
+   in one DRILL_HOME: how many checks failed on a lock (must be 0).
+"""
+import argparse
+import json
+import os
+import random
+import signal
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from drill.paths import reference_file
+
+DRILL = str(Path(sys.executable).with_name("drill"))
+
+
+def drill(env, *args, **kwargs):
+    return subprocess.run([DRILL, *args], env=env, capture_output=True, text=True, **kwargs)
+
+
+def run_processes(home):
+    """Live processes of this home's runs (their HOME is their run folder), by pid."""
+    found, mark = [], f"HOME={home / 'runs'}".encode()
+    for proc in Path("/proc").iterdir():
+        try:
+            if proc.name.isdigit() and mark in (proc / "environ").read_bytes():
+                found.append(proc.name)
+        except OSError:
+            continue
+    return found
+
+
+def kills(env, home, count):
+    drill(env, "start", "topo", "--no-watch")
+    path = next((home / "workspace").rglob("*topo*.py"))
+    reference = reference_file().read_text()
+    reported, killed = set(), 0
+    for i in range(count):
+        content = reference + f"\n# version {i}\n"
+        path.write_text(content)
+        victim = subprocess.Popen([DRILL, "check", "--json"], env=env, stdout=subprocess.PIPE,
+                                  stderr=subprocess.DEVNULL, text=True)
+        time.sleep(random.uniform(0.05, 6.0))
+        if victim.poll() is None:
+            victim.send_signal(signal.SIGKILL)
+            killed += 1
+        out = victim.communicate()[0]
+        if victim.returncode in (0, 1) and out:
+            reported.add(content)
+            if victim.returncode == 0:
+                drill(env, "start", "topo", "--no-watch")  # passed: the next attempt
+                path = max((home / "workspace").rglob("*topo*.py"), key=os.path.getmtime)
+    exported = drill(env, "export").stdout  # every version, as drill itself reads them back
+    kept = {content for content in reported if json.dumps(content)[1:-1] in exported}
+    db = sqlite3.connect(home / "drill.sqlite3")
+    integrity = db.execute("PRAGMA integrity_check").fetchone()[0]
+    db.close()
+    drill(env, "check", "topo", "--file", str(reference_file()), "--quick")  # sweeps the runs
+    time.sleep(0.5)
+    left = list((home / "runs").iterdir()) if (home / "runs").exists() else []
+    return killed, len(reported), len(reported - kept), integrity, len(run_processes(home)), len(left)
+
+
+def at_once(env, home, drills, checks):
+    chunks = ["ops", "backward", "topo", "nn", "train"][:drills]
+    for chunk in chunks:
+        drill(env, "start", chunk, "--no-watch")
+    script = ("import subprocess, sys\n"
+              f"errors = 0\nfor _ in range({checks}):\n"
+              f"    done = subprocess.run([{DRILL!r}, 'check', sys.argv[1]], capture_output=True, "
+              "text=True)\n"
+              "    errors += 'locked' in done.stderr or done.returncode == 2\n"
+              "print(errors)\n")
+    started = time.monotonic()
+    procs = [subprocess.Popen([sys.executable, "-c", script, chunk], env=env,
+                              stdout=subprocess.PIPE, text=True) for chunk in chunks]
+    errors = sum(int(p.communicate()[0].strip() or 0) for p in procs)
+    return drills * checks, errors, time.monotonic() - started
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--kills", type=int, default=105)
+    parser.add_argument("--drills", type=int, default=4)
+    parser.add_argument("--checks", type=int, default=20)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as folder:
+        home = Path(folder, "home")
+        env = {**os.environ, "DRILL_HOME": str(home)}
+        killed, reported, lost, integrity, alive, left = kills(env, home, args.kills)
+        print("| kill -9 of drill check | reported versions | lost | integrity | run processes "
+              "alive after | run folders left |\n| --- | --- | --- | --- | --- | --- |")
+        print(f"| {killed} | {reported} | {lost} | {integrity} | {alive} | {left} |")
+    with tempfile.TemporaryDirectory() as folder:
+        home = Path(folder, "home")
+        env = {**os.environ, "DRILL_HOME": str(home)}
+        total, errors, seconds = at_once(env, home, args.drills, args.checks)
+        print(f"\n| drills at once | checks | lock errors | seconds |\n| --- | --- | --- | --- |")
+        print(f"| {args.drills} | {total} | {errors} | {seconds:.1f} |")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,111 @@
+"""Every test the suites hold, parametrised cases included, as drill itself collects them.
+
+The child's own list of tests comes from a process the learner's code runs in, so it may lie: a
+forged list of a few tests, all "passed", must not pass. The parent therefore collects the suites
+itself, once per version of them, in a process of its own that imports no learner's code
+(`python -I -m drill.grader.collection`), and charges every test of that list without a report
+to the run. The list is kept in memory and in DRILL_HOME/cache ($DRILL_CACHE if set: the tests
+share one), keyed by the suites' contents (a run's child can read neither).
+"""
+import hashlib
+import json
+import os
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+from drill.errors import DrillError
+
+_known = {}
+
+
+def suite_args(suites):
+    """How the child and this collection both run pytest on `suites`: the same rootdir, so the
+    same test ids."""
+    chunks = os.path.commonpath([os.path.dirname(os.path.dirname(s)) for s in suites])
+    return [*suites, "-p", "no:terminal", "-p", "no:cacheprovider", "-p", "no:stepwise",
+            "--assert=plain", "--rootdir", chunks, "--confcutdir", chunks, "-c", os.devnull,
+            "-W", "ignore::DeprecationWarning"]
+
+
+def expected_ids(suites):
+    """[(chunk, test id)] of every test in `suites`, in the suites' order."""
+    digest = hashlib.sha256()
+    for suite in suites:
+        digest.update(suite.encode() + b"\0" + Path(suite).read_bytes() + b"\0")
+    key = digest.hexdigest()[:32]
+    if key not in _known:
+        _known[key] = _cached(key, suites)
+    return _known[key]
+
+
+class Listing:
+    """`expected_ids(suites)`, worked out in a thread while the run goes on: the first grading
+    after the suites change need not wait for it before starting."""
+
+    def __init__(self, suites):
+        self.suites, self.found, self.error = suites, None, None
+        self.thread = threading.Thread(target=self._list, daemon=True)
+        self.thread.start()
+
+    def _list(self):
+        try:
+            self.found = expected_ids(self.suites)
+        except DrillError as exc:
+            self.error = exc
+
+    def result(self):
+        self.thread.join()
+        if self.error is not None:
+            raise self.error
+        return self.found
+
+
+def _cached(key, suites):
+    from drill.paths import home
+    cache = Path(os.environ.get("DRILL_CACHE") or home() / "cache") / f"tests-{key}.json"
+    try:
+        return [tuple(pair) for pair in json.loads(cache.read_text())]
+    except (OSError, ValueError, TypeError):
+        pass
+    found = _collect(suites)
+    cache.parent.mkdir(parents=True, exist_ok=True)
+    temporary = cache.with_suffix(f".{os.getpid()}")
+    temporary.write_text(json.dumps(found))
+    os.replace(temporary, cache)
+    return found
+
+
+def _collect(suites):
+    done = subprocess.run([sys.executable, "-I", "-m", "drill.grader.collection", *suites],
+                          capture_output=True, text=True, timeout=60, cwd="/",
+                          env={"PATH": os.defpath, "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"})
+    try:
+        return [tuple(pair) for pair in json.loads(done.stdout.splitlines()[-1])]
+    except (IndexError, ValueError):
+        raise DrillError("drill could not list its own suites' tests: "
+                         + (done.stderr.strip().splitlines() or ["no output"])[-1])
+
+
+class _Lister:
+    def __init__(self):
+        self.found = []
+
+    def pytest_collection_finish(self, session):
+        self.found = [(item.path.parent.name, item.nodeid) for item in session.items]
+
+
+def main(suites):
+    import pytest
+    sys.dont_write_bytecode = True
+    lister = _Lister()
+    with open(os.devnull, "w") as null:
+        sys.stdout, real = null, sys.stdout
+        pytest.main([*suite_args(suites), "--collect-only"], plugins=[lister])
+        sys.stdout = real
+    print(json.dumps(lister.found))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

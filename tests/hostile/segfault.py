@@ -1,0 +1,4 @@
+# hostile: crashes the interpreter.
+import ctypes
+
+ctypes.string_at(0)
