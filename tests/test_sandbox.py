@@ -144,6 +144,34 @@ open(os.path.join({str(run)!r}, "ok"), "w").write("yes")
     assert (run / "ok").read_text() == "yes"
 
 
+def test_a_hidden_folder_beside_files_hides_only_itself(tmp_path):
+    """In an installed drill the reference sits in site-packages, beside plain files: each of
+    them is allowed one by one, with a file's rights, and the hidden folder stays shut."""
+    if not sandbox.protections()[0].on:
+        pytest.skip("this kernel has no Landlock")
+    root, run = tmp_path / "site", tmp_path / "run"
+    (root / "hidden").mkdir(parents=True)
+    run.mkdir()
+    (root / "beside.py").write_text("seen")
+    (root / "hidden" / "reference.py").write_text("secret")
+    script = f"""
+import sys
+from drill.grader import sandbox
+everything = sandbox.readable([])
+sandbox.readable = lambda hidden: everything + sandbox._beside({str(root)!r}, hidden)
+assert sandbox.landlock([{str(run)!r}], [{str(root / "hidden")!r}])
+assert open({str(root / "beside.py")!r}).read() == "seen"
+try:
+    open({str(root / "hidden" / "reference.py")!r}).read()
+    sys.exit("the hidden folder was read")
+except PermissionError:
+    pass
+"""
+    done = subprocess.run([sys.executable, "-I", "-c", script], capture_output=True, text=True,
+                          env=sandbox.environment(str(run)))
+    assert done.returncode == 0, done.stderr
+
+
 def test_doctor_lists_each_protection_on_here():
     result = drill("doctor")
     assert result.exit_code == 0

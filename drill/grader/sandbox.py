@@ -214,8 +214,9 @@ def landlock(writable, hidden):
     from landlockpy import AccessFS, Ruleset, Scope
     read = AccessFS.READ_FILE | AccessFS.EXECUTE
     with Ruleset(scoped=Scope.SIGNAL | Scope.ABSTRACT_UNIX_SOCKET) as rules:
-        for path, tree in readable(hidden):
-            rules.allow_path(path, read | AccessFS.READ_DIR if tree else AccessFS.READ_DIR)
+        for path, tree in readable(hidden):  # a file's rule may not name a folder's rights
+            rules.allow_path(path, AccessFS.READ_DIR if not tree else
+                             read | AccessFS.READ_DIR if os.path.isdir(path) else read)
         for path in writable:
             rules.allow_path(path, ~AccessFS.NONE)
         rules.allow_path(os.devnull, AccessFS.READ_FILE | AccessFS.WRITE_FILE)
