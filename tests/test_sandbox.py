@@ -13,7 +13,7 @@ from drill.grader import sandbox
 from drill.grader.parent import ColdStart, Limits
 from drill.store import open_store
 
-from conftest import CHUNKS, drill, leftovers, verdict
+from conftest import CHUNKS, REFERENCE, drill, leftovers, verdict
 
 HOSTILE = Path(__file__).parent / "hostile"
 FAST = Limits(run_s=20, test_s=2, import_s=2)
@@ -158,7 +158,7 @@ def test_a_hidden_folder_beside_files_hides_only_itself(tmp_path):
 import sys
 from drill.grader import sandbox
 everything = sandbox.readable([])
-sandbox.readable = lambda hidden: everything + sandbox._beside({str(root)!r}, hidden)
+sandbox.readable = lambda hidden, suites: everything + sandbox._beside({str(root)!r}, hidden)
 assert sandbox.landlock([{str(run)!r}], [{str(root / "hidden")!r}])
 assert open({str(root / "beside.py")!r}).read() == "seen"
 try:
@@ -222,3 +222,16 @@ def test_with_the_sandbox_off_a_destroyed_database_is_restored_and_fails_the_run
     with sqlite3.connect(learner / "drill.sqlite3") as db:
         assert db.execute("SELECT x FROM mark").fetchall() == [(42,)]
         assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+
+
+def test_suites_outside_the_package_are_read_where_they_are(tmp_path):
+    """The parent may grade with suites the child's own drill does not hold (a checkout's, run
+    beside an installed drill): the child may read the folders of the suites it is given."""
+    import shutil
+    from drill.catalog import load_catalog
+    from drill.grader.parent import grade
+    chunks = tmp_path / "chunks"
+    shutil.copytree(CHUNKS["topo"].folder, chunks / "topo")
+    topo = next(c for c in load_catalog(chunks) if c.name == "topo")
+    result = grade(topo, REFERENCE, "quick", launcher=ColdStart())
+    assert result.passed, result.problem or [t.message for t in result.tests if t.status != "pass"]

@@ -204,7 +204,7 @@ def grade_here(config):
     in its namespaces; it shuts itself in (sandbox.py) before the learner's file is read."""
     from drill.grader import sandbox
     sandbox.set_limits(config["memory_bytes"], config["cpu_s"])
-    sandbox.landlock(config["writable"], config["hidden"])
+    sandbox.landlock(config["writable"], config["hidden"], config["suite_folders"])
     os.chdir(config["workdir"])
     report = Reporter(config["results_fd"], config["token"])
     sys.dont_write_bytecode = True

@@ -11,7 +11,6 @@ run that loses tests, or lists fewer, cannot pass. The child is shut in by the k
 import ast
 import json
 import os
-import resource
 import secrets
 import selectors
 import shutil
@@ -381,7 +380,8 @@ class ChildRun:
                   "import_s": limits.import_s, "memory_bytes": limits.memory_bytes,
                   "cpu_s": int(limits.run_s) + 5,
                   "writable": [self.workdir.name, str(hypothesis_folder())],
-                  "hidden": hidden_paths(path)}
+                  "hidden": hidden_paths(path),
+                  "suite_folders": sorted({os.path.dirname(os.path.dirname(s)) for s in suites})}
         launched = (launcher or ColdStart()).launch(config, limits)
         self.proc, self.output_pipe, self.results_pipe = \
             launched.proc, launched.output, launched.results

@@ -171,13 +171,14 @@ def set_limits(memory_bytes, cpu_s):
     resource.setrlimit(resource.RLIMIT_CPU, (cpu_s, cpu_s + 1))
 
 
-def readable(hidden):
+def readable(hidden, suites=()):
     """The trees a run may read, none holding a path of `hidden` (DRILL_HOME, the reference...):
-    Python's own, its site-packages, the system's libraries, drill's package and the chunks."""
+    Python's own, its site-packages, the system's libraries, drill's package, the chunks, and
+    the folders of the `suites` it runs (the parent's, which may be a checkout's)."""
     from drill.paths import PACKAGE, chunks_dir
     checkout = os.path.dirname(PACKAGE)
     roots = {os.path.dirname(os.__file__), sys.base_prefix + "/lib", sys.prefix + "/lib",
-             "/lib", "/lib64", "/usr/lib", "/usr/lib64", PACKAGE, chunks_dir()}
+             "/lib", "/lib64", "/usr/lib", "/usr/lib64", PACKAGE, chunks_dir(), *suites}
     roots |= {p for p in sys.path if os.path.isdir(p) and os.path.realpath(p) != checkout}
     allowed = []
     for root in sorted(r for r in map(os.path.realpath, roots) if os.path.isdir(r)):
@@ -206,15 +207,15 @@ def _beside(root, hidden):
     return found
 
 
-def landlock(writable, hidden):
-    """Shut this process and all it starts in: read what `readable(hidden)` names, write only the
+def landlock(writable, hidden, suites=()):
+    """Shut this process and all it starts in: read what `readable(hidden, suites)` names, write only the
     folders `writable`, no network, no signal beyond its own domain. Returns whether it did."""
     if forced_off() or _landlock_abi() < 1:
         return False
     from landlockpy import AccessFS, Ruleset, Scope
     read = AccessFS.READ_FILE | AccessFS.EXECUTE
     with Ruleset(scoped=Scope.SIGNAL | Scope.ABSTRACT_UNIX_SOCKET) as rules:
-        for path, tree in readable(hidden):  # a file's rule may not name a folder's rights
+        for path, tree in readable(hidden, suites):  # a file's rule may not name a folder's rights
             rules.allow_path(path, AccessFS.READ_DIR if not tree else
                              read | AccessFS.READ_DIR if os.path.isdir(path) else read)
         for path in writable:
