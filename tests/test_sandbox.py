@@ -28,7 +28,8 @@ ATTACKS = [
     ("rewrites_suites", "Permission denied"),
     ("plants_files", "Permission denied"),
     ("reads_reference", "Permission denied"),
-    ("drops_import_blocker", "No module named 'micrograd'"),
+    # a checkout's reference folder cannot even be listed; an installed one's file is refused
+    ("drops_import_blocker", "micrograd"),
     ("lying_float", ""),
     ("forges_partial_reports", "were the grader's reports forged?"),
     ("dup2_results", "the grader's results pipe"),
