@@ -64,7 +64,8 @@ def train(path, demo=Demo(), on_step=None, cancel=None, until_separated=False):
 
     def heard(kind, event):
         data = event.get("data") if kind == "task" else None
-        if isinstance(data, dict) and "step" in data:
+        if isinstance(data, dict) and _is(int, data.get("step")) and \
+                all(_is(float, data.get(k)) for k in ("loss", "accuracy")):
             found.steps.append(data)
             if on_step:
                 on_step(data)
@@ -75,16 +76,31 @@ def train(path, demo=Demo(), on_step=None, cancel=None, until_separated=False):
                     on_event=heard, cancel=cancel)
     if done.problem:
         raise DrillError(done.problem, exit_code=1)
-    for event in done.events:
-        if "nodes" in event:
-            found.nodes = int(event["nodes"])
-        if event.get("done"):
+    for event in done.events:  # sent by drill's task, but from the process the learner's code ran in
+        if _is(int, event.get("nodes")):
+            found.nodes = event["nodes"]
+        if event.get("done") and _well_formed(event):
             found.seconds, found.accuracy = float(event["seconds"]), float(event["accuracy"])
             found.X, found.y, found.box, found.grid = (event["X"], event["y"], event["box"],
                                                        event["grid"])
     if found.accuracy is None:
         raise DrillError("your file sent no trained model back", exit_code=1)
     return found
+
+
+def _is(kind, value):
+    """An exact int (not bool), or for float any plain number."""
+    return type(value) is int if kind is int else type(value) in (int, float)
+
+
+def _well_formed(event):
+    """Whether a finished run's report has the shapes the pictures draw."""
+    numbers = lambda xs, n=None: isinstance(xs, list) and (n is None or len(xs) == n) and \
+        all(_is(float, x) for x in xs)
+    return (_is(float, event.get("seconds")) and _is(float, event.get("accuracy"))
+            and isinstance(event.get("X"), list) and all(numbers(x, 2) for x in event["X"])
+            and numbers(event.get("y")) and numbers(event.get("box"), 4)
+            and numbers(event.get("grid")))
 
 
 def train_version(content, demo=Demo(), **options):

@@ -40,10 +40,27 @@ class Graph:
 
     @classmethod
     def from_dict(cls, data):
-        """A graph from its dict form, as it came over the results pipe: checked, not trusted."""
-        nodes = [Node(**{k: n.get(k) for k in Node.__dataclass_fields__ if k in n})
-                 for n in data.get("nodes", []) if isinstance(n, dict)]
-        return cls(nodes, data.get("root"), data.get("wrong"), int(data.get("left_out") or 0))
+        """A graph from its dict form, as it came over the results pipe: checked, not trusted
+        (the child runs the learner's code), so a field of the wrong type is left out."""
+        nodes = [Node(_whole(n.get("id"), -1), _of(str, n.get("label"), ""),
+                      _of(str, n.get("op"), ""), _number(n.get("data")), _number(n.get("grad")),
+                      _number(n.get("expected")),
+                      [k for k in _of(list, n.get("children"), []) if _whole(k) is not None])
+                 for n in _of(list, data.get("nodes"), []) if isinstance(n, dict)]
+        return cls(nodes[:MAX_NODES], _whole(data.get("root"), 0), _whole(data.get("wrong")),
+                   _whole(data.get("left_out"), 0))
+
+
+def _of(kind, value, default):
+    return value if type(value) is kind else default
+
+
+def _whole(value, default=None):
+    return value if type(value) is int else default
+
+
+def _number(value):
+    return float(value) if type(value) in (int, float) else None
 
 
 def walk(root, operands, describe, labels=None, expected=None, close=None):

@@ -133,3 +133,16 @@ def test_a_failing_gradient_check_shows_the_learners_own_graph_hidden_nodes_incl
     assert all(len(line) <= 80 for line in lines) and any(line.startswith("✗ ") for line in lines)
     shown = drill("check", "backward", "--file", str(path), "--quick")
     assert "✗" in shown.output and "want" in shown.output
+
+
+def test_a_forged_graph_is_read_as_far_as_it_is_well_formed():
+    """The child runs the learner's code, which could forge a report: the parent drops what is
+    not of its type, and the picture is drawn without an error."""
+    forged = {"nodes": [{"id": 0, "label": 3, "op": "+", "data": "x", "grad": 1.0,
+                         "children": 5}, {"id": "1", "children": [0, "a"]}, "junk"],
+              "root": "0", "wrong": [], "left_out": "9"}
+    graph = Graph.from_dict(forged)
+    assert [(n.id, n.label, n.data, n.children) for n in graph.nodes] == \
+        [(0, "", None, []), (-1, "", None, [0])]
+    assert (graph.root, graph.wrong, graph.left_out) == (0, None, 0)
+    assert "+" in graph_picture(graph).plain

@@ -94,3 +94,15 @@ def test_the_moons_speedrun_is_the_library_from_a_blank_file_then_the_demo():
     assert run.split_names() == ["ops", "backward", "topo", "nn", "train", "moons", "trained"]
     assert run.target_s == 40 * 60 and chunk.target_s == 8 * 60
     assert get_chunk("full").as_run("speedrun").split_names() == list(get_chunk("full").suites)
+
+
+def test_a_forged_training_report_is_not_drawn():
+    """The task's report comes from the process the learner's code ran in: a report of the
+    wrong shape is refused rather than drawn (or a traceback)."""
+    from drill.demo import _well_formed
+    good = {"done": True, "seconds": 1.5, "accuracy": 1.0, "X": [[0.1, 0.2], [1, -1]],
+            "y": [1, -1], "box": [0, 1, 0, 1], "grid": [1, -1, 1, -1]}
+    assert _well_formed(good)
+    for key, bad in (("seconds", "1.5"), ("X", [[0.1]]), ("y", "11"), ("box", [0, 1]),
+                     ("grid", [[1]]), ("accuracy", None)):
+        assert not _well_formed({**good, key: bad}), key
