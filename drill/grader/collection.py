@@ -7,6 +7,7 @@ itself, once per version of them, in a process of its own that imports no learne
 to the run. The list is kept in memory and in DRILL_HOME/cache ($DRILL_CACHE if set: the tests
 share one), keyed by the suites' contents (a run's child can read neither).
 """
+import ast
 import hashlib
 import json
 import os
@@ -29,29 +30,51 @@ def suite_args(suites):
             "-W", "ignore::DeprecationWarning"]
 
 
-def expected_ids(suites):
-    """[(chunk, test id)] of every test in `suites`, in the suites' order."""
+def _key(suites):
     digest = hashlib.sha256()
     for suite in suites:
         digest.update(suite.encode() + b"\0" + Path(suite).read_bytes() + b"\0")
-    key = digest.hexdigest()[:32]
+    return digest.hexdigest()[:32]
+
+
+def expected_ids(suites):
+    """[(chunk, test id)] of every test in `suites`, in the suites' order."""
+    key = _key(suites)
     if key not in _known:
         _known[key] = _cached(key, suites)
     return _known[key]
 
 
+def test_sources(suites):
+    """{(chunk, function name): its source} of every top-level `test_*` function: a passing
+    test's `test_code` in --json. Kept per version of the suites, as the list is."""
+    key = "sources-" + _key(suites)
+    if key not in _known:
+        found = {}
+        for suite in suites:
+            text = Path(suite).read_text(encoding="utf-8")
+            lines = text.splitlines(keepends=True)
+            found.update({(Path(suite).parent.name, node.name):
+                          "".join(lines[node.lineno - 1:node.end_lineno]).rstrip()
+                          for node in ast.parse(text).body
+                          if isinstance(node, ast.FunctionDef) and node.name.startswith("test_")})
+        _known[key] = found
+    return _known[key]
+
+
 class Listing:
-    """`expected_ids(suites)`, worked out in a thread while the run goes on: the first grading
-    after the suites change need not wait for it before starting."""
+    """`expected_ids(suites)` and `test_sources(suites)`, worked out in a thread while the run
+    goes on: the first grading after the suites change need not wait for them before starting."""
 
     def __init__(self, suites):
-        self.suites, self.found, self.error = suites, None, None
+        self.suites, self.found, self.sources, self.error = suites, None, {}, None
         self.thread = threading.Thread(target=self._list, daemon=True)
         self.thread.start()
 
     def _list(self):
         try:
             self.found = expected_ids(self.suites)
+            self.sources = test_sources(self.suites)
         except DrillError as exc:
             self.error = exc
 

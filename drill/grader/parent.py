@@ -45,18 +45,6 @@ class Limits:
     output_bytes: int = 64 * 1024
 
 
-def test_code(suite_files):
-    """{(chunk, function name): its source} of every top-level `test_*` function: a passing
-    test's `test_code` in --json. Which tests there are is collection.py's."""
-    found = {}
-    for path in suite_files:
-        text = Path(path).read_text(encoding="utf-8")
-        found.update({(Path(path).parent.name, node.name): ast.get_source_segment(text, node)
-                      for node in ast.parse(text).body
-                      if isinstance(node, ast.FunctionDef) and node.name.startswith("test_")})
-    return found
-
-
 def not_run(expected, reason):
     """An error result for each expected (chunk, test id) that never ran, saying why."""
     return [TestResult(_name(chunk, test_id), ERROR, "not run: " + reason.split("\n")[0],
@@ -149,7 +137,7 @@ def grade(chunk, path, profile="thorough", limits=Limits(), on_event=None, launc
                           shares(suites))
         expected = listing.result()
         result.problem, result.output = _harmed(database) or run.problem, run.captured()
-        result.tests = waiting(run.results(expected, test_code(chunk.suite_files())))
+        result.tests = waiting(run.results(expected, listing.sources))
         unreported = sum(1 for chunk, test_id in expected if test_id not in run.reported)
         if unreported and not result.problem:
             result.problem = (f"the run ended without reporting {unreported} of the "
@@ -547,7 +535,7 @@ class ChildRun:
     def results(self, expected, codes):
         """One TestResult per test of drill's own collection (`expected`), in its order: the
         child's list gives titles only, and a test it never reported is charged to the run.
-        `codes` holds each test function's source (test_code)."""
+        `codes` holds each test function's source (collection.test_sources)."""
         titles = {t.get("id"): t.get("title", "") for t in self.collected}
         results = []
         for chunk, test_id in expected:
