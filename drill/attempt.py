@@ -9,6 +9,7 @@ from pathlib import Path
 
 from drill.clock import now
 from drill.errors import DrillError
+from drill.grader.dataguard import keep_copy
 from drill.paths import home
 from drill.stub import make_stub
 from drill.worksheet import new_seed
@@ -71,6 +72,7 @@ def start(store, chunk, fresh=False, kind="practice", mutant=None):
     if kept:
         store.add_snapshot(attempt_id, stale, now(), "stale")
     path.write_text(stub, encoding="utf-8")
+    keep_copy(store.path)
     missing = [] if kind != "practice" else [name for name in chunk.requires
                                              if not store.ever_passed(name)]
     return Started(store.attempt(attempt_id), path, kept_stale=kept, missing_prerequisites=missing)
@@ -151,6 +153,7 @@ def record(store, attempt, content, result, at):
                 store.add_split(attempt.id, chunk, so_far)
     if result.passed and not awaits_training(attempt):
         store.finish_attempt(attempt.id, "passed", at)
+    keep_copy(store.path)
 
 
 def last_result(store, attempt):

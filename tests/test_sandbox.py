@@ -225,6 +225,35 @@ def test_with_the_sandbox_off_a_destroyed_database_is_restored_and_fails_the_run
         assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
 
 
+def test_the_copy_is_kept_after_each_graded_version_and_not_made_before_a_grading(monkeypatch,
+                                                                                  learner):
+    """A version recorded (in the WAL, not yet in the main file) is in the copy a later attack
+    is restored from; and a grading of a database that has a copy does not wait for a new one."""
+    import sqlite3
+
+    from drill.attempt import record, start
+    from drill.clock import now
+    from drill.grader import dataguard
+    store = open_store()
+    attempt = start(store, CHUNKS["ops"]).attempt
+    result = verdict("ops", REFERENCE, limits=FAST)
+    record(store, attempt, "the learner's version\n", result, now())
+    dataguard._settled(store.path)
+    copies = list((learner / "backup").glob("drill.sqlite3.*"))
+    assert len(copies) == 1 and not copies[0].name.endswith(".part")
+    store.db.execute("UPDATE attempts SET hints_used = 7")  # written after the last copy
+    store.db.commit()
+    made = copies[0].stat().st_mtime_ns
+    monkeypatch.setenv("DRILL_SANDBOX", "off")
+    attacked = verdict("ops", HOSTILE / "wipes_database.py", limits=FAST, launcher=ColdStart())
+    assert "it was restored from drill's copy, made after your last graded version" in \
+        attacked.problem
+    assert copies[0].stat().st_mtime_ns == made  # the grading did not copy first
+    assert open_store().snapshots(attempt.id)[-1].content == "the learner's version\n"
+    with sqlite3.connect(learner / "drill.sqlite3") as db:
+        assert db.execute("SELECT hints_used FROM attempts").fetchone() == (0,)
+
+
 def test_suites_outside_the_package_are_read_where_they_are(tmp_path):
     """The parent may grade with suites the child's own drill does not hold (a checkout's, run
     beside an installed drill): the child may read the folders of the suites it is given."""

@@ -4,11 +4,19 @@ The sandbox (sandbox.py) already keeps the child away from DRILL_HOME. Should it
 fail, the parent still notes the database's identity before a grading (its inode, its header,
 its size) and compares after: another drill writing at the same time keeps all three (it may
 grow the file, never swap, shrink or rewrite its header), a file that deletes, replaces or
-truncates it does not. A changed database is restored from a copy SQLite's backup API made
-before the grading; that copy is only remade when the database has changed since.
+truncates it does not. A changed database is restored from a copy made with SQLite's backup API.
+
+The copy is of one database file (its device and inode are in the copy's name). It is made
+before the first grading, and then kept up to date after each graded version is recorded and
+each attempt opened (`keep_copy`), in a thread of its own: a year of history is a copy of a few
+hundred MB, a second of work that must stand neither before a verdict nor beside the grading's
+children on the machine's cores. What a restore can lose is what was written after the last
+such moment: the attempt's heartbeat, a hint counted, and only with the sandbox off.
 """
 import os
 import sqlite3
+import threading
+from contextlib import suppress
 from pathlib import Path
 
 HEADER = 18  # "SQLite format 3\0" and the page size
@@ -30,31 +38,74 @@ def _identity(path):
 
 
 _held = {}  # path: ((device, inode), descriptor), one for each database ever looked at
+_copying = {}  # path: the thread bringing its copy up to date
+
+
+def _written_at(path):
+    """When the database was last written: in WAL mode most writes reach only its log."""
+    times = [os.stat(path).st_mtime]
+    with suppress(OSError):
+        times.append(os.stat(f"{path}-wal").st_mtime)
+    return max(times)
+
+
+def keep_copy(path):
+    """Bring the copy of the database at `path` up to date in the background, unless a copy is
+    already being made. The thread is not a daemon: a process that exits waits for it."""
+    path = Path(path)
+    if path in _copying and _copying[path].is_alive():
+        return
+    watch = DatabaseWatch(path, copy_now=False)
+    if watch.before is not None:
+        _copying[path] = threading.Thread(target=watch.copy_if_stale)
+        _copying[path].start()
+
+
+def _settled(path):
+    """Wait for a copy of `path` being made, if one is."""
+    if path in _copying:
+        _copying[path].join()
 
 
 class DatabaseWatch:
-    """Notes the database at `path` before a grading; `changed()` and `restore()` after."""
+    """Notes the database at `path` before a grading; `changed()` and `restore()` after. With
+    `copy_now`, a database that has no copy yet gets one before the grading."""
 
-    def __init__(self, path):
+    def __init__(self, path, copy_now=True):
         self.path = Path(path)
-        self.copy = self.path.parent / "backup" / self.path.name
         self.before = _identity(self.path)
         if self.before is not None:
-            self._back_up()
+            device, inode = self.before[:2]
+            self.copy = self.path.parent / "backup" / f"{self.path.name}.{device}-{inode}"
+            if copy_now and not self.copy.exists():
+                _settled(self.path)
+                self.copy_if_stale()
 
-    def _back_up(self):
+    def copy_if_stale(self):
+        """A new copy if the database was written since the last one. It replaces that one
+        only if the database kept its identity while it was read (a grading that damaged it
+        in that time is restored from the copy before)."""
+        fresh = self.copy.with_name(f"{self.copy.name}.{os.getpid()}-{threading.get_ident()}.part")
         try:
-            if self.copy.exists() and self.copy.stat().st_mtime >= self.path.stat().st_mtime:
+            if self.copy.exists() and self.copy.stat().st_mtime >= _written_at(self.path):
                 return
             self.copy.parent.mkdir(exist_ok=True)
-            fresh = self.copy.with_name(f"{self.copy.name}.{os.getpid()}")
-            try:
-                _backup(f"file:{self.path}?mode=ro", str(fresh))
+            _backup(f"file:{self.path}?mode=ro", str(fresh))
+            if not self.changed() or not self.copy.exists():
                 os.replace(fresh, self.copy)
-            finally:
-                fresh.unlink(missing_ok=True)
+                self._drop_others()
         except (OSError, sqlite3.Error):
             pass  # no copy this time: the previous one, if any, stays
+        finally:
+            with suppress(OSError):
+                fresh.unlink()
+
+    def _drop_others(self):
+        """Copies of a database that is no longer this one (an older file, an older drill's)."""
+        for other in self.copy.parent.glob(self.path.name + "*"):
+            if other != self.copy and other.suffix != ".part":
+                with suppress(OSError):
+                    other.unlink()
 
     def changed(self):
         """Swapped, shrunk, or its header rewritten. A database in WAL mode may have no header
@@ -68,6 +119,7 @@ class DatabaseWatch:
 
     def restore(self):
         """Put the copy back; a sentence saying what was done."""
+        _settled(self.path)
         try:
             try:
                 _backup(str(self.copy), str(self.path))  # page by page, as SQLite writes: drill's own
@@ -75,7 +127,7 @@ class DatabaseWatch:
                 for leftover in ("", "-wal", "-shm", "-journal"):
                     Path(f"{self.path}{leftover}").unlink(missing_ok=True)
                 _backup(str(self.copy), str(self.path))
-            return "it was restored from the copy made before the grading"
+            return "it was restored from drill's copy, made after your last graded version"
         except (OSError, sqlite3.Error) as exc:
             return f"drill could not restore it ({exc}); a copy is in {self.copy}"
 
