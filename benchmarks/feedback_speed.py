@@ -1,6 +1,7 @@
 """How fast drill answers, as medians of many runs, printed as tables.
 
     python benchmarks/feedback_speed.py [--runs 9] [--cli-runs 21] [--chunks train,moons]
+                                        [--history 20000] [--gap 0.2]
 
 1. The commands that do not grade (`drill --help`, `list`, `today`, `stats`, `history`) beside
    a bare `python -c pass` and `python -c "import click"`, each as a multiple of the latter.
@@ -9,7 +10,9 @@
    first shows news of it (the file loads or not), its first test result, the quick verdict and,
    for a pass, the thorough confirmation. The watch loop runs here, in this process, with the
    warm grader it starts itself; each save is written after the grader has had a second to
-   start, as a learner's first save would be.
+   start, as a learner's first save would be, and the next `--gap` seconds after a verdict.
+   With `--history N` the home starts with N finished attempts (history_scale's), as a
+   learner's of a year or more: what a save costs must not grow with the database.
 3. Beside them, cold: `drill check --quick --file` and a bare `python -m pytest` of the same
    suites on the same file with the quick profile.
 """
@@ -69,7 +72,7 @@ class Stopwatch:
             self.done.set()
 
 
-def watched(chunk, text, saves, warmup_s=1.0):
+def watched(chunk, text, saves, warmup_s=1.0, gap_s=0.2):
     """Marks of each of `saves` saves of `text` in one watch session (ended by a pass or, after
     the last save, by SIGTERM as a learner's Ctrl-C would)."""
     from drill.attempt import start
@@ -86,7 +89,7 @@ def watched(chunk, text, saves, warmup_s=1.0):
             stopwatch.save(started.path, text + f"\n# save {number}\n")
             stopwatch.done.wait(60)
             marks.append(stopwatch.marks)
-            time.sleep(0.2)
+            time.sleep(gap_s)
         if not stopwatch.screen.ended:
             os.kill(os.getpid(), signal.SIGTERM)
 
@@ -120,7 +123,7 @@ def cli_table(runs, env):
     return table
 
 
-def watch_table(runs, env, work, names=None):
+def watch_table(runs, env, work, names=None, gap_s=0.2):
     from rich.table import Table
 
     from drill.catalog import load_catalog
@@ -133,8 +136,8 @@ def watch_table(runs, env, work, names=None):
                   if c.kind != "worksheet" and (not names or c.name in names)]:
         for label, text in (("passes", REFERENCE.read_text()), ("one bug", one_bug(chunk.name))):
             passing = label == "passes"
-            marks = [m for _ in range(runs) for m in watched(chunk, text, 1)] if passing \
-                else watched(chunk, text, runs)
+            marks = [m for _ in range(runs) for m in watched(chunk, text, 1, gap_s=gap_s)] \
+                if passing else watched(chunk, text, runs, gap_s=gap_s)
             file = work / f"{chunk.name}-{'pass' if passing else 'bug'}.py"
             file.write_text(text)
             check = median_of(runs, [drill, "check", chunk.name, "--quick", "--file", str(file)],
@@ -151,16 +154,25 @@ def main():
     parser.add_argument("--runs", type=int, default=9, help="saves per chunk and file")
     parser.add_argument("--cli-runs", type=int, default=21)
     parser.add_argument("--chunks", help="only these chunks, comma-separated (default: all)")
+    parser.add_argument("--history", type=int, default=0,
+                        help="finished attempts the home starts with")
+    parser.add_argument("--gap", type=float, default=0.2, help="seconds from a verdict to the next save")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="drill-bench-"))
     os.environ["DRILL_HOME"] = str(work / "home")
     os.environ.pop("DRILL_NOW", None)
     from rich.console import Console
     console = Console()
+    if args.history:
+        from history_scale import generate, graded_reference
+        (work / "home").mkdir()
+        generate(work / "home", args.history, graded_reference())
+        size = (work / "home" / "drill.sqlite3").stat().st_size
+        console.print(f"history: {args.history} attempts, database {size / 1e6:.0f} MB")
     console.print(f"{os.cpu_count()} cores, Python {sys.version.split()[0]}")
     console.print(cli_table(args.cli_runs, dict(os.environ)))
     console.print(watch_table(args.runs, dict(os.environ), work,
-                              args.chunks.split(",") if args.chunks else None))
+                              args.chunks.split(",") if args.chunks else None, args.gap))
     shutil.rmtree(work, ignore_errors=True)
 
 
