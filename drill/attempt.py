@@ -43,6 +43,17 @@ def handout(chunk, kind="practice", mutant=None, seed=None):
     return make_stub(chunk, seed=seed)
 
 
+def last_known(store, attempt):
+    """The file as drill last knew it: its latest graded version, or the handout it started
+    from (a version kept before the stub replaced it is not the file any more)."""
+    kept = store.snapshots(attempt.id)
+    if kept and kept[-1].reason == "check":
+        return kept[-1].content
+    from drill.catalog import get_chunk
+    return handout(get_chunk(attempt.chunk).as_run(attempt.kind), attempt.kind, attempt.mutant,
+                   attempt.seed)
+
+
 def chunk_of(attempt):
     """The chunk as `attempt` sees it: as its kind of run is graded (Chunk.as_run), and a
     hunt's hints narrow down its planted bug."""

@@ -13,7 +13,7 @@ import select
 import signal
 import sys
 import threading
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -113,7 +113,9 @@ def watch(store, chunk, attempt, live, keys=None):
     screen = Screen(chunk, attempt, path, store.best_time(chunk.name, attempt.kind),
                     keys=keys is not None)
     _where_it_stood(store, chunk, screen)
-    threading.Thread(target=_saves, args=(path, events, stop), daemon=True).start()
+    from drill.attempt import last_known
+    known = last_known(store, attempt).encode()
+    threading.Thread(target=_saves, args=(path, events, stop, known), daemon=True).start()
     if keys is not None:
         threading.Thread(target=_keys, args=(keys, events, stop), daemon=True).start()
     previous = signal.signal(signal.SIGTERM, lambda *_: events.put(("key", "quit")))
@@ -265,14 +267,22 @@ def _key(store, chunk, screen, action, moment):
     return False
 
 
-def _saves(path, events, stop):
+def _saves(path, events, stop, known):
     """Put ('save', None) on `events` whenever `path` is written (editors that save by renaming
-    a new file over it included: the folder is watched, not the file)."""
+    a new file over it included: the folder is watched, not the file). Once the watcher is up,
+    a file that differs from `known` counts as a save too: one made while the watcher was being
+    set up, or while drill was not running (resumed later), is graded without another."""
     from watchfiles import watch as watch_files
-    target = str(path.resolve())
+    target, ready = str(path.resolve()), False
     for changes in watch_files(path.parent, stop_event=stop, debounce=100, step=10,
-                               recursive=False, raise_interrupt=False):
-        if any(os.path.abspath(changed) == target for _, changed in changes) and path.exists():
+                               recursive=False, raise_interrupt=False, rust_timeout=250,
+                               yield_on_timeout=True):
+        saved = any(os.path.abspath(changed) == target for _, changed in changes)
+        if not ready:
+            ready = True
+            with suppress(OSError):
+                saved = saved or path.read_bytes() != known
+        if saved and path.exists():
             events.put(("save", None))
 
 

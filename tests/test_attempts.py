@@ -224,3 +224,23 @@ def test_a_second_pass_says_what_changed_since_the_first(drill_home):
         passed = drill("check", now=f"2026-11-{day}T{took}Z")
     since = next(line for line in passed.output.splitlines() if line.startswith("Since"))
     assert since.endswith("2:30 faster (8:00 then), hints 0 (1 then).")
+
+
+def test_drill_knows_each_kind_of_handout_it_gave_until_a_version_is_graded(drill_home):
+    """What watch mode compares the file with when it begins (a differing file is graded
+    at once): the handout of every kind of attempt, then the latest graded version."""
+    from drill import hunt
+    from drill.attempt import last_known, record, start
+    from drill.catalog import get_chunk
+    from drill.clock import now
+    from drill.grader.results import GradeResult
+    from drill.store import open_store
+    store = open_store()
+    started = [start(store, get_chunk(name).as_run(kind), kind=kind)
+               for name, kind in [("ops", "practice"), ("full", "speedrun"),
+                                  ("moons", "speedrun"), ("chain", "practice")]]
+    started.append(hunt.start(store, "backward"))
+    for one in started:
+        assert last_known(store, one.attempt) == one.path.read_text(), one.attempt.kind
+    record(store, started[0].attempt, "my version\n", GradeResult("ops", "f", "thorough"), now())
+    assert last_known(store, started[0].attempt) == "my version\n"

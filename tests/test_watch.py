@@ -181,6 +181,7 @@ def test_abandon_and_reset_wait_for_a_second_press_and_a_slip_is_not_a_review(
     path.write_text("my work\n")
 
     def script(press, frames):
+        wait_for(lambda: history()[0]["checks"] == 1)  # written before watching: graded first
         press("a")
         wait_for(lambda: "press a again to abandon" in frames[-1])
         assert history()[0]["outcome"] == "open"
@@ -212,6 +213,30 @@ def test_saves_made_while_paused_are_graded_on_resume(drill_home, monkeypatch):
         press("p")
     screen = drive(monkeypatch, "topo", script)
     assert screen.ended == "passed" and history()[0]["outcome"] == "passed"
+
+
+def test_a_file_changed_while_drill_was_away_is_graded_when_watching_resumes(drill_home,
+                                                                             monkeypatch):
+    """No save comes while watching: the edit made before it (drill not running, or its
+    watcher not yet set up) is graded all the same."""
+    drill("start", "topo", "--no-watch")
+    (drill_home / "workspace" / "topo.py").write_text(REFERENCE.read_text())
+
+    def script(press, frames):
+        wait_for(lambda: history()[0]["outcome"] == "passed")
+    assert drive(monkeypatch, "topo", script).ended == "passed"
+
+
+def test_an_unchanged_file_is_not_graded_again_on_resume(drill_home, monkeypatch):
+    drill("start", "topo", "--no-watch")
+    (drill_home / "workspace" / "topo.py").write_text("wrong = 1\n")
+    drill("check")
+
+    def script(press, frames):
+        time.sleep(1.5)
+        assert history()[0]["checks"] == 1
+        press("q")
+    assert drive(monkeypatch, "topo", script).ended == "quit"
 
 
 def test_resuming_shows_the_last_failure_and_the_last_hint(drill_home, monkeypatch):
