@@ -254,6 +254,24 @@ def test_the_copy_is_kept_after_each_graded_version_and_not_made_before_a_gradin
         assert db.execute("SELECT hints_used FROM attempts").fetchone() == (0,)
 
 
+def test_a_copy_left_half_made_by_a_killed_drill_is_swept(learner):
+    """kill -9 in the middle of a copy leaves a .part file of up to the database's size."""
+    from drill.grader import dataguard
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    store = open_store()
+    watch = dataguard.DatabaseWatch(store.path)
+    backup = learner / "backup"
+    left = backup / f"{watch.copy.name}.{dead.pid}-1.part"
+    ours = backup / f"{watch.copy.name}.{os.getpid()}-2.part"  # a live drill's, being made
+    left.write_bytes(b"half")
+    ours.write_bytes(b"half")
+    os.utime(watch.copy, (0, 0))  # stale: the next copy is made, and sweeps
+    dataguard.keep_copy(store.path)
+    dataguard._settled(store.path)
+    assert not left.exists() and ours.exists() and watch.copy.stat().st_mtime > 0
+
+
 def test_suites_outside_the_package_are_read_where_they_are(tmp_path):
     """The parent may grade with suites the child's own drill does not hold (a checkout's, run
     beside an installed drill): the child may read the folders of the suites it is given."""

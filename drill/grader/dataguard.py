@@ -101,9 +101,12 @@ class DatabaseWatch:
                 fresh.unlink()
 
     def _drop_others(self):
-        """Copies of a database that is no longer this one (an older file, an older drill's)."""
+        """Copies of a database that is no longer this one (an older file, an older drill's),
+        and those a drill killed while it made them left half done."""
         for other in self.copy.parent.glob(self.path.name + "*"):
-            if other != self.copy and other.suffix != ".part":
+            maker = other.suffixes[-2].lstrip(".").split("-")[0] if other.suffix == ".part" \
+                else ""
+            if other != self.copy and (not maker or maker.isdigit() and not alive(int(maker))):
                 with suppress(OSError):
                     other.unlink()
 
@@ -130,6 +133,17 @@ class DatabaseWatch:
             return "it was restored from drill's copy, made after your last graded version"
         except (OSError, sqlite3.Error) as exc:
             return f"drill could not restore it ({exc}); a copy is in {self.copy}"
+
+
+def alive(pid):
+    """Whether a process `pid` lives (one of another user's counts)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        pass
+    return True
 
 
 def _backup(source, target):

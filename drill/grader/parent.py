@@ -26,7 +26,7 @@ from pathlib import Path
 
 from drill.errors import DrillError
 from drill.grader.collection import Listing
-from drill.grader.dataguard import DatabaseWatch
+from drill.grader.dataguard import DatabaseWatch, alive
 from drill.grader.results import ERROR, FAIL, PASS, TIMEOUT, GradeResult, TestResult, waiting
 from drill.paths import home
 
@@ -253,23 +253,13 @@ def runs_folder():
     if folder not in _swept:
         for old in folder.iterdir():
             pid = old.name.split("-")[0]
-            if pid.isdigit() and not _alive(int(pid)):
+            if pid.isdigit() and not alive(int(pid)):
                 shutil.rmtree(old, ignore_errors=True)
         _swept.append(folder)
     return folder
 
 
 _swept = []
-
-
-def _alive(pid):
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        pass
-    return True
 
 
 def hypothesis_folder():
