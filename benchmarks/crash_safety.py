@@ -2,11 +2,12 @@
 
     python benchmarks/crash_safety.py [--kills 105] [--drills 4] [--checks 20]
 
-1. `drill check` is killed (SIGKILL) at a random moment, again and again, on an open attempt
-   whose file changes each time; a check that finished in between reports its version. At the
-   end: how many reported versions the store lost (must be 0), the database's integrity check,
-   processes of a run still alive, and run folders left in DRILL_HOME/runs by the killed drills
-   once the next drill has swept them.
+1. `drill check` is killed (SIGKILL) at a random moment within its usual duration (measured
+   first), again and again, on an open attempt whose file changes each time; a check that
+   finished in between reports its version. At the end: how many reported versions the store
+   lost (must be 0), the database's integrity check, processes of a run still alive, and run
+   folders (DRILL_HOME/runs) and half-made copies of the database (DRILL_HOME/backup) left by
+   the killed drills once the next drill's check has swept them.
 2. `--drills` drills at once, each checking its own chunk's open attempt `--checks` times, all
    in one DRILL_HOME: how many checks failed on a lock (must be 0).
 """
@@ -48,12 +49,13 @@ def kills(env, home, count):
     path = next((home / "workspace").rglob("*topo*.py"))
     reference = reference_file().read_text()
     reported, killed = set(), 0
+    usual = sorted(timed(env) for _ in range(3))[1]
     for i in range(count):
         content = reference + f"\n# version {i}\n"
         path.write_text(content)
         victim = subprocess.Popen([DRILL, "check", "--json"], env=env, stdout=subprocess.PIPE,
                                   stderr=subprocess.DEVNULL, text=True)
-        time.sleep(random.uniform(0.05, 6.0))
+        time.sleep(random.uniform(0.02, usual * 1.1))
         if victim.poll() is None:
             victim.send_signal(signal.SIGKILL)
             killed += 1
@@ -68,10 +70,20 @@ def kills(env, home, count):
     db = sqlite3.connect(home / "drill.sqlite3")
     integrity = db.execute("PRAGMA integrity_check").fetchone()[0]
     db.close()
-    drill(env, "check", "topo", "--file", str(reference_file()), "--quick")  # sweeps the runs
+    path.write_text(reference + "\n# the last version\n")
+    drill(env, "check")  # sweeps the runs, and (its version recorded) the copies
     time.sleep(0.5)
     left = list((home / "runs").iterdir()) if (home / "runs").exists() else []
-    return killed, len(reported), len(reported - kept), integrity, len(run_processes(home)), len(left)
+    parts = list((home / "backup").glob("*.part")) if (home / "backup").exists() else []
+    return (killed, len(reported), len(reported - kept), integrity, len(run_processes(home)),
+            len(left), len(parts))
+
+
+def timed(env):
+    """Seconds of one `drill check` of the open attempt, as the kills will interrupt it."""
+    started = time.monotonic()
+    drill(env, "check")
+    return time.monotonic() - started
 
 
 def at_once(env, home, drills, checks):
@@ -100,10 +112,11 @@ def main():
     with tempfile.TemporaryDirectory() as folder:
         home = Path(folder, "home")
         env = {**os.environ, "DRILL_HOME": str(home)}
-        killed, reported, lost, integrity, alive, left = kills(env, home, args.kills)
+        killed, reported, lost, integrity, alive, left, parts = kills(env, home, args.kills)
         print("| kill -9 of drill check | reported versions | lost | integrity | run processes "
-              "alive after | run folders left |\n| --- | --- | --- | --- | --- | --- |")
-        print(f"| {killed} | {reported} | {lost} | {integrity} | {alive} | {left} |")
+              "alive after | run folders left | half copies left |\n"
+              "| --- | --- | --- | --- | --- | --- | --- |")
+        print(f"| {killed} | {reported} | {lost} | {integrity} | {alive} | {left} | {parts} |")
     with tempfile.TemporaryDirectory() as folder:
         home = Path(folder, "home")
         env = {**os.environ, "DRILL_HOME": str(home)}
