@@ -39,6 +39,8 @@ def _identity(path):
 
 _held = {}  # path: ((device, inode), descriptor), one for each database ever looked at
 _copying = {}  # path: the thread bringing its copy up to date
+_wanted = set()  # paths written to since their thread last looked
+_lock = threading.Lock()
 
 
 def _written_at(path):
@@ -50,21 +52,35 @@ def _written_at(path):
 
 
 def keep_copy(path):
-    """Bring the copy of the database at `path` up to date in the background, unless a copy is
-    already being made. The thread is not a daemon: a process that exits waits for it."""
+    """Bring the copy of the database at `path` up to date in the background: one thread per
+    database, which looks again if asked while it copies. It is not a daemon: a process that
+    exits waits for it."""
     path = Path(path)
-    if path in _copying and _copying[path].is_alive():
-        return
-    watch = DatabaseWatch(path, copy_now=False)
-    if watch.before is not None:
-        _copying[path] = threading.Thread(target=watch.copy_if_stale)
-        _copying[path].start()
+    with _lock:
+        _wanted.add(path)
+        if path in _copying:
+            return
+        thread = _copying[path] = threading.Thread(target=_copy_while_wanted, args=(path,))
+    thread.start()
+
+
+def _copy_while_wanted(path):
+    while True:
+        with _lock:
+            if path not in _wanted:
+                del _copying[path]
+                return
+            _wanted.discard(path)
+        watch = DatabaseWatch(path, copy_now=False)
+        if watch.before is not None:
+            watch.copy_if_stale()
 
 
 def _settled(path):
     """Wait for a copy of `path` being made, if one is."""
-    if path in _copying:
-        _copying[path].join()
+    thread = _copying.get(Path(path))
+    if thread is not None:
+        thread.join()
 
 
 class DatabaseWatch:
