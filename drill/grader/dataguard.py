@@ -103,26 +103,30 @@ class DatabaseWatch:
         in that time is restored from the copy before)."""
         fresh = self.copy.with_name(f"{self.copy.name}.{os.getpid()}-{threading.get_ident()}.part")
         try:
+            self._sweep(others=False)
             if self.copy.exists() and self.copy.stat().st_mtime >= _written_at(self.path):
                 return
             self.copy.parent.mkdir(exist_ok=True)
             _backup(f"file:{self.path}?mode=ro", str(fresh))
             if not self.changed() or not self.copy.exists():
                 os.replace(fresh, self.copy)
-                self._drop_others()
+                self._sweep(others=True)
         except (OSError, sqlite3.Error):
             pass  # no copy this time: the previous one, if any, stays
         finally:
             with suppress(OSError):
                 fresh.unlink()
 
-    def _drop_others(self):
-        """Copies of a database that is no longer this one (an older file, an older drill's),
-        and those a drill killed while it made them left half done."""
+    def _sweep(self, others):
+        """Copies that drills killed while they made them left half done, and (with `others`)
+        copies of a database that is no longer this one (an older file, an older drill's)."""
         for other in self.copy.parent.glob(self.path.name + "*"):
-            maker = other.suffixes[-2].lstrip(".").split("-")[0] if other.suffix == ".part" \
-                else ""
-            if other != self.copy and (not maker or maker.isdigit() and not alive(int(maker))):
+            if other.suffix == ".part":
+                maker = other.suffixes[-2].lstrip(".").split("-")[0]
+                gone = maker.isdigit() and not alive(int(maker))
+            else:
+                gone = others and other != self.copy
+            if gone:
                 with suppress(OSError):
                     other.unlink()
 
