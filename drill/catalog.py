@@ -7,7 +7,8 @@ it; bug hunts plant them). A chunk without a suite of its own (full) names the c
 suites grade it. A chunk of `kind = "worksheet"` (chain) is not code: drill writes its sheet
 afresh for each attempt and grades the answers itself (drill.worksheet). A chunk may also
 describe its speedrun in a `[speedrun]` table (moons: the whole library from a blank file,
-graded by the suites listed there, then the demo trained to 100%).
+graded by the suites listed there, then the demo trained to 100%), with a card of its own: the
+chunk's card speaks of the stub, which a blank file does not have.
 """
 import os
 import sys
@@ -37,6 +38,7 @@ class Chunk:
     on_pass: str = ""  # a task of drill.tasks whose picture is drawn when an attempt passes
     speedrun: dict = field(default_factory=dict)  # how its speedrun differs: suites, trained, target
     trained: bool = False  # the run's last split is the demo trained until every point is right
+    cards: tuple = ("card.md",)  # paths from the folder, shown one after the other
 
     def as_run(self, kind):
         """The chunk as an attempt of `kind` is graded: a speedrun of a chunk with a
@@ -45,6 +47,7 @@ class Chunk:
             return self
         return replace(self, blanks={}, suites=tuple(self.speedrun["suites"]), speedrun={},
                        trained=bool(self.speedrun.get("trained")),
+                       cards=tuple(self.speedrun.get("cards", self.cards)),
                        target_s=parse_target(self.speedrun.get("target", "0")) or self.target_s)
 
     def split_names(self):
@@ -53,11 +56,14 @@ class Chunk:
 
     @property
     def card(self):
-        path = os.path.join(self.folder, "card.md")
-        if not os.path.isfile(path):
-            raise DrillError(f"chunk '{self.name}' has no card ({path} is missing)")
-        with open(path, encoding="utf-8") as f:
-            return f.read()
+        texts = []
+        for name in self.cards:
+            path = os.path.normpath(os.path.join(self.folder, name))
+            if not os.path.isfile(path):
+                raise DrillError(f"chunk '{self.name}' has no card ({path} is missing)")
+            with open(path, encoding="utf-8") as f:
+                texts.append(f.read())
+        return "\n".join(texts)
 
     def suite_files(self):
         """The suite files that grade this chunk: its own, or those of the chunks it names (none

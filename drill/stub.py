@@ -58,10 +58,11 @@ def make_stub(chunk, reference=None, seed=None):
     if chunk.kind == "worksheet":
         from drill.worksheet import stub
         return stub(chunk, seed)
-    header = (f"# drill stub for '{chunk.name}': {chunk.title}.\n"
-              f"# `drill card {chunk.name}` says what to write; `drill check` grades it.\n")
-    if not chunk.blanks:
-        return header + "#\n" + as_comment(chunk.card)
+    header = f"# drill stub for '{chunk.name}': {chunk.title}.\n"
+    if not chunk.blanks:  # the card a speedrun has may not be `drill card`'s: it comes along
+        return header + "# The card below says what to write; `drill check` grades it.\n#\n" + \
+            as_comment(chunk.card)
+    header += f"# `drill card {chunk.name}` says what to write; `drill check` grades it.\n"
     source = reference if reference is not None else reference_file().read_text(encoding="utf-8")
     return header + "\n" + blank_bodies(source, chunk.blanks)
 

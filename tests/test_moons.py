@@ -70,7 +70,10 @@ def test_a_moons_speedrun_ends_with_a_split_per_chunk_and_the_trained_split(dril
     start = drill("speedrun", "moons", "--no-watch", now="2026-11-26T09:00:00Z")
     assert start.exit_code == 0
     path = drill_home / "workspace" / "speedrun-moons.py"
-    assert "class Value" not in path.read_text()  # a blank file: the card alone
+    handed = path.read_text()
+    assert "class Value" not in handed  # a blank file: the cards alone, the whole library's first
+    assert handed.index("# # full — the whole library") < handed.index("# **`margin_loss(")
+    assert "stub" not in handed.split("\n", 1)[1] and "drill card moons" not in handed
     path.write_text(UP_TO_NN)
     assert drill("check", now="2026-11-26T09:05:00Z").exit_code == 1
     path.write_text(REFERENCE.read_text())
