@@ -27,7 +27,8 @@ from rich.console import Console
 from rich.table import Table
 
 from drill.catalog import load_catalog
-from drill.store import Store, pack
+from drill.store import Store
+from drill.store.texts import pack
 
 ROOT = Path(__file__).resolve().parent.parent
 REFERENCE = ROOT / "reference" / "micrograd.py"

@@ -11,7 +11,9 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from drill.catalog import load_catalog
-from drill.store import MIGRATIONS, Store, with_functions
+from drill.store import Store
+from drill.store.schema import MIGRATIONS
+from drill.store.texts import with_functions
 from drill.summary import from_attempts
 
 from conftest import DRILL_EXE, drill

@@ -10,7 +10,9 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from drill.errors import DrillError
-from drill.store import MIGRATIONS, Store, with_functions
+from drill.store import Store
+from drill.store.schema import MIGRATIONS
+from drill.store.texts import with_functions
 
 T0 = datetime(2026, 11, 26, 9, 0, tzinfo=timezone.utc)
 

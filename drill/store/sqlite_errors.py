@@ -1,0 +1,35 @@
+"""What drill says when SQLite refuses: busy, read-only or damaged, each in one line with the
+way out, wherever the error is met (the store, or any command through the CLI)."""
+import sqlite3
+from pathlib import Path
+
+from drill.errors import DrillError
+
+BUSY_S = 30  # how long to wait for another drill holding the database
+
+REPAIR = ("`drill export -o rescue.json` saves what it can still read; move the database "
+          "away and `drill import rescue.json` starts afresh with it")
+
+
+def _busy(exc):
+    return "locked" in str(exc) or "busy" in str(exc)
+
+
+def read_only_message(path):
+    return (f"{path.parent} is read-only: drill can show what it holds but not record "
+            "anything; make the folder writable or set DRILL_HOME to another one")
+
+
+def as_drill_error(exc, path=None):
+    """The one line for an SQLite error met anywhere: busy, read-only, or damaged."""
+    from drill.paths import home
+    path = path or home() / "drill.sqlite3"
+    if _busy(exc):
+        return DrillError(f"{path} stayed busy for {BUSY_S} s (another drill is writing to "
+                          "it); try again in a moment")
+    if "readonly" in str(exc) or "read-only" in str(exc):
+        return DrillError(read_only_message(Path(path)))
+    if isinstance(exc, sqlite3.DatabaseError) and "file is not a database" in str(exc):
+        return DrillError(f"{path} is not a drill database or is damaged ({exc}); drill left "
+                          "it as it is: move it away to start afresh")
+    return DrillError(f"{path} is damaged ({exc}); drill left it as it is. " + REPAIR)
