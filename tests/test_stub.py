@@ -107,16 +107,16 @@ def test_the_comparison_is_side_by_side_only_when_both_fit(width, beside, monkey
 
     from rich.console import Console
 
-    from drill import render
+    from drill.render import reference as screen
     from drill.stub import chunk_parts, differing
-    monkeypatch.setattr(render, "out", Console(width=width, file=io.StringIO(), record=True))
+    monkeypatch.setattr(screen, "out", Console(width=width, file=io.StringIO(), record=True))
     chunks = load_catalog()
     ops = next(c for c in chunks if c.name == "ops")
     reference = chunk_parts(ops, SOURCE, chunks)
     yours = chunk_parts(ops, SOURCE.replace("out = Value(self.data * other.data,",
                                             "out = Value(other.data * self.data,"), chunks)
-    render.diff(yours, reference, differing(yours, reference))
-    lines = render.out.export_text().splitlines()
+    screen.diff(yours, reference, differing(yours, reference))
+    lines = screen.out.export_text().splitlines()
     assert any("yours" in line and "reference" in line for line in lines) == beside
     assert all(len(line) <= width for line in lines)
     assert lines[-1] == "The other 13 functions are identical to the reference."

@@ -142,11 +142,13 @@ def drive(monkeypatch, chunk_name, script):
 
     from rich.console import Console
 
-    from drill import render
     from drill.catalog import get_chunk
+    from drill.render import check as check_screen, watch as watch_screen
     from drill.store import open_store
     from drill.watch import watch
-    monkeypatch.setattr(render, "out", Console(width=80, file=io.StringIO()))
+    narrow = Console(width=80, file=io.StringIO())
+    for screen in (watch_screen, check_screen):  # the watch panel and the failure panel in it
+        monkeypatch.setattr(screen, "out", narrow)
     store = open_store()
     read, write = os.pipe()
     frames, failed = [], []

@@ -1,0 +1,132 @@
+"""A grading: its progress bar, the result table, the first failure's panel (also drawn in
+the watch panel), and where the attempt stands after it."""
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from drill.clock import mmss as clock
+from drill.render.common import err, out, plural
+from drill.render.graph import graph_picture
+
+MARKS = {"pass": ("✓", "green"), "fail": ("✗", "red"), "error": ("!", "red"),
+         "timeout": ("⧗", "yellow")}
+
+
+class CheckProgress:
+    """A transient progress bar on stderr while the suites run; nothing when not a terminal."""
+
+    def __init__(self, label):
+        self.label, self.progress, self.task = label, None, None
+
+    def __enter__(self):
+        if err.is_terminal:
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+            self.progress = Progress(TextColumn("{task.description}"), BarColumn(),
+                                     MofNCompleteColumn(), console=err, transient=True)
+            self.progress.start()
+            self.task = self.progress.add_task(f"grading {self.label}: loading your file", total=None)
+        return self
+
+    def __exit__(self, *exc):
+        if self.progress:
+            self.progress.stop()
+
+    def __call__(self, kind, event):
+        if not self.progress:
+            return
+        if kind == "collected":
+            self.progress.update(self.task, total=len(event["tests"]),
+                                 description=f"grading {self.label}")
+        elif kind == "result":
+            self.progress.advance(self.task)
+
+
+def by_function(tests):
+    """Tests grouped by the suite function they come from: a parametrized test is one row."""
+    groups = {}
+    for test in tests:
+        groups.setdefault(test.name.split("[")[0], []).append(test)
+    return groups.values()
+
+
+def worst(tests):
+    return next((t.status for t in tests if t.status != "pass"), "pass")
+
+
+def check_result(result):
+    if result.problem and not any(t.status == "pass" for t in result.tests):
+        out.print(Panel(Text(result.problem), title="[bold red]your file did not run through",
+                        border_style="red", expand=False))
+        out.print(Text("FAIL", style="bold red") + Text(f"  {result.chunk}: no test ran "
+                                                        f"({result.profile})"))
+        return
+    table = Table(show_header=False, box=None, padding=(0, 1))
+    table.add_column(width=1)
+    table.add_column(ratio=1)
+    table.add_column(justify="right", style="dim")
+    verdicts = result.chunk_verdicts()
+    several_chunks = len(verdicts) > 1
+    waiting = result.waiting_on()
+    for name, passed in verdicts.items():  # in full, a chunk that passes (or waits) is one row
+        tests = [t for t in result.tests if t.chunk == name]
+        if several_chunks and passed:
+            table.add_row(Text("✓", style="green"), Text(f"{name}: ", style="dim")
+                          + Text(f"all {plural(len(tests), 'test')} pass"),
+                          f"{sum(t.duration_s for t in tests):.2f}s")
+        elif several_chunks and name in waiting:
+            table.add_row(Text("…", style="yellow"), Text(f"{name}: ", style="dim")
+                          + Text(f"waits on {waiting[name]}, whose bug it builds on"),
+                          f"{sum(t.duration_s for t in tests):.2f}s")
+    for tests in by_function(result.tests):
+        first = tests[0]
+        if several_chunks and (verdicts[first.chunk] or first.chunk in waiting):
+            continue
+        mark, colour = MARKS.get(worst(tests), ("?", "red"))
+        label = Text(first.title or first.name.split("::")[-1].split("[")[0])
+        if several_chunks:
+            label = Text(f"{first.chunk}: ", style="dim") + label
+        passed = sum(t.status == "pass" for t in tests)
+        if len(tests) > 1 and passed < len(tests):
+            label += Text(f" {passed}/{len(tests)}", style="dim")
+        table.add_row(Text(mark, style=colour), label, f"{sum(t.duration_s for t in tests):.2f}s")
+    out.print(table)
+    if result.problem:
+        out.print(Panel(Text(result.problem), title="[bold red]your file did not run through",
+                        border_style="red", expand=False))
+    failure = result.first_failure()
+    if failure and failure.message and failure.message not in result.problem:
+        out.print(failure_panel(f"[bold red]{failure.title or failure.name}", failure.message,
+                                failure.graph, expand=False))
+    if result.output.strip() and not result.passed:
+        lines = result.output.strip().splitlines()
+        shown = "\n".join(lines[:15]) + (f"\n… {len(lines) - 15} more lines" if len(lines) > 15 else "")
+        out.print(Panel(Text(shown, style="dim"), title="your file printed", expand=False))
+    passed = sum(t.status == "pass" for t in result.tests)
+    verdict = Text("PASS", style="bold green") if result.passed else Text("FAIL", style="bold red")
+    out.print(verdict + Text(f"  {result.chunk}: {passed} of {len(result.tests)} tests passed "
+                             f"in {result.duration_s:.2f} s ({result.profile})"))
+
+
+def failure_panel(title, message, graph=None, expand=True):
+    """A failure's message (its first lines), with its computation graph drawn under it. A
+    title too long for the border opens the message instead, whole, rather than cut."""
+    lines = message.splitlines()
+    shown = Text("\n".join(lines[:14]) + ("\n…" if len(lines) > 14 else ""))
+    if isinstance(graph, dict):
+        from drill.graph import Graph
+        shown += Text("\n\n") + graph_picture(Graph.from_dict(graph))
+    if len(Text.from_markup(title)) > min(out.width, 100) - 12:
+        shown = Text.from_markup(title, style="bold") + Text("\n") + shown
+        title = "[bold red]failing" if title.startswith("[") else "failing"
+    return Panel(shown, title=title, border_style="red", expand=expand)
+
+
+def attempt_line(attempt):
+    """One line on where an attempt stands after a check."""
+    if attempt.outcome == "passed":
+        out.print(Text("Passed ", style="bold green") + Text(
+            f"{attempt.chunk} in {clock(attempt.active_s)}, after {plural(attempt.checks, 'check')} "
+            f"and {plural(attempt.hints_used, 'hint')} (attempt {attempt.id})."))
+    else:
+        out.print(Text(f"Attempt {attempt.id} at {attempt.chunk} stays open: fix the file and "
+                       "run drill check again.", style="dim"))

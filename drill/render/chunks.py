@@ -1,0 +1,93 @@
+"""What the learner is handed: the chunks in order, a chunk's card, a stub or a kept version,
+a hint, and what `drill start` says."""
+import sys
+
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from drill.clock import mmss as clock, now
+from drill.render.common import err, out
+from drill.render.hunt import hunt_card
+
+
+def chunk_list(chunks, passed=()):
+    """The chunks in learning order, then one line on what next: the first chunk not passed
+    yet (`passed` holds those passed), or a speedrun once all are."""
+    table = Table(title="drill chunks, in learning order", title_justify="left", expand=False)
+    table.add_column("#", justify="right", style="dim")
+    table.add_column("chunk", style="bold cyan")
+    table.add_column("what you write")
+    table.add_column("target", justify="right")
+    table.add_column("after", style="dim")
+    for chunk in chunks:
+        table.add_row(str(chunk.order), chunk.name, chunk.title, clock(chunk.target_s),
+                      ", ".join(chunk.requires) or "-")
+    out.print(table)
+    ahead = next((c.name for c in chunks if c.name not in passed), None)
+    if ahead is None:
+        out.print(Text("Next: ", style="dim") + Text("drill speedrun full", style="bold")
+                  + Text(": every chunk passed, now all of it from memory.", style="dim"))
+    else:
+        out.print(Text("Next: ", style="dim") + Text(f"drill card {ahead}", style="bold")
+                  + Text(" to read what " + ("the first chunk" if not passed else "it")
+                         + " asks.", style="dim"))
+
+
+def card(chunk):
+    from rich.markdown import Markdown  # imported here: markdown-it is slow to load
+    subtitle = f"target {clock(chunk.target_s)} · {len(chunk.hints)} hints"
+    if chunk.requires:
+        subtitle += " · after " + ", ".join(chunk.requires)
+    text = chunk.card  # its first line is its title, which the border already shows
+    if text.startswith("# "):
+        text = text.partition("\n")[2].lstrip("\n")
+    out.print(Panel(Markdown(text), title=f"[bold]{chunk.name}[/]: {chunk.title}",
+                    subtitle=subtitle, expand=False, padding=(1, 2)))
+
+
+def code(text):
+    """Source to stdout: coloured on a terminal, byte for byte when piped."""
+    if out.is_terminal:
+        from rich.syntax import Syntax
+        out.print(Syntax(text, "python", theme="ansi_dark", line_numbers=False))
+    else:
+        sys.stdout.write(text)
+
+
+def started(chunk, started, watching):
+    """What `drill start` says: the card, the file to edit, and what next."""
+    attempt = started.attempt
+    if started.resumed:
+        out.print(Text(f"An attempt at {chunk.name} is already open (attempt {attempt.id}, "
+                       f"started {attempt.started_at[:16].replace('T', ' ')} UTC); going on "
+                       "with it.", style="yellow"))
+    elif attempt.kind == "hunt":
+        hunt_card(chunk)
+    else:
+        card(chunk)
+    for name in started.missing_prerequisites:
+        err.print(Text(f"note: you have not passed {name} yet, which {chunk.name} builds on; "
+                       "going on anyway.", style="yellow"))
+    if started.kept_stale:
+        out.print(Text("The file held earlier work: it is kept in this attempt's history "
+                       f"(drill show {attempt.id} --version 1).", style="dim"))
+    out.print("Find it in:" if attempt.kind == "hunt" else "Write it in:")
+    out.print(Text(str(started.path), style="bold"), soft_wrap=True)
+    then = ("Every save is graded here." if watching
+            else "Run drill check after each save.")
+    out.print(f"The timer is running (target {clock(chunk.target_s)}). {then}")
+
+
+def resume_question(attempt):
+    return (f"An attempt at {attempt.chunk} is open with {clock(attempt.active_s_at(now()))} "
+            "on the clock. Go on with it? (no abandons it and starts afresh)")
+
+
+def hint(chunk, number, text, again=False):
+    """A hint; `again` when every hint was already given, so this one is not news."""
+    out.print(Panel(Text(text), title=f"hint {number} of {len(chunk.hints)} for {chunk.name}",
+                    border_style="yellow", expand=False))
+    if again:
+        out.print(Text(f"That was the last hint, shown again: {chunk.name} has no more. drill "
+                       "peek shows the reference (recorded).", style="yellow"))

@@ -1,0 +1,35 @@
+"""The consoles every screen prints to, and what the screens share: plurals, the error line,
+`--json` output, local times and the colours of outcomes."""
+from rich.console import Console
+from rich.text import Text
+
+from drill.clock import parse
+
+# No :emoji: codes: they would load rich's table of emoji names on every first print.
+out = Console(highlight=False, emoji=False)
+err = Console(stderr=True, highlight=False, emoji=False)
+
+
+def plural(n, word):
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def error(message):
+    err.print(Text("drill: ", style="bold red") + Text(message), soft_wrap=True)
+
+
+def json_out(data):
+    import json
+    print(json.dumps(data, indent=2))
+
+
+def wrote(path, what):
+    out.print(Text(f"wrote {what} to ") + Text(str(path), style="bold"))
+
+
+OUTCOMES = {"passed": "green", "failed": "red", "abandoned": "yellow", "open": "cyan"}
+
+
+def local_time(text):
+    """A stored UTC time as the learner's local time, to the minute."""
+    return parse(text).astimezone().strftime("%Y-%m-%d %H:%M")

@@ -1,0 +1,49 @@
+"""The lines after an attempt ends, whether `drill check` or the watch loop ended it: how it
+counts for the schedule, what changed since the last pass, what to run next."""
+from rich.text import Text
+
+from drill.clock import mmss as clock, parse
+from drill.render.common import out
+
+
+def since_last(attempt, previous):
+    """What changed since the last pass of the same chunk: the time, the hints, the looks."""
+    if previous is None:
+        return
+    gained = previous.active_s - attempt.active_s
+    line = Text(f"Since your last pass ({parse(previous.ended_at).astimezone():%d %b}): ",
+                style="bold")
+    changes = [f"{clock(abs(gained))} {'faster' if gained >= 0 else 'slower'}"
+               f" ({clock(previous.active_s)} then)"]
+    for what, before, after in (("hints", previous.hints_used, attempt.hints_used),
+                                ("looks at the reference", previous.peeked, attempt.peeked)):
+        if before != after:
+            changes.append(f"{what} {after} ({before} then)")
+    out.print(line + Text(", ".join(changes) + "."))
+
+
+def next_step(command):
+    """The last line after a pass: what to run next."""
+    if command:
+        out.print(Text("Next: ", style="bold") + Text(command, style="bold cyan"))
+    else:
+        out.print(Text("Next: ", style="bold") + Text(
+            "nothing else is due today; drill speedrun full is always there.", style="dim"))
+
+
+def review_line(review, attempt):
+    """How a finished attempt counts for the schedule, in one line."""
+    from drill.schedule import rated
+    if attempt.kind in ("speedrun", "hunt"):
+        what = "A speedrun" if attempt.kind == "speedrun" else "A bug hunt"
+        out.print(Text(f"{what} counts for your streak; it does not move the schedule.",
+                       style="dim"))
+    elif review is None and not rated(attempt):
+        out.print(Text("Abandoned within its first minute: recorded, rated nothing; the "
+                       "schedule is as it was.", style="dim"))
+    elif review is None:
+        out.print(Text("A second attempt today: practice, counted in your stats, not a review.",
+                       style="dim"))
+    else:
+        colour = {"Again": "red", "Hard": "yellow", "Good": "green", "Easy": "bold green"}
+        out.print(Text(f"{review.rating}: ", style=colour[review.rating]) + Text(review.why))

@@ -1,0 +1,132 @@
+"""The live panel of a watched attempt, redrawn in place on each save and key, and the verdict
+when watching stops."""
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from drill.clock import mmss as clock, now
+from drill.render.check import failure_panel
+from drill.render.common import out
+from drill.render.speedrun import records_line, splits_table
+
+
+def watch_panel(screen):
+    """The live panel of an attempt being watched."""
+    from rich.console import Group
+    attempt, chunk = screen.attempt, screen.chunk
+    width = min(out.width, 100)
+    timer = Text(clock(attempt.active_s_at(now())), style="bold")
+    timer += Text(f"  target {clock(chunk.target_s)}", style="dim")
+    if screen.best_s is not None:
+        timer += Text(f"  best {clock(screen.best_s)}", style="dim")
+    if screen.paused:
+        timer += Text("  PAUSED", style="bold yellow")
+    parts = [timer, Text(str(screen.path), style="dim")]
+    result = screen.result
+    if screen.paused:
+        parts.append(Text("paused: saves are graded when you resume", style="bold yellow"))
+    if screen.grading:  # two lines: together they would wrap in the middle of a phrase
+        parts.append(Text(screen.grading + "…", style="cyan"))
+        parts.append(Text("  ") + progress_line(screen.progress, width - 6))
+        if screen.progress and screen.progress.failures:  # the first news of a failure
+            parts.append(failure_panel(*screen.progress.failures[0]))
+    elif result is None:
+        parts.append(Text("Save the file to grade it.", style="dim"))
+    else:
+        passed = sum(t.status == "pass" for t in result.tests)
+        style = "green" if result.passed else "red"
+        parts.append(Text(f"{passed} of {len(result.tests)} tests pass", style=style))
+        failure = result.first_failure()
+        message = result.problem or (failure.message if failure else "")
+        if message:
+            parts.append(failure_panel(failure.title if failure and not result.problem
+                                       else "your file", message,
+                                       None if result.problem else failure.graph))
+    if screen.hint:  # "2 of 3:" in a column of its own, so wrapped lines keep their indent
+        number, _, text = screen.hint.partition(": ")
+        hint = Table.grid(padding=(0, 1))
+        hint.add_column(no_wrap=True, style="yellow")
+        hint.add_column()
+        hint.add_row(number + ":", text)
+        parts.append(Panel(hint, title="hint", border_style="yellow"))
+    if screen.note:
+        parts.append(Text(screen.note, style="yellow"))
+    reset = ("r reset (ends the run)" if screen.report is not None else "r reset the file"
+             if attempt.kind == "hunt" else "r reset to the stub")
+    pause = "p resume" if screen.paused else "p pause"
+    keys = (["h hint", "m minimal example", pause, reset, "q quit (resumable)", "a abandon"]
+            if screen.keys else ["Ctrl-C stops watching (drill resume goes on)"])
+    parts.append(unbroken([Text(k, style="dim") for k in keys], width - 4))
+    if screen.report is not None:
+        parts.insert(2, splits_table(screen.report))
+        parts.insert(3, records_line(screen.report))
+    hunt = "bug hunt in " if attempt.kind == "hunt" else ""
+    return Panel(Group(*parts), title=f"[bold]{hunt}{chunk.name}[/]: {chunk.title}",
+                 subtitle=f"attempt {attempt.id}", expand=False, width=width)
+
+
+def unbroken(phrases, width, separator=" · "):
+    """Phrases (Texts) joined on as few lines as fit in `width`, never breaking one."""
+    joined, used = Text(), 0
+    for phrase in phrases:
+        if used and used + len(separator) + len(phrase) > width:
+            joined.append("\n")
+            used = 0
+        elif used:
+            joined.append(separator, style="dim")
+            used += len(separator)
+        joined.append_text(phrase)
+        used += len(phrase)
+    return joined
+
+
+def progress_line(progress, width=76):
+    """How far the grading of a save has come: does the file load, how many tests ran; its
+    phrases kept whole on a narrow terminal."""
+    if progress is None or progress.loaded is None:
+        return Text("loading your file", style="dim")
+    if not progress.loaded:
+        return Text("your file did not load", style="red")
+    phrases = [Text("your file loads", style="green")]
+    if progress.titles:
+        ran = progress.passed + len(progress.failures)
+        phrases.append(Text(f"{ran} of {len(progress.titles)} tests run", style="dim"))
+    if progress.failures:
+        phrases.append(Text(f"{len(progress.failures)} failing", style="red"))
+    return unbroken(phrases, width)
+
+
+def watch_end(screen, best_before):
+    """After watching: the verdict, the time against target and personal best."""
+    attempt, chunk = screen.attempt, screen.chunk
+    if screen.ended == "passed":
+        line = Text("Passed ", style="bold green") + Text(
+            f"{chunk.name} in {clock(attempt.active_s)} (target {clock(chunk.target_s)})")
+        if best_before is None:
+            line += Text(": your first pass.", style="green")
+        elif attempt.active_s < best_before:
+            line += Text(f": a new personal best, {clock(best_before - attempt.active_s)} "
+                         "faster.", style="bold green")
+        else:
+            line += Text(f"; your best is {clock(best_before)}.")
+        out.print(line)
+    elif screen.ended == "abandoned":
+        out.print(Text(f"Abandoned: attempt {attempt.id} is recorded as not passed.",
+                       style="yellow"))
+    else:
+        out.print(Text(f"Stopped watching; attempt {attempt.id} stays open with "
+                       f"{clock(attempt.active_s_at(now()))} on the clock. "
+                       "drill resume goes on with it.", style="cyan"))
+
+
+class LivePanel:
+    """The watch panel, redrawn in place; `with LivePanel() as show: show(screen)`."""
+
+    def __enter__(self):
+        from rich.live import Live
+        self.live = Live(console=out, auto_refresh=False, transient=False)
+        self.live.start()
+        return lambda screen: self.live.update(watch_panel(screen), refresh=True)
+
+    def __exit__(self, *exc):
+        self.live.stop()
