@@ -4,7 +4,7 @@ speedrun splits, and the questions the commands ask of them. A part of Store
 from datetime import datetime
 
 from drill.errors import DrillError
-from drill.store.records import Attempt, _iso
+from drill.store.records import Attempt, as_iso
 
 
 class Attempts:
@@ -14,7 +14,7 @@ class Attempts:
         with self.transaction():
             cursor = self.db.execute(
                 "INSERT INTO attempts (chunk, kind, file, started_at, seed) VALUES (?, ?, ?, ?, ?)",
-                (chunk, kind, str(file), _iso(started_at), seed))
+                (chunk, kind, str(file), as_iso(started_at), seed))
         return cursor.lastrowid
 
     def open_or_start(self, chunk, kind, file, at, fresh=False, seed=None, mutant=None):
@@ -30,7 +30,7 @@ class Attempts:
                 self._finish(row["id"], "abandoned", at)
             cursor = self.db.execute(
                 "INSERT INTO attempts (chunk, kind, file, started_at, seed, mutant) "
-                "VALUES (?, ?, ?, ?, ?, ?)", (chunk, kind, str(file), _iso(at), seed, mutant))
+                "VALUES (?, ?, ?, ?, ?, ?)", (chunk, kind, str(file), as_iso(at), seed, mutant))
         return self.attempt(cursor.lastrowid), True
 
     def count(self, attempt_id, column):
@@ -50,13 +50,13 @@ class Attempts:
         active = self.attempt(attempt_id).active_s_at(ended_at)
         self.db.execute("UPDATE attempts SET outcome = ?, ended_at = ?, active_s = ?, "
                         "paused_since = NULL WHERE id = ?",
-                        (outcome, _iso(ended_at), active, attempt_id))
+                        (outcome, as_iso(ended_at), active, attempt_id))
 
     def pause(self, attempt_id, at):
         """Stop the attempt's clock from `at` (a pause, or quitting to resume later)."""
         with self.transaction():
             self.db.execute("UPDATE attempts SET paused_since = ? WHERE id = ? AND "
-                            "paused_since IS NULL", (_iso(at), attempt_id))
+                            "paused_since IS NULL", (as_iso(at), attempt_id))
 
     def resume(self, attempt_id, at):
         """Start the clock again: the time since the pause, or since drill was last seen
@@ -72,7 +72,7 @@ class Attempts:
         """Drill is watching this attempt at `at` (a heartbeat)."""
         with self.transaction():
             self.db.execute("UPDATE attempts SET last_seen = ? WHERE id = ?",
-                            (_iso(at), attempt_id))
+                            (as_iso(at), attempt_id))
 
     def best_time(self, chunk, kind="practice"):
         """The personal best: the shortest active time of a passed attempt, or None."""

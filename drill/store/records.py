@@ -52,5 +52,6 @@ class Snapshot:
         return data
 
 
-def _iso(moment):
+def as_iso(moment):
+    """The column form of a time: ISO 8601 text (a str is taken as already in that form)."""
     return moment if isinstance(moment, str) else moment.isoformat()

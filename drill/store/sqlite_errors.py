@@ -11,7 +11,8 @@ REPAIR = ("`drill export -o rescue.json` saves what it can still read; move the 
           "away and `drill import rescue.json` starts afresh with it")
 
 
-def _busy(exc):
+def is_busy(exc):
+    """Another drill holds the database's lock (past the busy timeout)."""
     return "locked" in str(exc) or "busy" in str(exc)
 
 
@@ -24,7 +25,7 @@ def as_drill_error(exc, path=None):
     """The one line for an SQLite error met anywhere: busy, read-only, or damaged."""
     from drill.paths import home
     path = path or home() / "drill.sqlite3"
-    if _busy(exc):
+    if is_busy(exc):
         return DrillError(f"{path} stayed busy for {BUSY_S} s (another drill is writing to "
                           "it); try again in a moment")
     if "readonly" in str(exc) or "read-only" in str(exc):

@@ -5,7 +5,7 @@ import json
 import time
 from datetime import date, datetime
 
-from drill.store.records import Attempt, _iso
+from drill.store.records import Attempt, as_iso
 
 
 class Summaries:
@@ -18,11 +18,11 @@ class Summaries:
         with self.transaction():
             self.db.execute("DELETE FROM cards")
             self.db.executemany("INSERT INTO cards (chunk, card, updated_at) VALUES (?, ?, ?)",
-                                [(chunk, card, _iso(at)) for chunk, card in cards.items()])
+                                [(chunk, card, as_iso(at)) for chunk, card in cards.items()])
             self.db.execute("DELETE FROM reviews")
             self.db.executemany("INSERT INTO reviews (attempt_id, chunk, at, rating, why) "
                                 "VALUES (?, ?, ?, ?, ?)",
-                                [(r.attempt_id, r.chunk, _iso(r.at), r.rating, r.why)
+                                [(r.attempt_id, r.chunk, as_iso(r.at), r.rating, r.why)
                                  for r in reviews])
 
     def has_reviews(self):

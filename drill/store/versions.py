@@ -6,8 +6,8 @@ import sqlite3
 from datetime import datetime
 
 from drill.errors import DrillError
-from drill.store.records import Snapshot, _iso
-from drill.store.sqlite_errors import REPAIR, _busy
+from drill.store.records import Snapshot, as_iso
+from drill.store.sqlite_errors import REPAIR, is_busy
 from drill.store.texts import VERSION_COLUMNS, pack
 
 
@@ -22,15 +22,15 @@ class Versions:
         data = None if result is None else json.dumps(result.to_dict())
         try:
             with self.transaction():
-                return self._insert_version(attempt_id, content, _iso(taken_at), reason,
+                return self._insert_version(attempt_id, content, as_iso(taken_at), reason,
                                             None if result is None else int(result.passed), data)
         except sqlite3.DatabaseError as exc:
-            if self.read_only or _busy(exc):
+            if self.read_only or is_busy(exc):
                 raise
             aside = self.aside_path()
             with open(aside, "a", encoding="utf-8") as f:
                 f.write(json.dumps({"attempt_id": attempt_id, "content": content,
-                                    "taken_at": _iso(taken_at), "reason": reason,
+                                    "taken_at": as_iso(taken_at), "reason": reason,
                                     "result": data}) + "\n")
             raise DrillError(f"{self.path} refused this version ({exc}); it is kept in {aside} "
                              "and goes back in the next time drill starts. " + REPAIR)
