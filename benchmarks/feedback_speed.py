@@ -9,7 +9,8 @@
    mutant from tests/mutants): from the moment the file is written to the moment the live panel
    first shows news of it (the file loads or not), its first test result, the quick verdict and,
    for a pass, the thorough confirmation. The watch loop runs here, in this process, with the
-   warm grader it starts itself; each save is written after the grader has had a second to
+   warm grader it starts itself, and draws the real panel (into memory, at 80 columns): what
+   drawing costs is part of what a learner waits for; each save is written after the grader has had a second to
    start, as a learner's first save would be, and the next `--gap` seconds after a verdict.
    With `--history N` the home starts with N finished attempts (history_scale's), as a
    learner's of a year or more: what a save costs must not grow with the database.
@@ -17,6 +18,7 @@
    suites on the same file with the quick profile.
 """
 import argparse
+import io
 import os
 import shutil
 import signal
@@ -41,11 +43,14 @@ def one_bug(chunk):
 
 
 class Stopwatch:
-    """The watch loop's `live` callback: notes when the panel first shows each stage of a save."""
+    """The watch loop's `live` callback: draws the panel as `drill start` would (at 80 columns,
+    into memory), then notes when it first showed each stage of a save."""
 
     def __init__(self):
+        from rich.console import Console
         self.started, self.done = threading.Event(), threading.Event()
         self.saved, self.before, self.screen, self.marks = None, None, None, {}
+        self.console = Console(file=io.StringIO(), width=80, force_terminal=True)
 
     def save(self, path, text):
         self.marks, self.before = {}, self.screen.result if self.screen else None
@@ -54,6 +59,9 @@ class Stopwatch:
         path.write_text(text)
 
     def __call__(self, screen):
+        from drill.render import watch_panel
+        self.console.file = io.StringIO()
+        self.console.print(watch_panel(screen))
         self.screen = screen
         self.started.set()
         if self.saved is None:

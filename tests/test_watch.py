@@ -275,3 +275,34 @@ def test_the_panel_at_80_columns_keeps_titles_hint_indents_and_phrases_whole(dri
     hint_lines = [line for line in lines if "a long hint" in line]
     assert hint_lines[0].startswith("│ │ 2 of 3: a long") and len(hint_lines) > 1
     assert all(line.startswith("│ │         ") and line[12] != " " for line in hint_lines[1:])
+
+
+def test_the_panel_is_redrawn_at_once_for_news_and_now_and_then_for_counts(monkeypatch):
+    """A grading's stream of results redraws the panel at most every REDRAW_S; the file
+    loading, its first test, a key, a save or a verdict redraw it at once."""
+    from drill import watch
+    clock = [100.0]
+    monkeypatch.setattr(watch.time, "monotonic", lambda: clock[0])
+    drawn = []
+    redraw = watch.Redraws(lambda screen: drawn.append(
+        screen.progress and (screen.progress.loaded, screen.progress.passed)))
+    screen = watch.Screen(None, None, None)
+    progress = [("progress", None)]
+    redraw(screen)  # the panel as the loop starts
+    screen.progress = watch.Progress()
+    redraw.batch([("save", None)])
+    redraw(screen)
+    screen.progress.hear("imported", {})
+    redraw.batch(progress)
+    redraw(screen)  # the file loaded: news
+    screen.progress.hear("result", {"status": "pass"})
+    redraw(screen)  # its first test: news
+    for _ in range(5):
+        clock[0] += watch.REDRAW_S / 4
+        screen.progress.hear("result", {"status": "pass"})
+        redraw.batch(progress)
+        redraw(screen)
+    assert drawn == [None, (None, 0), (True, 0), (True, 1), (True, 5)]
+    redraw.batch([("graded", None)])
+    redraw(screen)
+    assert drawn[-1] == (True, 6) and len(drawn) == 6
