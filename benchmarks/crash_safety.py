@@ -120,7 +120,7 @@ def main():
         home = Path(folder, "home")
         env = {**os.environ, "DRILL_HOME": str(home)}
         total, errors, seconds = at_once(env, home, args.drills, args.checks)
-        print(f"\n| drills at once | checks | lock errors | seconds |\n| --- | --- | --- | --- |")
+        print("\n| drills at once | checks | lock errors | seconds |\n| --- | --- | --- | --- |")
         print(f"| {args.drills} | {total} | {errors} | {seconds:.1f} |")
 
 

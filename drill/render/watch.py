@@ -60,8 +60,8 @@ def watch_panel(screen):
     if screen.report is not None:
         parts.insert(2, splits_table(screen.report))
         parts.insert(3, records_line(screen.report))
-    hunt = "bug hunt in " if attempt.kind == "hunt" else ""
-    return Panel(Group(*parts), title=f"[bold]{hunt}{chunk.name}[/]: {chunk.title}",
+    kind = {"hunt": "bug hunt in ", "speedrun": "speedrun "}.get(attempt.kind, "")
+    return Panel(Group(*parts), title=f"[bold]{kind}{chunk.name}[/]: {chunk.title}",
                  subtitle=f"attempt {attempt.id}", expand=False, width=width)
 
 
