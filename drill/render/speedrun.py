@@ -12,11 +12,12 @@ def signed(seconds):
     return ("-" if seconds < 0 else "+") + clock(abs(seconds))
 
 
-def splits_table(report):
+def splits_table(report, titled=True):
     """The splits of a run: time, delta to the personal best (green ahead, red behind, bright
-    when this split gained on the previous one), golds; then the records."""
-    table = Table(title=f"speedrun {report.attempt.chunk}, attempt {report.attempt.id}",
-                  title_justify="left")
+    when this split gained on the previous one), golds; then the records. Untitled inside the
+    watch panel, whose own title and subtitle already name the run."""
+    title = f"speedrun {report.attempt.chunk}, attempt {report.attempt.id}" if titled else None
+    table = Table(title=title, title_justify="left")
     for column in ("chunk", "split", "delta", "segment"):
         table.add_column(column, justify="left" if column == "chunk" else "right")
     for row in report.rows:

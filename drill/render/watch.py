@@ -58,7 +58,7 @@ def watch_panel(screen):
             if screen.keys else ["Ctrl-C stops watching (drill resume goes on)"])
     parts.append(unbroken([Text(k, style="dim") for k in keys], width - 4))
     if screen.report is not None:
-        parts.insert(2, splits_table(screen.report))
+        parts.insert(2, splits_table(screen.report, titled=False))
         parts.insert(3, records_line(screen.report))
     kind = {"hunt": "bug hunt in ", "speedrun": "speedrun "}.get(attempt.kind, "")
     return Panel(Group(*parts), title=f"[bold]{kind}{chunk.name}[/]: {chunk.title}",
