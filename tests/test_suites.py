@@ -52,6 +52,18 @@ def test_trace_passes_recursive_and_iterative(path):
     assert len(TRACED) > 1, "the corpus keeps an iterative trace"
 
 
+def test_moons_passes_a_fit_that_calls_model_zero_grad_on_an_mlp_without_one(tmp_path):
+    """nn allows an MLP without zero_grad(), and fit may call model.zero_grad(): together they
+    are correct, so the suite must offer the model the method the contract promises fit."""
+    text = REFERENCE.read_text()
+    by_hand = "        for p in params:\n            p.grad = 0.0\n        loss.backward()"
+    assert text.count(by_hand) == 1 and "def zero_grad" not in text
+    path = tmp_path / "fit_zero_grad.py"
+    path.write_text(text.replace(by_hand, "        model.zero_grad()\n        loss.backward()"))
+    result = verdict("moons", path, "thorough")
+    assert result.passed, failures(result)
+
+
 @pytest.mark.parametrize("chunk", SUITED)
 def test_the_stub_fails_its_chunk(chunk, tmp_path):
     path = tmp_path / f"{chunk}.py"

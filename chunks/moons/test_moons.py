@@ -10,7 +10,7 @@ import random
 
 from hypothesis import given, strategies as st
 
-from drill.grader.suitekit import close, examples, fail, fmt, need, number, run
+from drill.grader.suitekit import Offered, close, examples, fail, fmt, need, number, run
 from drill.moons import two_moons
 
 REL, ABS = 1e-9, 1e-12
@@ -67,6 +67,12 @@ def data_loss(scores, y, label=lambda yi: yi, sign=1):
 
 def share_right(scores, y):
     return sum((yi > 0) == (s > 0) for yi, s in zip(y, scores)) / len(y)
+
+
+def share_at_zero(scores, y):
+    """The share right when a score of 0 counts as wrong, as `y_i * score_i > 0` has it (and
+    `>=` for a point labelled -1)."""
+    return sum((yi > 0) == (s > 0) and s != 0 for yi, s in zip(y, scores)) / len(y)
 
 
 def l2(params):
@@ -154,6 +160,9 @@ def expect_accuracy(model, X, y):
         (1 - want, "that is the share on the wrong side: a point is right when (y_i > 0) == "
          "(score_i.data > 0)"),
         (want * len(y), "that is how many are right, not their share: divide by len(X)"),
+        (share_at_zero(scores, y), "a point scored exactly 0 counted as on the +1 side (or "
+         "on neither): it is right when (y_i > 0) == (score_i.data > 0), and 0 > 0 is False, "
+         "so it belongs to the -1 side; compare the signs with > 0, not >= 0 or y_i * score > 0"),
         (want + 1e-4 * l2(params), "the regularisation was added to the accuracy: it belongs "
          "to the loss, and the accuracy is the share of points right"),
     ]
@@ -188,6 +197,11 @@ def test_the_accuracy_is_the_share_of_points_on_the_right_side():
     """the accuracy is the share of points whose score has the sign of their label"""
     expect_accuracy(Line(W4, B4), X4, Y4)
     expect_accuracy(Line([-0.8, 0.5], -0.3), X4, Y4)
+
+
+def test_a_score_of_exactly_zero_counts_as_negative():
+    """a point scored exactly 0 counts as on the -1 side, since (score > 0) is False"""
+    expect_accuracy(Line([1.0, -1.0], 0.0), [[1.0, 1.0], [2.0, 0.5], [0.5, 2.0]], [-1, 1, -1])
 
 
 def test_the_loss_backpropagates_to_the_parameters():
@@ -259,11 +273,19 @@ def call_fit(model, X, y, **options):
     return call, history
 
 
-def expect_fit(w, b, X, y, **options):
-    """Your fit on a line, step by step against the loop in floats."""
+def expect_fit(w, b, X, y, stale=None, **options):
+    """Your fit on a line, step by step against the loop in floats; with `stale`, every grad
+    starts at that value, as an earlier backward leaves them."""
     steps, alpha = options.get("steps", 100), options.get("alpha", 1e-4)
     model = Line(w, b)
     where = f"model = {model!r}, X = {X}, y = {y}"
+    if stale is not None:
+        for p in model.parameters():
+            run(f"setting .grad = {fmt(stale)}", setattr, p, "grad", stale)
+        where += f", every .grad left at {fmt(stale)} by an earlier backward"
+        leaked = ("the grads were not 0 when fit was called, and they leaked into the first "
+                  "step: set every grad to 0 before each loss.backward(), the first included, "
+                  "not only after an update.")
     call, history = call_fit(model, X, y, **options)
     say = lambda what: fail(f"`{call}` with {where}: {what}")  # noqa: E731
     if len(history) != steps:
@@ -287,6 +309,8 @@ def expect_fit(w, b, X, y, **options):
         if len(seen) > k + 1 and close(seen[k][0], params[0], 1e-6, 1e-9):
             got_lr = implied_lr(seen[k], seen[k + 1], gradient(seen[k], X, y, alpha))
             if got_lr is not None and not close(got_lr, lr_at(k, steps), 1e-5, 1e-9):
+                if stale is not None:
+                    say(leaked)
                 lrs = [implied_lr(a, c, gradient(a, X, y, alpha)) for a, c in zip(seen, seen[1:])]
                 say(f"step {k} moved the parameters by {fmt(round(got_lr, 6))} × their gradient, expected "
                     f"lr = 1.0 - 0.9 * {k} / {steps} = {fmt(lr_at(k, steps))}: "
@@ -294,8 +318,9 @@ def expect_fit(w, b, X, y, **options):
     for i, (got, expected) in enumerate(zip(seen[-1], final)):
         if not close(got, expected, 1e-6, 1e-9):
             say(f"after fitting, model.parameters()[{i}] came {fmt(got)}, expected "
-                f"{fmt(expected)}: each step sets every grad to 0, calls loss.backward(), and "
-                "does p.data -= lr * p.grad with lr = 1.0 - 0.9 * k / steps.")
+                f"{fmt(expected)}: " + (leaked if stale is not None else "each step sets every "
+                "grad to 0, calls loss.backward(), and does p.data -= lr * p.grad with "
+                "lr = 1.0 - 0.9 * k / steps."))
 
 
 def implied_lr(before, after, grads):
@@ -330,6 +355,11 @@ def test_fit_steps_down_with_a_decaying_learning_rate():
     expect_fit(W4, B4, X4, Y4, steps=4, alpha=0.01)
 
 
+def test_stale_gradients_do_not_leak_into_fit_s_first_step():
+    """grads left by an earlier backward are set to 0 before the first step's backward"""
+    expect_fit(W4, B4, X4, Y4, stale=5.0, steps=2, alpha=0.01)
+
+
 def test_fit_passes_alpha_on():
     """fit(..., alpha=a) regularises with a"""
     expect_fit([0.3, 0.4], -0.2, X4, Y4, steps=3, alpha=0.2)
@@ -353,7 +383,7 @@ def test_your_mlp_separates_a_small_set_of_moons():
     sizes = SMALL["hidden"] + [1]
     for start in SMALL["starts"]:
         random.seed(start)
-        model = run(f"MLP(2, {sizes})", MLP, 2, sizes)
+        model = Offered(run(f"MLP(2, {sizes})", MLP, 2, sizes))
         call, history = call_fit(model, X, y, steps=SMALL["steps"])
         scores = [number(run("model(x)", model, x).data, "model(x).data") for x in X]
         accuracy = share_right(scores, y)

@@ -12,8 +12,8 @@ import random
 import pytest
 from hypothesis import given, strategies as st
 
-from drill.grader.suitekit import (builds_on, close, examples, fail, fmt, need, number, read,
-                                   run)
+from drill.grader.suitekit import (Offered, builds_on, close, examples, fail, fmt, need, number,
+                                   read, run)
 
 LECTURE_XS = [[2.0, 3.0, -1.0], [3.0, -1.0, 0.5], [0.5, 1.0, 1.0], [1.0, 1.0, -1.0]]
 LECTURE_YS = [1.0, -1.0, -1.0, 1.0]
@@ -350,27 +350,6 @@ def test_matches_the_lecture_loop(case):
     """on random models, data, steps and lr, train matches the lecture's loop"""
     w, b, squash, xs, ys, steps, lr = case
     expect_the_lecture_loop(Trial(TinyModel(w, b, squash), xs, ys, steps=steps, lr=lr))
-
-
-class Offered:
-    """The learner's own model, with the `zero_grad()` the contract promises train even when
-    their MLP has none (nn allows that)."""
-
-    def __init__(self, model):
-        self.model = model
-
-    def __call__(self, x):
-        return self.model(x)
-
-    def parameters(self):
-        return self.model.parameters()
-
-    def zero_grad(self):
-        own = getattr(self.model, "zero_grad", None)
-        if callable(own):
-            return own()
-        for p in self.parameters():
-            p.grad = 0.0
 
 
 def test_your_mlp_learns_the_lecture_dataset():

@@ -279,6 +279,28 @@ for _name in ("add", "radd", "sub", "rsub", "mul", "rmul", "truediv", "rtruediv"
 
 
 
+class Offered:
+    """The learner's own model, with the `zero_grad()` the contract promises train and fit
+    even when their MLP has none (nn allows that), so a loop that calls model.zero_grad()
+    passes with any legal MLP."""
+
+    def __init__(self, model):
+        self.model = model
+
+    def __call__(self, x):
+        return self.model(x)
+
+    def parameters(self):
+        return self.model.parameters()
+
+    def zero_grad(self):
+        own = getattr(self.model, "zero_grad", None)
+        if callable(own):
+            return own()
+        for p in self.parameters():
+            p.grad = 0.0
+
+
 def hint(chunk, index):
     """Hint `index` of `chunk`, read from its chunk.toml only when a failure needs it."""
     import tomllib
