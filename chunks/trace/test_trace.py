@@ -68,24 +68,49 @@ def items(collection, what, call):
     return run(f"iterating over the {what} `{call}` returned", list, collection)
 
 
+# Every node an earlier trace call of this run was handed, kept alive so that ids stay unique:
+# a node from one of them in a later answer, or a node missed on a second call, is state that
+# trace kept between calls.
+TRACED = {}
+
+
+def untouched_prev(want_nodes, before, call, program, name):
+    """Each node's `_prev` holds the same operands after the call as before it."""
+    for key, v in want_nodes.items():
+        if sorted(map(id, operands(v, program))) != before[key]:
+            fail(f"`{call}` changed `_prev` of {name(v)}: trace only reads `_prev`, so walk a "
+                 "copy of your own (a stack or the recursion), never the graph's own tuples or "
+                 "sets.")
+
+
 def expect_trace(root, program, names, root_name="r"):
     """trace(root) finds each reachable node once and each edge once, child first."""
     trace = need("trace")
     call = f"{program}; trace({root_name})"
+    want_nodes, want_edges = reachable(root, program)
+    before = {key: sorted(map(id, operands(v, program))) for key, v in want_nodes.items()}
+    again = id(root) in TRACED
     got = run(call, trace, root)
     if not isinstance(got, (tuple, list)) or len(got) != 2:
         fail(f"`{call}` returned {type(got).__name__} {repr(got)[:60]}: expected a pair "
              "(nodes, edges)")
-    want_nodes, want_edges = reachable(root, program)
 
     def name(v):
         return f"`{names[id(v)]}`" if id(v) in names else f"a `{getattr(v, '_op', '')}` node"
+
+    untouched_prev(want_nodes, before, call, program, name)
+    afresh = (" trace must start afresh on every call: keep no sets at module level or as "
+              "default arguments, and leave no marks on the nodes.")
 
     def users(v):
         return " and ".join(sorted(name(p) for c, p in want_edges.values() if c is v))
 
     seen = {}
     for v in items(got[0], "nodes", call):
+        if id(v) not in want_nodes and id(v) in TRACED:
+            fail(f"`{call}` lists {repr(v)[:60]} among the nodes, a node of a graph that an "
+                 f"earlier trace call walked, not of this one.{afresh}",
+                 picture(root, program, names))
         if id(v) not in want_nodes:
             fail(f"`{call}` lists {repr(v)[:60]} among the nodes, which is not reachable from "
                  f"`{root_name}` through `_prev`: nodes holds the Values themselves, each found "
@@ -100,6 +125,9 @@ def expect_trace(root, program, names, root_name="r"):
             why = ("the root is a node too: add it before its children" if v is root else
                    f"{name(v)} is used by {users(v)}; follow `_prev` from every node you visit, "
                    "all the way down to the leaves")
+            if again:
+                fail(f"`{call}` left out {name(v)} from the nodes, though an earlier trace of "
+                     f"the same graph found it.{afresh}", picture(root, program, names, v))
             fail(f"`{call}` left out {name(v)} from the nodes: {why}.",
                  picture(root, program, names, v))
     found = {}
@@ -125,11 +153,16 @@ def expect_trace(root, program, names, root_name="r"):
                  "node already visited.", picture(root, program, names, child))
         found[key] = pair
     for key, (child, parent) in want_edges.items():
+        if key not in found and again:
+            fail(f"`{call}` has no edge ({name(child)}, {name(parent)}), though an earlier "
+                 f"trace of the same graph found it.{afresh}",
+                 picture(root, program, names, child))
         if key not in found:
             fail(f"`{call}` has no edge ({name(child)}, {name(parent)}), though {name(parent)} "
                  f"uses {name(child)}: {name(child)} is used by {users(child)}, and each of them "
                  "has an edge to it. Add the edge for every child of a node you visit, even a "
                  "child already visited.", picture(root, program, names, child))
+    TRACED.update(want_nodes)
 
 
 def expect_graph(graph):
@@ -191,6 +224,15 @@ def test_trace_reads_the_graph_and_changes_nothing():
         if (data, grad) != (dict(a=1.5, b=-2.0, r=0.5)[name], 0.25):
             fail(f"After `{program}; {name}.grad = 0.25; trace(r)`, `{name}` holds data {data!r} "
                  f"and grad {grad!r}: trace only reads `_prev`, it changes no node.")
+
+
+def test_a_second_trace_of_the_same_graph_finds_it_all_again():
+    """trace(r) twice on the same graph: the second call finds every node and edge again"""
+    graph = [("a", 1.0, []), ("b", 2.0, ["a"]), ("c", 3.0, ["a", "b"]), ("r", 4.0, ["b", "c"])]
+    nodes, program = build(graph)
+    names = {id(v): n for n, v in nodes.items()}
+    expect_trace(nodes["r"], program, names)
+    expect_trace(nodes["r"], f"{program}; trace(r)", names)
 
 
 def test_chain_of_300_nodes():
