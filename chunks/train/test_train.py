@@ -218,6 +218,14 @@ def test_returns_a_plain_float_per_step():
     expect_count(Trial(model, xs, ys, steps=3, lr=0.05))
 
 
+def test_loss_is_the_sum_of_squared_errors():
+    """the loss is the sum of the squared errors, not their mean"""
+    # Before the step tests: they judge each step by the lecture's gradient, so a wrong loss
+    # would first be blamed on the step.
+    model, xs, ys = lecture_neuron()
+    expect_losses(Trial(model, xs, ys, steps=1, lr=0.1))
+
+
 def one_step(lr):
     """One step of your `train` on the lecture neuron: what was done, in words, and for each
     parameter its index, value before, value after, and gradient at the start."""
@@ -264,12 +272,6 @@ def test_lr_sets_the_step_size(lr):
                  f"{fmt(moved / abs(grad))} × |grad|), expected lr × |grad| = {fmt(lr)} × "
                  f"{fmt(abs(grad))} = {fmt(lr * abs(grad))}: step by the lr you were given, "
                  "p.data -= lr * p.grad.")
-
-
-def test_loss_is_the_sum_of_squared_errors():
-    """the loss is the sum of the squared errors, not their mean"""
-    model, xs, ys = lecture_neuron()
-    expect_losses(Trial(model, xs, ys, steps=1, lr=0.1))
 
 
 def test_each_loss_is_taken_before_its_update():
