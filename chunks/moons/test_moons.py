@@ -278,7 +278,7 @@ def expect_fit(w, b, X, y, stale=None, **options):
     starts at that value, as an earlier backward leaves them."""
     steps, alpha = options.get("steps", 100), options.get("alpha", 1e-4)
     model = Line(w, b)
-    where = f"model = {model!r}, X = {X}, y = {y}"
+    where, leaked = f"model = {model!r}, X = {X}, y = {y}", None
     if stale is not None:
         for p in model.parameters():
             run(f"setting .grad = {fmt(stale)}", setattr, p, "grad", stale)
@@ -309,7 +309,7 @@ def expect_fit(w, b, X, y, stale=None, **options):
         if len(seen) > k + 1 and close(seen[k][0], params[0], 1e-6, 1e-9):
             got_lr = implied_lr(seen[k], seen[k + 1], gradient(seen[k], X, y, alpha))
             if got_lr is not None and not close(got_lr, lr_at(k, steps), 1e-5, 1e-9):
-                if stale is not None:
+                if leaked:
                     say(leaked)
                 lrs = [implied_lr(a, c, gradient(a, X, y, alpha)) for a, c in zip(seen, seen[1:])]
                 say(f"step {k} moved the parameters by {fmt(round(got_lr, 6))} × their gradient, expected "
@@ -318,9 +318,9 @@ def expect_fit(w, b, X, y, stale=None, **options):
     for i, (got, expected) in enumerate(zip(seen[-1], final)):
         if not close(got, expected, 1e-6, 1e-9):
             say(f"after fitting, model.parameters()[{i}] came {fmt(got)}, expected "
-                f"{fmt(expected)}: " + (leaked if stale is not None else "each step sets every "
-                "grad to 0, calls loss.backward(), and does p.data -= lr * p.grad with "
-                "lr = 1.0 - 0.9 * k / steps."))
+                f"{fmt(expected)}: " + (leaked or "each step sets every grad to 0, calls "
+                "loss.backward(), and does p.data -= lr * p.grad with lr = 1.0 - 0.9 * k / "
+                "steps."))
 
 
 def implied_lr(before, after, grads):

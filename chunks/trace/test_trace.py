@@ -33,17 +33,20 @@ def operands(value, program):
 
 
 def reachable(root, program):
-    """What trace must find: {id: node} and {(id child, id parent): (child, parent)}."""
-    nodes, edges, todo = {}, {}, [root]
+    """What trace must find: {id: node} and {(id child, id parent): (child, parent)}; and
+    {id: the ids in its `_prev`}, to tell afterwards whether trace changed the graph."""
+    nodes, edges, prevs, todo = {}, {}, {}, [root]
     while todo:
         value = todo.pop()
         if id(value) in nodes:
             continue
         nodes[id(value)] = value
-        for child in operands(value, program):
+        children = operands(value, program)
+        prevs[id(value)] = sorted(map(id, children))
+        for child in children:
             edges[(id(child), id(value))] = (child, value)
             todo.append(child)
-    return nodes, edges
+    return nodes, edges, prevs
 
 
 def picture(root, program, names, marked=None):
@@ -87,8 +90,7 @@ def expect_trace(root, program, names, root_name="r"):
     """trace(root) finds each reachable node once and each edge once, child first."""
     trace = need("trace")
     call = f"{program}; trace({root_name})"
-    want_nodes, want_edges = reachable(root, program)
-    before = {key: sorted(map(id, operands(v, program))) for key, v in want_nodes.items()}
+    want_nodes, want_edges, before = reachable(root, program)
     again = id(root) in TRACED
     got = run(call, trace, root)
     if not isinstance(got, (tuple, list)) or len(got) != 2:
