@@ -130,8 +130,26 @@ def test_no_process_outlives_the_run(started):
     assert leftovers() == []
 
 
+def test_the_shares_follow_what_each_suite_took_when_graded_not_its_size(tmp_path):
+    from drill.grader import collection
+    from drill.grader.parent import shares
+    sizes = {"long_but_quick": 9000, "short_but_slow": 100, "middling": 3000}
+    suites = []
+    for name, size in sizes.items():
+        (tmp_path / name).mkdir()
+        suite = tmp_path / name / f"test_{name}.py"
+        suite.write_text(f"# {tmp_path}\n" + "#" * size)  # contents no other test has
+        suites.append(str(suite))
+    quick, slow, middling = suites
+    assert sorted(map(sorted, shares(suites, cores=2))) == [[quick], sorted([slow, middling])]
+    collection.note_costs({quick: 0.05, slow: 0.4, middling: 0.3})
+    assert sorted(map(sorted, shares(suites, cores=2))) == [sorted([quick, middling]), [slow]]
+    collection._known.pop("costs")  # another drill process: it reads what this one wrote
+    assert collection.costs(suites) == {quick: 0.05, slow: 0.4, middling: 0.3}
+
+
 def test_full_is_shared_between_the_cores_and_each_suite_graded_once():
-    from drill.grader.collection import expected_ids
+    from drill.grader.collection import costs, expected_ids
     from drill.grader.parent import shares
     suites = [str(s) for s in CHUNKS["full"].suite_files()]
     groups = shares(suites, cores=2)
@@ -140,3 +158,4 @@ def test_full_is_shared_between_the_cores_and_each_suite_graded_once():
     result = verdict("full", REFERENCE)
     assert result.passed and [t.name for t in result.tests] == \
         [f"{chunk}::{test_id.split('::')[-1]}" for chunk, test_id in expected_ids(suites)]
+    assert set(costs(suites)) == set(suites)  # the next grading shares them out by these

@@ -14,6 +14,7 @@ import os
 import subprocess
 import sys
 import threading
+from contextlib import suppress
 from pathlib import Path
 
 from drill.errors import DrillError
@@ -21,13 +22,19 @@ from drill.errors import DrillError
 _known = {}
 
 
+# pytest plugins a grading does without. The unraisable- and thread-exception hooks run on every
+# phase of every test and end the session with a full garbage collection (about 0.04 s on a
+# 2-core machine, between the last result and "done"); the child reports every outcome itself.
+NOT_NEEDED = [arg for plugin in ("terminal", "cacheprovider", "stepwise", "unraisableexception",
+                                 "threadexception") for arg in ("-p", f"no:{plugin}")]
+
+
 def suite_args(suites):
     """How the child and this collection both run pytest on `suites`: the same rootdir, so the
     same test ids."""
     chunks = os.path.commonpath([os.path.dirname(os.path.dirname(s)) for s in suites])
-    return [*suites, "-p", "no:terminal", "-p", "no:cacheprovider", "-p", "no:stepwise",
-            "--assert=plain", "--rootdir", chunks, "--confcutdir", chunks, "-c", os.devnull,
-            "-W", "ignore::DeprecationWarning"]
+    return [*suites, *NOT_NEEDED, "--assert=plain", "--rootdir", chunks, "--confcutdir", chunks,
+            "-c", os.devnull, "-W", "ignore::DeprecationWarning"]
 
 
 def _key(suites):
@@ -85,18 +92,55 @@ class Listing:
         return self.found
 
 
-def _cached(key, suites):
+def costs(suites):
+    """{suite: seconds} of those of `suites` whose tests drill has timed in a grading where each
+    reported, by the suites' contents: how full's suites are shared out between the cores."""
+    if "costs" not in _known:
+        known = _read_cache("costs.json")
+        _known["costs"] = known if isinstance(known, dict) else {}
+    return {s: _known["costs"][_key([s])] for s in suites if _key([s]) in _known["costs"]}
+
+
+def note_costs(seconds):
+    """Keep {suite: seconds} for `costs`: the latest figures in memory, and on disk the first of
+    each version of a suite in each process (the shares need proportions, not every figure)."""
+    new = {_key([suite]): round(s, 4) for suite, s in seconds.items()}
+    costs(list(seconds))  # what the disk holds, read before it is written over
+    _known["costs"].update(new)
+    if not new.keys() <= _known.setdefault("costs written", set()):
+        _known["costs written"] |= new.keys()
+        with suppress(OSError):
+            _write_cache("costs.json", _known["costs"])
+
+
+def _cache_file(name):
     from drill.paths import home
-    cache = Path(os.environ.get("DRILL_CACHE") or home() / "cache") / f"tests-{key}.json"
+    return Path(os.environ.get("DRILL_CACHE") or home() / "cache") / name
+
+
+def _read_cache(name):
     try:
-        return [tuple(pair) for pair in json.loads(cache.read_text())]
-    except (OSError, ValueError, TypeError):
-        pass
-    found = _collect(suites)
+        return json.loads(_cache_file(name).read_text())
+    except (OSError, ValueError):
+        return None
+
+
+def _write_cache(name, data):
+    """Write whole or not at all: other drills may read the file at any moment."""
+    cache = _cache_file(name)
     cache.parent.mkdir(parents=True, exist_ok=True)
     temporary = cache.with_suffix(f".{os.getpid()}")
-    temporary.write_text(json.dumps(found))
+    temporary.write_text(json.dumps(data))
     os.replace(temporary, cache)
+
+
+def _cached(key, suites):
+    try:
+        return [tuple(pair) for pair in _read_cache(f"tests-{key}.json")]
+    except TypeError:  # none yet, or not a list of pairs
+        pass
+    found = _collect(suites)
+    _write_cache(f"tests-{key}.json", found)
     return found
 
 

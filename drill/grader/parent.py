@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from drill.errors import DrillError
-from drill.grader.collection import Listing
+from drill.grader.collection import Listing, costs, note_costs
 from drill.grader.dataguard import DatabaseWatch, alive
 from drill.grader.results import ERROR, FAIL, PASS, TIMEOUT, GradeResult, TestResult, waiting
 from drill.paths import home
@@ -142,6 +142,7 @@ def grade(chunk, path, profile="thorough", limits=Limits(), on_event=None, launc
         if unreported and not result.problem:
             result.problem = (f"the run ended without reporting {unreported} of the "
                               f"{len(expected)} tests: were the grader's reports forged?")
+        _note_costs(suites, result)
     else:
         result.tests = not_run(listing.result(), result.problem)
     result.duration_s = time.perf_counter() - started
@@ -149,16 +150,34 @@ def grade(chunk, path, profile="thorough", limits=Limits(), on_event=None, launc
 
 
 def shares(suites, cores=None):
-    """The suites split into one share per core, each about as much of them (by size): full's
-    suites are independent, and graded at once in as many children they end as soon as one
-    would."""
+    """The suites split into one share per core, each about as much of them: full's suites are
+    independent, and graded at once in as many children they end as soon as one would.
+
+    "As much" is what each suite's tests took the last time drill graded them (collection.costs);
+    before that, their size, a poor guess (ops' tests take three times topo's, in as many lines)."""
     if cores is None:
         cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    sizes = {str(s): os.path.getsize(s) for s in suites}
+    weights = costs(suites)
+    if len(weights) < len(suites):
+        weights = {s: os.path.getsize(s) for s in suites}
     groups = [[] for _ in range(max(1, min(cores, len(suites))))]
-    for suite in sorted(sizes, key=sizes.get, reverse=True):
-        min(groups, key=lambda g: sum(sizes[s] for s in g)).append(suite)
+    for suite in sorted(suites, key=weights.get, reverse=True):
+        min(groups, key=lambda g: sum(weights[s] for s in g)).append(suite)
     return groups
+
+
+PER_TEST_S = 0.0014  # pytest's own work around each test, beyond its reported duration (2 cores)
+
+
+def _note_costs(suites, result):
+    """What each suite's tests took in `result`, if every test reported: the next shares' weights.
+    Each test also costs pytest's work around it, which no duration shows and which is most of
+    what a suite of many quick parametrised cases (ops has 115) takes."""
+    if len(suites) > 1 and not result.problem:
+        took = {}
+        for test in result.tests:
+            took[test.chunk] = took.get(test.chunk, 0.0) + test.duration_s + PER_TEST_S
+        note_costs({s: took.get(Path(s).parent.name, 0.0) for s in suites})
 
 
 def run_at_once(path, limits, on_event, launcher, cancel, profile, groups):
