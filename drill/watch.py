@@ -127,12 +127,16 @@ def watch(store, chunk, attempt, live, keys=None):
         with launcher() as grader:
             while not screen.ended:
                 redraw(screen)
-                for kind, value in redraw.batch(_waiting(events)):
+                batch = redraw.batch(_waiting(events))
+                # Progress alone changes nothing stored: full's 240 results would otherwise be
+                # as many reads of the attempt, on the cores its grading needs.
+                stored = any(kind != "progress" for kind, _ in batch)
+                for kind, value in batch:
                     moment = now()
                     if not screen.paused and (last_beat is None or
                                               (moment - last_beat).total_seconds() >= HEARTBEAT_S):
                         store.seen(attempt.id, moment)
-                        last_beat = moment
+                        last_beat, stored = moment, True
                     grade_now = kind == "save" and not screen.paused
                     if kind == "save" and screen.paused:
                         screen.waiting = True
@@ -151,7 +155,8 @@ def watch(store, chunk, attempt, live, keys=None):
                         job = _graded(store, screen, job, value[1])
                     if screen.ended:
                         break
-                screen.attempt = store.attempt(attempt.id)
+                if stored:
+                    screen.attempt = store.attempt(attempt.id)
             if job:
                 job.stop()
     except KeyboardInterrupt:
