@@ -146,6 +146,12 @@ def test_the_shares_follow_what_each_suite_took_when_graded_not_its_size(tmp_pat
     assert sorted(map(sorted, shares(suites, cores=2))) == [sorted([quick, middling]), [slow]]
     collection._known.pop("costs")  # another drill process: it reads what this one wrote
     assert collection.costs(suites) == {quick: 0.05, slow: 0.4, middling: 0.3}
+    damaged = {collection._key([quick]): "0.05", collection._key([slow]): float("nan"),
+               collection._key([middling]): True}
+    collection._cache_file("costs.json").write_text(json.dumps(damaged))
+    collection._known.pop("costs")
+    assert collection.costs(suites) == {}
+    assert sorted(map(sorted, shares(suites, cores=2))) == [[quick], sorted([slow, middling])]
 
 
 def test_full_is_shared_between_the_cores_and_each_suite_graded_once():

@@ -10,6 +10,7 @@ share one), keyed by the suites' contents (a run's child can read neither).
 import ast
 import hashlib
 import json
+import math
 import os
 import subprocess
 import sys
@@ -97,20 +98,29 @@ def costs(suites):
     reported, by the suites' contents: how full's suites are shared out between the cores."""
     if "costs" not in _known:
         known = _read_cache("costs.json")
-        _known["costs"] = known if isinstance(known, dict) else {}
-    return {s: _known["costs"][_key([s])] for s in suites if _key([s]) in _known["costs"]}
+        _known["costs"] = {k: v for k, v in known.items() if _seconds(v)} \
+            if isinstance(known, dict) else {}
+    keys = {s: _key([s]) for s in suites}
+    return {s: _known["costs"][k] for s, k in keys.items() if k in _known["costs"]}
 
 
 def note_costs(seconds):
     """Keep {suite: seconds} for `costs`: the latest figures in memory, and on disk the first of
     each version of a suite in each process (the shares need proportions, not every figure)."""
-    new = {_key([suite]): round(s, 4) for suite, s in seconds.items()}
+    new = {_key([suite]): round(s, 4) for suite, s in seconds.items() if _seconds(s)}
     costs(list(seconds))  # what the disk holds, read before it is written over
     _known["costs"].update(new)
     if not new.keys() <= _known.setdefault("costs written", set()):
         _known["costs written"] |= new.keys()
         with suppress(OSError):
             _write_cache("costs.json", _known["costs"])
+
+
+def _seconds(value):
+    """A figure the shares can add up: a damaged cache, or a child's forged durations (a run
+    may report NaN), must not reach them."""
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and \
+        math.isfinite(value) and value >= 0
 
 
 def _cache_file(name):
