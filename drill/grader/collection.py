@@ -96,24 +96,30 @@ class Listing:
 def costs(suites):
     """{suite: seconds} of those of `suites` whose tests drill has timed in a grading where each
     reported, by the suites' contents: how full's suites are shared out between the cores."""
-    if "costs" not in _known:
-        known = _read_cache("costs.json")
-        _known["costs"] = {k: v for k, v in known.items() if _seconds(v)} \
-            if isinstance(known, dict) else {}
+    known = _known_costs()
     keys = {s: _key([s]) for s in suites}
-    return {s: _known["costs"][k] for s, k in keys.items() if k in _known["costs"]}
+    return {s: known[k] for s, k in keys.items() if k in known}
 
 
 def note_costs(seconds):
     """Keep {suite: seconds} for `costs`: the latest figures in memory, and on disk the first of
     each version of a suite in each process (the shares need proportions, not every figure)."""
     new = {_key([suite]): round(s, 4) for suite, s in seconds.items() if _seconds(s)}
-    costs(list(seconds))  # what the disk holds, read before it is written over
-    _known["costs"].update(new)
+    known = _known_costs()  # what the disk holds, read before it is written over
+    known.update(new)
     if not new.keys() <= _known.setdefault("costs written", set()):
         _known["costs written"] |= new.keys()
         with suppress(OSError):
-            _write_cache("costs.json", _known["costs"])
+            _write_cache("costs.json", known)
+
+
+def _known_costs():
+    """{suite key: seconds}, read from the cache once per process."""
+    if "costs" not in _known:
+        known = _read_cache("costs.json")
+        _known["costs"] = {k: v for k, v in known.items() if _seconds(v)} \
+            if isinstance(known, dict) else {}
+    return _known["costs"]
 
 
 def _seconds(value):
