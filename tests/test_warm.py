@@ -7,7 +7,8 @@ import time
 
 import pytest
 
-from drill.grader.parent import Cancel
+from drill.catalog import load_catalog
+from drill.grader.parent import Cancel, grade
 from drill.grader.warm import ForkServer, Prestarted
 
 from conftest import CHUNKS, REFERENCE, failures, verdict
@@ -69,3 +70,42 @@ def test_a_grader_that_cannot_start_leaves_the_run_to_a_cold_child():
 
     with Broken() as broken:
         assert verdict("topo", REFERENCE, launcher=broken).passed
+
+
+PROBE = """
+import os
+
+from drill.grader.suitekit import examples
+
+BOUND = examples(1.0)  # settings made as the suite is imported, under the profile then in force
+IMPORTED_BY = os.getpid()
+
+
+def test_probe():
+    assert False, f"{NEWS} examples {BOUND.max_examples}, collected apart {IMPORTED_BY != os.getpid()}"
+"""
+
+
+def test_the_suites_are_collected_once_per_profile_and_never_served_once_changed(tmp_path):
+    """The server collects the suites before any save, once per profile (hypothesis binds the
+    profile as a suite is imported), and a suite changed since is collected by the child."""
+    folder = tmp_path / "chunks" / "probe"
+    folder.mkdir(parents=True)
+    (folder / "chunk.toml").write_text('title = "Probe"\norder = 1\ntarget = "1:00"\n')
+    suite = folder / "test_probe.py"
+    suite.write_text(PROBE.replace("{NEWS}", "first"))
+    (chunk,) = load_catalog(folder.parent)
+
+    def message(profile):
+        (test,) = grade(chunk, REFERENCE, profile, launcher=server).tests
+        return test.message
+
+    with ForkServer(collect=[str(suite)]) as server:
+        until = time.monotonic() + 60
+        while "apart True" not in message("thorough"):  # the server collects while idle
+            assert time.monotonic() < until, "the server never served a collected session"
+            time.sleep(0.2)
+        assert message("thorough") == "first examples 100, collected apart True"
+        assert message("quick") == "first examples 20, collected apart True"
+        suite.write_text(PROBE.replace("{NEWS}", "then"))
+        assert message("quick") == "then examples 20, collected apart False"

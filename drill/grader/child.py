@@ -198,10 +198,11 @@ def main():
     grade_here(config)
 
 
-def grade_here(config):
+def grade_here(config, warm=None):
     """Grade the file `config` names in this process, report every test, and exit. Runs in a
     fresh child: a cold one, or one forked by the warm grader (warm.py) for each save, already
-    in its namespaces; it shuts itself in (sandbox.py) before the learner's file is read."""
+    in its namespaces, with the suites already collected (`warm`, a WarmSession) if it could;
+    it shuts itself in (sandbox.py) before the learner's file is read."""
     from drill.grader import sandbox
     sandbox.set_limits(config["memory_bytes"], config["cpu_s"])
     sandbox.landlock(config["writable"], config["hidden"], config["suite_folders"])
@@ -230,10 +231,13 @@ def grade_here(config):
         run_task_here(config, report, guard)
         report("done")
         os._exit(0)
-    # pytest walks from its rootdir down to each suite, listing every folder on the way: the
-    # chunks' own folder keeps that short (suite_args); nothing is read above it (confcutdir).
-    args = [*suite_args(config["suites"]), "-s"]
-    pytest.main(args, plugins=[Collector(report, guard, config)])
+    collector = Collector(report, guard, config)
+    if warm is not None:
+        warm.run(config["suites"], collector)
+    else:
+        # pytest walks from its rootdir down to each suite, listing every folder on the way: the
+        # chunks' own folder keeps that short (suite_args); nothing is read above it (confcutdir).
+        pytest.main([*suite_args(config["suites"]), "-s"], plugins=[collector])
     report("done")
     os._exit(0)
 

@@ -30,12 +30,22 @@ NOT_NEEDED = [arg for plugin in ("terminal", "cacheprovider", "stepwise", "unrai
                                  "threadexception") for arg in ("-p", f"no:{plugin}")]
 
 
+def rootdir(suites):
+    """The folder test ids are relative to: the one holding the suites' chunk folders."""
+    return os.path.commonpath([os.path.dirname(os.path.dirname(s)) for s in suites])
+
+
 def suite_args(suites):
     """How the child and this collection both run pytest on `suites`: the same rootdir, so the
     same test ids."""
-    chunks = os.path.commonpath([os.path.dirname(os.path.dirname(s)) for s in suites])
+    chunks = rootdir(suites)
     return [*suites, *NOT_NEEDED, "--assert=plain", "--rootdir", chunks, "--confcutdir", chunks,
             "-c", os.devnull, "-W", "ignore::DeprecationWarning"]
+
+
+def suite_key(suite):
+    """The version of one suite, by its path and contents."""
+    return _key([suite])
 
 
 def _key(suites):

@@ -13,7 +13,7 @@ import os
 import types
 
 from hypothesis import HealthCheck, Phase, settings
-from hypothesis.database import DirectoryBasedExampleDatabase
+from hypothesis.database import DirectoryBasedExampleDatabase, ExampleDatabase
 from hypothesis.internal.conjecture import engine
 
 from drill.grader.submission import learner_frame, load_submission
@@ -44,13 +44,40 @@ SHRINK_S = {"quick": 0.1, "thorough": engine.MAX_SHRINKING_SECONDS}
 PHASES = [Phase.explicit, Phase.reuse, Phase.generate, Phase.target, Phase.shrink]
 
 
+class RunExamples(ExampleDatabase):
+    """The example database of the run in progress. Hypothesis binds a test's settings, database
+    included, when its suite is imported; the warm grader imports the suites once, before any
+    run and outside DRILL_HOME, so the folder is set for each run instead (`load_profile`)."""
+
+    def __init__(self):
+        super().__init__()
+        self.folder = None
+
+    def use(self, folder):
+        self.folder = DirectoryBasedExampleDatabase(folder) if folder else None
+
+    def save(self, key, value):
+        if self.folder is not None:
+            self.folder.save(key, value)
+
+    def fetch(self, key):
+        return self.folder.fetch(key) if self.folder is not None else ()
+
+    def delete(self, key, value):
+        if self.folder is not None:
+            self.folder.delete(key, value)
+
+
+_examples = RunExamples()
+
+
 def load_profile(name, database_dir=None):
     """Make `name` hypothesis' default: no deadline and no health check, so that a slow or busy
     machine never turns a correct file red; failures are kept in `database_dir` and replayed first.
     """
-    database = DirectoryBasedExampleDatabase(database_dir) if database_dir else None
+    _examples.use(database_dir)
     settings.register_profile(name, max_examples=PROFILES[name], deadline=None,
-                              suppress_health_check=list(HealthCheck), database=database,
+                              suppress_health_check=list(HealthCheck), database=_examples,
                               phases=PHASES, report_multiple_bugs=False, print_blob=False)
     settings.load_profile(name)
     engine.MAX_SHRINKING_SECONDS = SHRINK_S[name]  # a bound hypothesis documents as ours to set

@@ -39,8 +39,9 @@ class ForkServer:
 
     command = [sys.executable, "-I", "-m", "drill.grader.warm"]
 
-    def __init__(self):
-        self.proc, self.lock = None, threading.Lock()
+    def __init__(self, collect=None):
+        """`collect`: the suites the server collects ahead of the saves; drill's own by default."""
+        self.proc, self.lock, self.collect = None, threading.Lock(), collect
 
     def __enter__(self):
         self._start()
@@ -61,6 +62,15 @@ class ForkServer:
             env=sandbox.environment(tempfile.gettempdir()))
         theirs.close()
         self.sock, self.pending, self.exits = ours, b"", {}
+        self._ask_to_collect()
+
+    def _ask_to_collect(self):
+        """Have the server collect drill's suites while it waits for the first save (warm_session)."""
+        from drill.catalog import load_catalog
+        suites = self.collect if self.collect is not None else \
+            sorted({str(p) for chunk in load_catalog() for p in chunk.suite_files()})
+        with suppress(OSError):  # a server already gone is started again by the next launch
+            self.sock.sendall(json.dumps({"collect": suites}).encode() + b"\n")
 
     def close(self):
         if self.proc is not None:
@@ -181,12 +191,13 @@ class Prestarted:
 
 def serve(sock):
     """The server's loop: fork a child for each request, report its pid and, once reaped, its
-    exit status; end when the parent closes the socket."""
+    exit status; collect the suites it is sent while no request waits; end when the parent
+    closes the socket."""
     import gc
-    from importlib import import_module
 
     from drill.grader.child import grade_here  # pytest, imported once for every child
-    import_module("drill.grader.suitekit")  # hypothesis, and the helpers every suite imports
+    from drill.grader.suitekit import PROFILES  # hypothesis, and the helpers every suite imports
+    sys.dont_write_bytecode = True  # the suites are read, never written beside
     _warm_up()
     gc.freeze()  # the children share these objects unchanged, and their collections skip them
     wake_r, wake_w = os.pipe()
@@ -195,8 +206,12 @@ def serve(sock):
     signal.set_wakeup_fd(wake_w, warn_on_full_buffer=False)
     signal.signal(signal.SIGCHLD, lambda *_: None)
     pending, held, children = b"", [], set()
+    sessions, to_collect = {}, []  # {profile: WarmSession}; [(suites, profile)] not yet
     while True:
-        ready = select.select([sock, wake_r], [], [])[0]
+        # Collecting waits for a moment when no request does: a save is served first.
+        ready = select.select([sock, wake_r], [], [], 0 if to_collect else None)[0]
+        if not ready:
+            _collect(sessions, *to_collect.pop(0))
         if wake_r in ready:
             with suppress(BlockingIOError):  # one byte per signal: one read empties it
                 os.read(wake_r, 4096)
@@ -209,17 +224,33 @@ def serve(sock):
                         os.killpg(pid, signal.SIGKILL)
                 return
             pending, held = pending + data, held + fds
-            if b"\n" not in pending:
-                continue
-            line, pending = pending.split(b"\n", 1)
-            pid = os.fork()
-            if pid == 0:
-                _child(grade_here, json.loads(line), held, [sock.fileno(), wake_r, wake_w])
-            children.add(pid)
-            for fd in held:
-                os.close(fd)
-            held = []
-            sock.sendall(json.dumps({"pid": pid}).encode() + b"\n")
+            while b"\n" in pending:
+                line, pending = pending.split(b"\n", 1)
+                request = json.loads(line)
+                if "collect" in request:
+                    to_collect += [(request["collect"], profile) for profile in PROFILES]
+                    continue
+                warm = sessions.get(request["config"]["profile"])
+                pid = os.fork()
+                if pid == 0:
+                    _child(grade_here, request, held, [sock.fileno(), wake_r, wake_w],
+                           warm if warm is not None and warm.serves(request["config"]) else None)
+                children.add(pid)
+                for fd in held:
+                    os.close(fd)
+                held = []
+                sock.sendall(json.dumps({"pid": pid}).encode() + b"\n")
+
+
+def _collect(sessions, suites, profile):
+    """Collect `suites` for `profile` once, for every child to come; if pytest will not (a suite
+    that does not import, another pytest's internals), each child collects for itself."""
+    import gc
+
+    from drill.grader.warm_session import WarmSession
+    with suppress(Exception):
+        sessions[profile] = WarmSession(suites, profile)
+    gc.freeze()
 
 
 WARM_UP = """
@@ -261,7 +292,7 @@ def _reap(sock, children):
         sock.sendall(json.dumps(message).encode() + b"\n")
 
 
-def _child(grade_here, request, fds, server_fds):
+def _child(grade_here, request, fds, server_fds, warm):
     """In the forked child: drop the server's ends, take the run's pipes and limits, grade."""
     try:
         signal.set_wakeup_fd(-1)
@@ -277,7 +308,7 @@ def _child(grade_here, request, fds, server_fds):
         os.close(output)
         config = request["config"]
         config["results_fd"] = results
-        grade_here(config)
+        grade_here(config, warm)
     finally:
         os._exit(1)
 
