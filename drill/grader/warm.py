@@ -253,30 +253,17 @@ def _collect(sessions, suites, profile):
     gc.freeze()
 
 
-WARM_UP = """
-from hypothesis import given, settings, strategies as st
-
-@settings(database=None, max_examples=5)
-@given(st.floats(allow_nan=False), st.integers(), st.lists(st.booleans()))
-def test_warm_up(x, n, flags):
-    assert x == x
-"""
-
-
 def _warm_up():
-    """Run a tiny suite once: what pytest and hypothesis import and build on first use is then
-    done here, once, and not again in every child."""
-    import tempfile
+    """Run a tiny property once: what hypothesis imports and builds on first use is then done
+    here, once, and not again in every child. (pytest's first use is the suites' collection.)"""
+    from hypothesis import given, settings, strategies as st
 
-    import pytest
-    with tempfile.TemporaryDirectory(prefix="drill-warm-") as folder:
-        suite = os.path.join(folder, "test_warm_up.py")
-        with open(suite, "w", encoding="utf-8") as f:
-            f.write(WARM_UP)
-        os.chdir(folder)
-        pytest.main([suite, "-p", "no:terminal", "-p", "no:cacheprovider", "-c", os.devnull,
-                     "--rootdir", folder, "--import-mode=importlib", "--assert=plain"])
-        os.chdir("/")
+    @settings(database=None, max_examples=5)
+    @given(st.floats(allow_nan=False), st.integers(), st.lists(st.booleans()))
+    def warm_up(x, n, flags):
+        assert x == x
+
+    warm_up()
 
 
 def _reap(sock, children):
