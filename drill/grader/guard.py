@@ -11,7 +11,7 @@ import sys
 GUARDED = ("builtins", "math", "cmath", "random", "copy", "operator", "functools", "itertools",
            "os", "json", "signal", "traceback", "types",
            "pytest", "_pytest.runner", "_pytest.reports", "_pytest.python", "_pytest.main",
-           "hypothesis", "hypothesis.core", "hypothesis.strategies",
+           "_pytest.fixtures", "hypothesis", "hypothesis.core", "hypothesis.strategies",
            "drill.grader.suitekit", "drill.grader.child", "drill.grader.guard",
            "drill.grader.submission")
 

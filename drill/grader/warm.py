@@ -1,14 +1,16 @@
-"""A warm grader for watch mode: pytest and hypothesis are imported once, not on every save.
+"""A warm grader for watch mode: pytest and hypothesis are imported, and the suites collected,
+once, not on every save.
 
-Most of a cold grading is Python starting and importing pytest and hypothesis. In watch mode a
-server process (`python -I -m drill.grader.warm`) does that once, then forks one child per save. The
-child imports the learner's file fresh and runs the suites exactly as a cold child would
-(child.grade_here), under the same limits; the server never imports a learner's file itself,
-so no module can outlive a save and give a stale pass. The parent still builds the verdict from
-the child's reports alone (parent.ChildRun).
+Most of a cold grading is Python starting, importing pytest and hypothesis and collecting the
+suites. In watch mode a server process (`python -I -m drill.grader.warm`) does that once (the
+collection: warm_session.py), then forks one child per save. The child imports the learner's file
+fresh and runs the suites as a cold child would (child.grade_here), under the same limits; the
+server never imports a learner's file itself, so no module can outlive a save and give a stale
+pass. The parent still builds the verdict from the child's reports alone (parent.ChildRun).
 
 Requests go over a Unix socket as one JSON line each, with the run's two pipes passed along
 (SCM_RIGHTS); the server answers with the child's pid, and with its exit status once reaped.
+The parent's first line asks it to collect drill's suites, which it does while no save waits.
 Where there is no fork, `Prestarted` keeps a cold runner started ahead of the next save instead.
 """
 import json
@@ -230,11 +232,10 @@ def serve(sock):
                 if "collect" in request:
                     to_collect += [(request["collect"], profile) for profile in PROFILES]
                     continue
-                warm = sessions.get(request["config"]["profile"])
                 pid = os.fork()
                 if pid == 0:
                     _child(grade_here, request, held, [sock.fileno(), wake_r, wake_w],
-                           warm if warm is not None and warm.serves(request["config"]) else None)
+                           sessions.get(request["config"]["profile"]))
                 children.add(pid)
                 for fd in held:
                     os.close(fd)
@@ -280,7 +281,8 @@ def _reap(sock, children):
 
 
 def _child(grade_here, request, fds, server_fds, warm):
-    """In the forked child: drop the server's ends, take the run's pipes and limits, grade."""
+    """In the forked child: drop the server's ends, take the run's pipes and limits, grade, with
+    the suites `warm` collected for the run's profile if they are still the run's."""
     try:
         signal.set_wakeup_fd(-1)
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)
@@ -295,7 +297,7 @@ def _child(grade_here, request, fds, server_fds, warm):
         os.close(output)
         config = request["config"]
         config["results_fd"] = results
-        grade_here(config, warm)
+        grade_here(config, warm if warm is not None and warm.serves(config) else None)
     finally:
         os._exit(1)
 

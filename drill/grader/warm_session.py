@@ -48,10 +48,13 @@ class WarmSession:
     def serves(self, config):
         """Whether this session holds, unchanged, every suite the run `config` asks for."""
         suites = config["suites"]
-        return config["profile"] == self.profile and bool(suites) and \
-            rootdir(suites) == self.rootdir and \
-            all(s in self.versions and self.items[s] and suite_key(s) == self.versions[s]
-                for s in suites)
+        try:
+            return config["profile"] == self.profile and bool(suites) and \
+                rootdir(suites) == self.rootdir and \
+                all(s in self.versions and self.items[s] and suite_key(s) == self.versions[s]
+                    for s in suites)
+        except OSError:  # a suite gone: the child's own collection says so
+            return False
 
     def run(self, suites, collector):
         """In the forked child: run the tests of `suites`, reported by `collector` (child.py's
