@@ -200,6 +200,7 @@ def serve(sock):
     from drill.grader.child import grade_here  # pytest, imported once for every child
     from drill.grader.suitekit import PROFILES  # hypothesis, and the helpers every suite imports
     sys.dont_write_bytecode = True  # the suites are read, never written beside
+    sandbox.load()
     _warm_up()
     gc.freeze()  # the children share these objects unchanged, and their collections skip them
     wake_r, wake_w = os.pipe()
