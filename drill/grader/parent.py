@@ -108,14 +108,24 @@ def static_problem(path, source):
         line = (exc.text or "").rstrip("\n")
         caret = " " * max((exc.offset or 1) - 1 - (len(line) - len(line.lstrip())), 0) + "^"
         return f"{path.name}:{exc.lineno}: {exc.msg}\n    {line.strip()}\n    {caret}"
-    for node in ast.walk(tree):
+    for node in _imports(tree.body):
         names = [a.name for a in node.names] if isinstance(node, ast.Import) else \
-            [node.module or ""] if isinstance(node, ast.ImportFrom) and not node.level else []
+            [] if node.level else [node.module or ""]  # a relative import names no package
         for name in names:
             if name.split(".")[0] in FORBIDDEN_IMPORTS:
                 return (f"{path.name}:{node.lineno}: imports {name}; a submission is written from "
                         "memory and may import only the standard library")
     return ""
+
+
+def _imports(statements):
+    """Every import among `statements` and the blocks they hold. Imports are statements, so no
+    expression need be entered (ast.walk visits 7,000 nodes of the reference, 5 ms a save)."""
+    for node in statements:
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            yield node
+        for block in ("body", "orelse", "finalbody", "handlers", "cases"):
+            yield from _imports(getattr(node, block, ()))
 
 
 def grade(chunk, path, profile="thorough", limits=Limits(), on_event=None, launcher=None,
