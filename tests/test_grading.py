@@ -96,6 +96,19 @@ def test_a_hostile_file_is_contained_and_fails_with_its_reason(name, reason, sta
     assert result.tests
 
 
+def test_a_keyboard_interrupt_raised_by_the_learner_s_code_fails_only_its_tests(started, tmp_path):
+    """The child runs the tests in its own loop: an exception pytest would stop the whole
+    session for is one more failure, with its reason, and the other tests still run."""
+    interrupts = REFERENCE.read_text() + "\n\ndef _add(self, other):\n    raise KeyboardInterrupt\n" \
+        "\n\nValue.__add__ = _add\n"
+    result = verdict("ops", write(tmp_path, interrupts), limits=FAST, launcher=started)
+    assert not result.passed and not result.problem, result.problem  # every test reported
+    interrupted = [t for t in result.tests if "KeyboardInterrupt" in t.message]
+    assert interrupted and all(t.status == "error" for t in interrupted)
+    assert "at mine.py:" in failures(result) and "c = a + b`" in failures(result)
+    assert any(t.status == "pass" for t in result.tests)
+
+
 def test_patches_made_during_the_tests_are_undone_and_fail_them():
     result = verdict("ops", HOSTILE / "patches_during_tests.py", limits=FAST)
     assert not result.passed

@@ -151,9 +151,10 @@ class Collector:
         return True
 
     def run_test(self, item, nextitem, setup):
-        """Run one test, timed, with what it prints kept; undo the learner's patches before any
-        other code runs after it, and report it."""
-        started, failure, touched = time.perf_counter(), None, []
+        """Run one test, timed, with what it prints kept, and report it. The learner's patches
+        are undone (and fail the test) before any code of drill's runs after it: only pytest's
+        teardown of the test's parameters comes between."""
+        started, failure = time.perf_counter(), None
         suitekit.new_test()
         self.report("start", id=item.nodeid)
         out = TestOutput(sys.__stdout__)
@@ -163,19 +164,16 @@ class Collector:
             _alarm(self.test_s)
             try:
                 item.runtest()
-            finally:
+            finally:  # within the try: an alarm due as the test returns is still its timeout
                 _alarm(0)
-                sys.stdout = sys.__stdout__
-                touched = self.guard.restore()
         except BaseException as exc:  # a timeout, sys.exit() or KeyboardInterrupt fail the test
             failure = exc
-        _alarm(0)
         sys.stdout = sys.__stdout__
         try:
             setup.teardown_exact(nextitem)
         except BaseException as exc:
             failure = failure or exc
-        touched += self.guard.restore()
+        touched = self.guard.restore()
         self.report("result", id=item.nodeid, duration_s=time.perf_counter() - started,
                     output=out.text(), **self.outcome(failure, touched))
 
@@ -183,7 +181,7 @@ class Collector:
         """status, message and, for a failure that teaches, its lesson (graph, owner, program)."""
         if touched:
             return {"status": "fail",
-                    "message": f"your code changed {', '.join(sorted(set(touched)))}, which the "
+                    "message": f"your code changed {', '.join(touched)}, which the "
                                "judge relies on; a micrograd file never needs to"}
         if failure is None:
             return {"status": "pass", "message": ""}

@@ -23,9 +23,9 @@ from drill.errors import DrillError
 _known = {}
 
 
-# pytest plugins a grading does without. The unraisable- and thread-exception hooks run on every
-# phase of every test and end the session with a full garbage collection (about 0.04 s on a
-# 2-core machine, between the last result and "done"); the child reports every outcome itself.
+# pytest plugins a grading does without. The unraisable- and thread-exception plugins end the
+# session with a full garbage collection (about 0.04 s on a 2-core machine, between the last
+# result and "done"); the child runs and reports every test itself (child.Collector).
 NOT_NEEDED = [arg for plugin in ("terminal", "cacheprovider", "stepwise", "unraisableexception",
                                  "threadexception") for arg in ("-p", f"no:{plugin}")]
 
@@ -107,14 +107,14 @@ def costs(suites):
     """{suite: seconds} of those of `suites` whose tests drill has timed in a grading where each
     reported, by the suites' contents: how full's suites are shared out between the cores."""
     known = _known_costs()
-    keys = {s: _key([s]) for s in suites}
+    keys = {s: suite_key(s) for s in suites}
     return {s: known[k] for s, k in keys.items() if k in known}
 
 
 def note_costs(seconds):
     """Keep {suite: seconds} for `costs`: the latest figures in memory, and on disk the first of
     each version of a suite in each process (the shares need proportions, not every figure)."""
-    new = {_key([suite]): round(s, 4) for suite, s in seconds.items() if _seconds(s)}
+    new = {suite_key(suite): round(s, 4) for suite, s in seconds.items() if _seconds(s)}
     known = _known_costs()  # what the disk holds, read before it is written over
     known.update(new)
     if not new.keys() <= _known.setdefault("costs written", set()):
