@@ -252,6 +252,7 @@ def _collect(sessions, suites, profile):
     from drill.grader.warm_session import WarmSession
     with suppress(Exception):
         sessions[profile] = WarmSession(suites, profile)
+    _warm_up()  # hypothesis notes the modules imported since (it reads local ones for constants)
     gc.freeze()
 
 
