@@ -40,7 +40,8 @@ def row(chunk, path, runs, sandbox, cores=None):
         os.environ["DRILL_SANDBOX"] = "off"
     parent.shares = partial(SPLIT, cores=cores) if cores else SPLIT
     with ForkServer() as warm:
-        time.sleep(1.5)  # the server's imports, as before a learner's first save
+        time.sleep(3)  # the server's imports and its collection of the suites (1.5 s on a
+        #                slow 2-core VM), done before a learner's first save
         warm_s, passed = median_grading(chunk, path, warm, runs)
     cold_s, _ = median_grading(chunk, path, ColdStart(), max(3, runs // 2))
     return warm_s, cold_s, passed
