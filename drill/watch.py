@@ -152,7 +152,7 @@ def watch(store, chunk, attempt, live, keys=None):
                     elif kind == "progress" and value[0] is job:
                         screen.progress.hear(*value[1:])
                     elif kind == "graded" and value[0] is job:
-                        job = _graded(store, screen, job, value[1])
+                        job = _graded(store, screen, job, value[1], redraw.now)
                     if screen.ended:
                         break
                 if stored:
@@ -183,6 +183,11 @@ class Redraws:
         """The events the loop is about to take in: news unless all are a grading's progress."""
         self.news = self.news or any(kind != "progress" for kind, _ in events)
         return events
+
+    def now(self, screen):
+        """Draw at once."""
+        self.news = True
+        self(screen)
 
     def __call__(self, screen):
         progress = screen.progress
@@ -217,8 +222,9 @@ def _start(screen, chunk, path, grader, events, profiles, goes_on):
     return job
 
 
-def _graded(store, screen, job, result):
-    """Take a Job's result; the job if it goes on (a quick pass being confirmed), else None."""
+def _graded(store, screen, job, result, show):
+    """Take a Job's result; the job if it goes on (a quick pass being confirmed), else None.
+    A verdict is shown (`show(screen)`) before its version is kept, which takes a few hundredths."""
     from drill.attempt import record
     if isinstance(result, DrillError):
         screen.grading, screen.note = "", str(result)
@@ -229,8 +235,9 @@ def _graded(store, screen, job, result):
                                            if result.passed else "a new split: confirming it"
                                            " with the thorough profile"), Progress()
         return job
-    record(store, screen.attempt, job.content, result, job.saved_at)
     screen.grading, screen.progress = "", None
+    show(screen)
+    record(store, screen.attempt, job.content, result, job.saved_at)
     if result.passed:
         screen.ended = "passed"
     return None

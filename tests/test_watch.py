@@ -306,3 +306,22 @@ def test_the_panel_is_redrawn_at_once_for_news_and_now_and_then_for_counts(monke
     redraw.batch([("graded", None)])
     redraw(screen)
     assert drawn[-1] == (True, 6) and len(drawn) == 6
+
+
+def test_a_verdict_is_shown_before_its_version_is_kept(monkeypatch):
+    """Keeping the version (a write to the database) takes a few hundredths of a second: the
+    learner sees the failure first."""
+    from types import SimpleNamespace
+
+    from drill import attempt, watch
+    from drill.grader.results import GradeResult
+    order = []
+    monkeypatch.setattr(attempt, "record", lambda *args: order.append("kept"))
+    screen = watch.Screen(None, None, None)
+    job = SimpleNamespace(profiles=("quick", "thorough"), goes_on=lambda result: result.passed,
+                          content=b"", saved_at=None)
+    failed = GradeResult(chunk="topo", file="topo.py", profile="quick")
+    failed.problem = "one test failed"
+    shown = lambda s: order.append(("shown", s.result is failed, s.grading, s.progress))
+    assert watch._graded(None, screen, job, failed, shown) is None
+    assert order == [("shown", True, "", None), "kept"]
