@@ -99,8 +99,8 @@ def test_a_hostile_file_is_contained_and_fails_with_its_reason(name, reason, sta
 def test_a_keyboard_interrupt_raised_by_the_learner_s_code_fails_only_its_tests(started, tmp_path):
     """The child runs the tests in its own loop: an exception pytest would stop the whole
     session for is one more failure, with its reason, and the other tests still run."""
-    interrupts = REFERENCE.read_text() + "\n\ndef _add(self, other):\n    raise KeyboardInterrupt\n" \
-        "\n\nValue.__add__ = _add\n"
+    interrupts = REFERENCE.read_text() + \
+        "\n\ndef _add(self, other):\n    raise KeyboardInterrupt\n\n\nValue.__add__ = _add\n"
     result = verdict("ops", write(tmp_path, interrupts), limits=FAST, launcher=started)
     assert not result.passed and not result.problem, result.problem  # every test reported
     interrupted = [t for t in result.tests if "KeyboardInterrupt" in t.message]

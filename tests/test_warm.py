@@ -82,7 +82,8 @@ IMPORTED_BY = os.getpid()
 
 
 def test_probe():
-    assert False, f"{NEWS} examples {BOUND.max_examples}, collected apart {IMPORTED_BY != os.getpid()}"
+    apart = IMPORTED_BY != os.getpid()
+    assert False, f"{NEWS} examples {BOUND.max_examples}, collected apart {apart}"
 """
 
 

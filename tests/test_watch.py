@@ -322,6 +322,8 @@ def test_a_verdict_is_shown_before_its_version_is_kept(monkeypatch):
                           content=b"", saved_at=None)
     failed = GradeResult(chunk="topo", file="topo.py", profile="quick")
     failed.problem = "one test failed"
-    shown = lambda s: order.append(("shown", s.result is failed, s.grading, s.progress))
+
+    def shown(s):
+        order.append(("shown", s.result is failed, s.grading, s.progress))
     assert watch._graded(None, screen, job, failed, shown) is None
     assert order == [("shown", True, "", None), "kept"]

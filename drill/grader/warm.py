@@ -67,7 +67,7 @@ class ForkServer:
         self._ask_to_collect()
 
     def _ask_to_collect(self):
-        """Have the server collect drill's suites while it waits for the first save (warm_session)."""
+        """Have the server collect drill's suites while it waits for a save (warm_session)."""
         from drill.catalog import load_catalog
         suites = self.collect if self.collect is not None else \
             sorted({str(p) for chunk in load_catalog() for p in chunk.suite_files()})
