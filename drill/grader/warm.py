@@ -195,14 +195,11 @@ def serve(sock):
     """The server's loop: fork a child for each request, report its pid and, once reaped, its
     exit status; collect the suites it is sent while no request waits; end when the parent
     closes the socket."""
-    import gc
-
     from drill.grader.child import grade_here  # pytest, imported once for every child
     from drill.grader.suitekit import PROFILES  # hypothesis, and the helpers every suite imports
     sys.dont_write_bytecode = True  # the suites are read, never written beside
     sandbox.load()
     _warm_up()
-    gc.freeze()  # the children share these objects unchanged, and their collections skip them
     wake_r, wake_w = os.pipe()
     os.set_blocking(wake_r, False)
     os.set_blocking(wake_w, False)
@@ -247,18 +244,18 @@ def serve(sock):
 def _collect(sessions, suites, profile):
     """Collect `suites` for `profile` once, for every child to come; if pytest will not (a suite
     that does not import, another pytest's internals), each child collects for itself."""
-    import gc
-
     from drill.grader.warm_session import WarmSession
     with suppress(Exception):
         sessions[profile] = WarmSession(suites, profile)
     _warm_up()  # hypothesis notes the modules imported since (it reads local ones for constants)
-    gc.freeze()
 
 
 def _warm_up():
-    """Run a tiny property once: what hypothesis imports and builds on first use is then done
-    here, once, and not again in every child. (pytest's first use is the suites' collection.)"""
+    """Run a tiny property: what hypothesis imports and builds on first use is then done here,
+    once, and not again in every child (pytest's first use is the suites' collection). Then
+    freeze what the server holds: the children share it unchanged, and their collections skip it."""
+    import gc
+
     from hypothesis import given, settings, strategies as st
 
     @settings(database=None, max_examples=5)
@@ -267,6 +264,7 @@ def _warm_up():
         assert x == x
 
     warm_up()
+    gc.freeze()
 
 
 def _reap(sock, children):
