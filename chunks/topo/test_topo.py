@@ -50,6 +50,16 @@ def reachable(graph, root):
     return seen
 
 
+def uses(graph, needed):
+    """{name: how many times the nodes in `needed` use it}: each use passes it 1."""
+    times = dict.fromkeys((name for name, _ in graph), 0)
+    for user, children in graph:
+        if user in needed:
+            for child in children:
+                times[child] += 1
+    return times
+
+
 class Run:
     """What `root.backward()` did on `graph` built with the learner's Value: `nodes` by name,
     and `calls`, the (name, that node's grad at the time) of each _backward call in order."""
@@ -61,9 +71,8 @@ class Run:
         """Fail with `message` and the graph: each node's grad after the run beside the one the
         recorded _backward functions give it (its root 1, every other its number of uses)."""
         needed = reachable(self.graph, self.root)
-        shares = {id(self.nodes[n]): float(sum(kids.count(n) for user, kids in self.graph
-                                               if user in needed))
-                  for n in needed}
+        times = uses(self.graph, needed)
+        shares = {id(self.nodes[n]): float(times[n]) for n in needed}
         shares[id(self.nodes[self.root])] = 1.0
         fail(f"{message}\n  (Each _backward here was replaced by one that records its call and "
              f"adds 1 to each child's grad; {GRAPH_NOTE}.)",
@@ -169,10 +178,14 @@ def expect_users_first(run_):
     graph, root, calls = run_.graph, run_.root, run_.calls
     where = f"In `{code(graph, root)}`"
     needed = reachable(graph, root)
+    users_of = {name: [] for name, _ in graph}
+    for user, children in graph:
+        if user in needed:
+            for child in set(children):
+                users_of[child].append(user)
     done = set()
     for name, _ in calls:
-        waiting = sorted(user for user, children in graph
-                         if name in children and user in needed and user not in done)
+        waiting = sorted(user for user in users_of[name] if user not in done)
         if waiting:
             run_.fail(f"{where}, `{name}._backward()` ran before `{waiting[0]}._backward()`, but "
                  f"`{waiting[0]}` uses `{name}`: a node may pass its gradient on only once every "
@@ -187,10 +200,11 @@ def expect_whole_gradient(run_):
     sets the root's grad and no other."""
     graph, root, calls = run_.graph, run_.root, run_.calls
     needed = reachable(graph, root)
+    times = uses(graph, needed)
     for name, grad in calls:
         if name == root:
             continue
-        shares = sum(children.count(name) for user, children in graph if user in needed)
+        shares = times[name]
         got = number(grad, f"`{name}.grad`")
         if got != shares:
             run_.fail(f"In `{code(graph, root)}`, where each _backward adds 1 to each child's grad, "
