@@ -12,7 +12,6 @@ import argparse
 import os
 import statistics
 import time
-from functools import partial
 
 from check_speed import REFERENCE
 from feedback_speed import one_bug
@@ -22,7 +21,7 @@ from drill.grader import parent
 from drill.grader.parent import ColdStart, grade
 from drill.grader.warm import ForkServer
 
-SPLIT = parent.shares
+CHILDREN = parent.children
 
 
 def median_grading(chunk, path, launcher, runs):
@@ -38,7 +37,7 @@ def row(chunk, path, runs, sandbox, cores=None):
     os.environ.pop("DRILL_SANDBOX", None)
     if sandbox == "off":
         os.environ["DRILL_SANDBOX"] = "off"
-    parent.shares = partial(SPLIT, cores=cores) if cores else SPLIT
+    parent.children = (lambda suites: cores) if cores else CHILDREN
     with ForkServer() as warm:
         time.sleep(3)  # the server's imports and its collection of the suites (1.5 s on a
         #                slow 2-core VM), done before a learner's first save

@@ -143,38 +143,35 @@ def test_no_process_outlives_the_run(started):
     assert leftovers() == []
 
 
-def test_the_shares_follow_what_each_suite_took_when_graded_not_its_size(tmp_path):
-    from drill.grader import collection
-    from drill.grader.parent import shares
-    sizes = {"long_but_quick": 9000, "short_but_slow": 100, "middling": 3000}
-    suites = []
-    for name, size in sizes.items():
-        (tmp_path / name).mkdir()
-        suite = tmp_path / name / f"test_{name}.py"
-        suite.write_text(f"# {tmp_path}\n" + "#" * size)  # contents no other test has
-        suites.append(str(suite))
-    quick, slow, middling = suites
-    assert sorted(map(sorted, shares(suites, cores=2))) == [[quick], sorted([slow, middling])]
-    collection.note_costs({quick: 0.05, slow: 0.4, middling: 0.3})
-    assert sorted(map(sorted, shares(suites, cores=2))) == [sorted([quick, middling]), [slow]]
-    collection._known.pop("costs")  # another drill process: it reads what this one wrote
-    assert collection.costs(suites) == {quick: 0.05, slow: 0.4, middling: 0.3}
-    damaged = {collection._key([quick]): "0.05", collection._key([slow]): float("nan"),
-               collection._key([middling]): True}
-    collection._cache_file("costs.json").write_text(json.dumps(damaged))
-    collection._known.pop("costs")
-    assert collection.costs(suites) == {}
-    assert sorted(map(sorted, shares(suites, cores=2))) == [[quick], sorted([slow, middling])]
+def test_the_queue_hands_plain_tests_a_few_ahead_and_properties_only_to_an_idle_child():
+    from drill.grader.parent import TestQueue
+    queue = TestQueue(2)
+    assert queue.give(0) == ([], True)  # nothing collected yet: nothing to hand
+    queue.collected(7, plain=4)
+    queue.collected(9, plain=0)  # the second child's count changes nothing
+    assert queue.give(0) == ([0, 1, 2], False)
+    assert queue.give(0) == ([3], False)  # the last plain test; the properties wait
+    assert queue.give(1) == ([], False)
+    assert queue.give(0) == ([4], False)
+    assert queue.give(0) == ([5], False)
+    assert queue.give(2) == ([], False)
+    assert queue.give(0) == ([6], True)
+    alone = TestQueue(1)
+    alone.collected(7, plain=4)
+    assert alone.give(0) == (list(range(7)), True)
 
 
-def test_full_is_shared_between_the_cores_and_each_suite_graded_once():
-    from drill.grader.collection import costs, expected_ids
-    from drill.grader.parent import shares
+def test_full_is_shared_between_the_cores_and_each_test_graded_once(monkeypatch):
+    from drill.grader import parent
+    from drill.grader.collection import expected_ids
     suites = [str(s) for s in CHUNKS["full"].suite_files()]
-    groups = shares(suites, cores=2)
-    assert len(groups) == 2 and sorted(sum(groups, [])) == sorted(suites)
-    assert len(shares(suites, cores=1)) == 1
-    result = verdict("full", REFERENCE)
+    monkeypatch.setattr(parent.os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
+    assert parent.children(suites) == 2 and parent.children(suites[:1]) == 1
+    by_child = {}
+    result = verdict("full", REFERENCE, on_event=lambda kind, event: kind == "result" and
+                     by_child.setdefault(event["token"], []).append(event["id"]))
+    ids = [test_id for _, test_id in expected_ids(suites)]
     assert result.passed and [t.name for t in result.tests] == \
         [f"{chunk}::{test_id.split('::')[-1]}" for chunk, test_id in expected_ids(suites)]
-    assert set(costs(suites)) == set(suites)  # the next grading shares them out by these
+    assert len(by_child) == 2 and all(by_child.values())
+    assert sorted(sum(by_child.values(), [])) == sorted(ids)  # each test once, in one child

@@ -1,7 +1,8 @@
 """The grader's child process: import the learner's file, run the suites, report every test.
 
 The parent (parent.py) starts `python -I -m drill.grader.child` with its limits and writes a JSON
-config to stdin. Reports go back as JSON lines on a pipe of their own, each carrying the run's
+config to stdin, one line; then the numbers of the tests to run, as the child is ready for them
+(parent.TestQueue). Reports go back as JSON lines on a pipe of their own, each carrying the run's
 token; whatever the learner's code prints goes to stdout, which the parent keeps apart. The
 parent decides the verdict from these reports alone, so an early exit, a hang or a fake
 "42 passed" can only ever lose tests, never win them.
@@ -71,6 +72,19 @@ class ImportBlocker:
         return None
 
 
+def claims(fd, read=os.read):
+    """The numbers the parent hands this child, one a line, until it closes their pipe."""
+    pending = b""
+    while True:
+        while b"\n" not in pending:
+            data = read(fd, 4096)
+            if not data:
+                return
+            pending += data
+        line, pending = pending.split(b"\n", 1)
+        yield int(line)
+
+
 def _alarm(seconds):
     signal.setitimer(signal.ITIMER_REAL, seconds)
 
@@ -98,6 +112,10 @@ def describe(exc, path, lines):
     return text[:MAX_MESSAGE]
 
 
+def _is_property(item):
+    return getattr(item.function, "is_hypothesis_test", False)
+
+
 def status_of(exc):
     if isinstance(exc, TestTimeout):
         return "timeout"
@@ -116,15 +134,16 @@ class Collector:
 
     def __init__(self, report, guard, config):
         self.report, self.guard = report, guard
-        self.test_s = config["test_s"]
+        self.test_s, self.claims_fd = config["test_s"], config["claims_fd"]
         self.path = config["file"]
         self.lines = sys.modules["submission"].__source_lines__
 
     def pytest_collection_modifyitems(self, items):
         """Plain tests first, properties after: the quick checks are the first news of a save.
-        Results are still listed in the suites' own order."""
+        The parent names tests by their number in this order. Results are still listed in the
+        suites' own order."""
         self.in_file_order = list(items)
-        items.sort(key=lambda item: getattr(item.function, "is_hypothesis_test", False))
+        items.sort(key=_is_property)
 
     def pytest_collection_finish(self, session):
         tests = []
@@ -132,7 +151,8 @@ class Collector:
             doc = (item.function.__doc__ or "").strip()
             tests.append({"id": item.nodeid, "chunk": item.path.parent.name,
                           "function": item.originalname, "title": doc.splitlines()[0] if doc else ""})
-        self.report("collected", tests=tests)
+        self.report("collected", tests=tests,
+                    plain=sum(1 for item in self.in_file_order if not _is_property(item)))
 
     def pytest_collectreport(self, report):
         if report.failed:
@@ -145,20 +165,23 @@ class Collector:
         items = session.items
         with warnings.catch_warnings():  # pytest's protocol kept them from the learner's output
             warnings.simplefilter("ignore")
-            for index, item in enumerate(items):
-                self.run_test(item, items[index + 1] if index + 1 < len(items) else None,
-                              session._setupstate)
+            for index in claims(self.claims_fd):
+                if 0 <= index < len(items):  # a number past this child's tests is no one's
+                    self.run_test(items[index], items[index + 1:index + 2] or [None],
+                                  session._setupstate)
         return True
 
-    def run_test(self, item, nextitem, setup):
+    def run_test(self, item, likely_next, setup):
         """Run one test, timed, with what it prints kept, and report it. The learner's patches
         are undone (and fail the test) before any code of drill's runs after it: only pytest's
-        teardown of the test's parameters comes between."""
+        teardown of the test's parameters comes between. That teardown keeps what the test in
+        `likely_next` shares with it (its module); the next test, if it has another, ends it."""
         started, failure = time.perf_counter(), None
         suitekit.new_test()
         self.report("start", id=item.nodeid)
         out = TestOutput(sys.__stdout__)
         try:
+            setup.teardown_exact(item)  # the last test's module, if it was another
             setup.setup(item)  # the test's parameters
             sys.stdout = out
             _alarm(self.test_s)
@@ -170,7 +193,7 @@ class Collector:
             failure = exc
         sys.stdout = sys.__stdout__
         try:
-            setup.teardown_exact(nextitem)
+            setup.teardown_exact(*likely_next)
         except BaseException as exc:
             failure = failure or exc
         touched = self.guard.restore()
@@ -203,9 +226,24 @@ def main():
     on stdin until a save comes)."""
     from drill.grader.sandbox import enter_namespaces
     enter_namespaces()
-    config = json.loads(sys.stdin.read())
+    config = json.loads(_first_line(0))
+    config["claims_fd"] = os.dup(0)  # the claims follow the config; the learner's stdin is empty
+    null = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(null, 0)
+    os.close(null)
     sys.stdin = open(os.devnull)
     grade_here(config)
+
+
+def _first_line(fd):
+    """The config, read up to its newline and no further: the pipe's next bytes are claims."""
+    data = b""
+    while not data.endswith(b"\n"):
+        more = os.read(fd, 1 << 16)
+        if not more:
+            break
+        data += more
+    return data
 
 
 def grade_here(config, warm=None):

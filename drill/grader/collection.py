@@ -10,7 +10,6 @@ share one), keyed by the suites' contents (a run's child can read neither).
 import ast
 import hashlib
 import json
-import math
 import os
 import subprocess
 import sys
@@ -101,42 +100,6 @@ class Listing:
         if self.error is not None:
             raise self.error
         return self.found
-
-
-def costs(suites):
-    """{suite: seconds} of those of `suites` whose tests drill has timed in a grading where each
-    reported, by the suites' contents: how full's suites are shared out between the cores."""
-    known = _known_costs()
-    keys = {s: suite_key(s) for s in suites}
-    return {s: known[k] for s, k in keys.items() if k in known}
-
-
-def note_costs(seconds):
-    """Keep {suite: seconds} for `costs`: the latest figures in memory, and on disk the first of
-    each version of a suite in each process (the shares need proportions, not every figure)."""
-    new = {suite_key(suite): round(s, 4) for suite, s in seconds.items() if _seconds(s)}
-    known = _known_costs()  # what the disk holds, read before it is written over
-    known.update(new)
-    if not new.keys() <= _known.setdefault("costs written", set()):
-        _known["costs written"] |= new.keys()
-        with suppress(OSError):
-            _write_cache("costs.json", known)
-
-
-def _known_costs():
-    """{suite key: seconds}, read from the cache once per process."""
-    if "costs" not in _known:
-        known = _read_cache("costs.json")
-        _known["costs"] = {k: v for k, v in known.items() if _seconds(v)} \
-            if isinstance(known, dict) else {}
-    return _known["costs"]
-
-
-def _seconds(value):
-    """A figure the shares can add up: a damaged cache, or a child's forged durations (a run
-    may report NaN), must not reach them."""
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and \
-        math.isfinite(value) and value >= 0
 
 
 def _cache_file(name):

@@ -25,13 +25,20 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from drill.errors import DrillError
-from drill.grader.collection import Listing, costs, note_costs
+from drill.grader.collection import Listing
 from drill.grader.dataguard import DatabaseWatch, alive
 from drill.grader.results import ERROR, FAIL, PASS, TIMEOUT, GradeResult, TestResult, waiting
 from drill.paths import home
 
 FORBIDDEN_IMPORTS = {"drill", "reference", "micrograd"}
 CRASHES = {signal.SIGSEGV, signal.SIGBUS, signal.SIGILL, signal.SIGFPE, signal.SIGABRT}
+# Seconds between two looks at whether a child has ended while its pipes stay open: a look
+# at a warm child asks the server, under a lock both of full's runs share, and looking after
+# every report took a quarter of the parent's time on full's 240 tests.
+POLL_S = 0.05
+# Seconds a child may live on after its results pipe has closed: a child closes it as it exits,
+# so one still running has had it closed or replaced by the learner's code.
+PIPE_GONE_S = 0.25
 
 
 @dataclass(frozen=True)
@@ -143,8 +150,7 @@ def grade(chunk, path, profile="thorough", limits=Limits(), on_event=None, launc
     result.problem = unreadable or static_problem(path, source)
     if not result.problem:
         database = DatabaseWatch(home() / "drill.sqlite3")
-        run = run_at_once(path, limits, Together(on_event), launcher, cancel, profile,
-                          shares(suites))
+        run = run_at_once(path, limits, Together(on_event), launcher, cancel, profile, suites)
         expected = listing.result()
         result.problem, result.output = _harmed(database) or run.problem, run.captured()
         result.tests = waiting(run.results(expected, listing.sources))
@@ -152,57 +158,37 @@ def grade(chunk, path, profile="thorough", limits=Limits(), on_event=None, launc
         if unreported and not result.problem:
             result.problem = (f"the run ended without reporting {unreported} of the "
                               f"{len(expected)} tests: were the grader's reports forged?")
-        _note_costs(suites, result)
     else:
         result.tests = not_run(listing.result(), result.problem)
     result.duration_s = time.perf_counter() - started
     return result
 
 
-def shares(suites, cores=None):
-    """The suites split into one share per core, each about as much of them: full's suites are
-    independent, and graded at once in as many children they end as soon as one would.
-
-    "As much" is what each suite's tests took the last time drill graded them (collection.costs);
-    before that, their size, a poor guess (ops' tests take three times topo's, in as many lines)."""
-    if cores is None:
-        cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    weights = costs(suites)
-    if len(weights) < len(suites):
-        weights = {s: os.path.getsize(s) for s in suites}
-    groups = [[] for _ in range(max(1, min(cores, len(suites))))]
-    for suite in sorted(suites, key=weights.get, reverse=True):
-        min(groups, key=lambda g: sum(weights[s] for s in g)).append(suite)
-    return groups
+def children(suites):
+    """How many children grade `suites` at once: one per suite, up to one per core. full's suites
+    are independent, and graded by two children they end in about half the time."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return max(1, min(cores or 1, len(suites)))
 
 
-def _note_costs(suites, result):
-    """What each suite's tests took in `result`, if every test reported: the next shares' weights.
-    A test's duration covers all the child does for it but its report (0.05 ms on 2 cores)."""
-    if len(suites) > 1 and not result.problem:
-        took = {}
-        for test in result.tests:
-            took[test.chunk] = took.get(test.chunk, 0.0) + test.duration_s
-        note_costs({s: took.get(Path(s).parent.name, 0.0) for s in suites})
+def run_at_once(path, limits, on_event, launcher, cancel, profile, suites):
+    """ChildRuns of `suites`, each confined, all at once, sharing their tests (TestQueue);
+    merged into the first when every one has ended."""
+    runs, queue = [], TestQueue(children(suites))
 
-
-def run_at_once(path, limits, on_event, launcher, cancel, profile, groups):
-    """A ChildRun per group of suites, each confined, all at once; merged into the first when
-    every one has ended."""
-    runs = []
-
-    def one(suites):
-        run = ChildRun(path, limits, on_event, launcher, suites=suites, profile=profile)
+    def one():
+        run = ChildRun(path, limits, on_event, launcher, suites=suites, profile=profile,
+                       queue=queue)
         runs.append(run)
         if cancel is not None:
             cancel.attach(run)
         run.wait()
 
-    on_event.runs = len(groups)
-    helpers = [threading.Thread(target=one, args=(g,), daemon=True) for g in groups[1:]]
+    on_event.runs = queue.runs
+    helpers = [threading.Thread(target=one, daemon=True) for _ in range(queue.runs - 1)]
     for helper in helpers:
         helper.start()
-    one(groups[0])
+    one()
     for helper in helpers:
         helper.join()
     first, *others = runs
@@ -211,24 +197,59 @@ def run_at_once(path, limits, on_event, launcher, cancel, profile, groups):
     return first
 
 
+class TestQueue:
+    """The tests of one grading, handed out a few at a time to whichever of its children has room.
+    Shares fixed in advance, by what each suite took the last time, left one of full's two
+    children idle for a tenth of a second or more: a test's time varies by a third from run to
+    run on a busy machine. Handed out as they go, the children end within one test of each other.
+
+    A test is named by its number in the children's run order, which is the same in every child
+    (child.Collector): plain tests first, then the properties. A child holds up to PLAIN_AHEAD
+    plain tests, the one it runs included, so it never waits for this process between two of
+    them; a property (up to 0.06 s) only once it has none, so none is stuck behind another at the
+    end. A child grading alone is handed them all at once."""
+
+    PLAIN_AHEAD = 3
+
+    def __init__(self, runs):
+        self.runs, self.lock = runs, threading.Lock()
+        self.next, self.total, self.plain = 0, None, 0
+
+    def collected(self, total, plain):
+        """What the first child to collect counted: how many tests, the first `plain` plain."""
+        with self.lock:
+            if self.total is None:
+                self.total, self.plain = total, plain
+
+    def give(self, holding):
+        """The numbers of the tests to hand a child holding `holding`, and whether none are left."""
+        with self.lock:
+            given = []
+            while self.next < (self.total or 0) and (
+                    self.runs == 1 or holding + len(given) < self._room()):
+                given.append(self.next)
+                self.next += 1
+            return given, self.next >= (self.total or 0)
+
+    def _room(self):
+        return self.PLAIN_AHEAD if self.next < self.plain else 1
+
+
 class Together:
-    """Several runs' events told as one run's: one "imported", the tests collected so far as
-    one list, and "done" when the last run is done."""
+    """Several runs' events told as one run's: one "imported", one list of the tests collected,
+    and "done" when the last run is done."""
 
     def __init__(self, on_event):
         self.on_event, self.runs = on_event or (lambda *a: None), 1
-        self.tests, self.said, self.done, self.lock = [], set(), 0, threading.Lock()
+        self.said, self.done, self.lock = set(), 0, threading.Lock()
 
     def __call__(self, kind, event):
         with self.lock:
-            if kind == "collected":
-                self.tests += event["tests"]
-                event = {**event, "tests": list(self.tests)}
-            elif kind == "done":
+            if kind == "done":
                 self.done += 1
                 if self.done < self.runs:
                     return
-            elif kind in ("importing", "imported"):
+            elif kind in ("importing", "imported", "collected"):  # each child collects them all
                 if kind in self.said:
                     return
                 self.said.add(kind)
@@ -305,11 +326,13 @@ def hidden_paths(*files):
 @dataclass
 class Launched:
     """A child running the runner: `proc` answers pid, poll() and wait(timeout) as a Popen does;
-    the learner's output and the runner's reports come on two pipes of their own."""
+    the learner's output and the runner's reports come on two pipes of their own, and the
+    numbers of the tests it is to run go to it on `claims` (TestQueue)."""
     proc: object
     output: object
     results: object
     results_fd: int = None  # the results pipe's number in a runner still waiting for its config
+    claims: object = None
 
 
 def start_runner(limits):
@@ -329,10 +352,12 @@ def start_runner(limits):
 
 
 def send_config(launched, config):
-    """Hand a runner waiting on stdin its config: the run starts now."""
+    """Hand a runner waiting on stdin its config, one line: the run starts now. Its claims
+    follow on stdin."""
     config["results_fd"] = launched.results_fd
-    launched.proc.stdin.write(json.dumps(config).encode())
-    launched.proc.stdin.close()
+    launched.proc.stdin.write(json.dumps(config).encode() + b"\n")
+    launched.proc.stdin.flush()
+    launched.claims = launched.proc.stdin
     return launched
 
 
@@ -366,8 +391,9 @@ class ChildRun:
     """One child process running the suites, watched until it ends or its time is up."""
 
     def __init__(self, path, limits, on_event, launcher, suites=(), profile="quick", task=None,
-                 args=None):
+                 args=None, queue=None):
         self.limits, self.on_event, self.task = limits, on_event or (lambda *a: None), task
+        self.queue, self.holding = queue or TestQueue(1), 0
         self.task_events = []
         self.token = secrets.token_hex(16)
         self.problem, self.output, self.dropped = "", b"", 0
@@ -386,12 +412,12 @@ class ChildRun:
                   "hidden": hidden_paths(path),
                   "suite_folders": sorted({os.path.dirname(os.path.dirname(s)) for s in suites})}
         launched = (launcher or ColdStart()).launch(config, limits)
-        self.proc, self.output_pipe, self.results_pipe = \
-            launched.proc, launched.output, launched.results
+        self.proc, self.output_pipe, self.results_pipe, self.claims = \
+            launched.proc, launched.output, launched.results, launched.claims
 
     def absorb(self, other):
         """Take in what another run of the same file (on other suites) collected and said."""
-        self.collected += other.collected
+        self.collected = self.collected or other.collected
         self.reported.update(other.reported)
         self.problem = self.problem or other.problem
         self.output, self.dropped = self.output + other.output, self.dropped + other.dropped
@@ -410,12 +436,18 @@ class ChildRun:
         selector.register(self.results_pipe, selectors.EVENT_READ, self._take_reports)
         deadline = time.monotonic() + self.limits.run_s
         buffer = [b""]
+        asked = 0.0
         try:
-            while selector.get_map() and self.proc.poll() is None:
-                for key, _ in selector.select(timeout=0.05):
+            while selector.get_map():
+                ready = selector.select(timeout=POLL_S)
+                for key, _ in ready:
                     if not key.data(key.fileobj, buffer):
                         selector.unregister(key.fileobj)
                 self._check_time(deadline)
+                if not ready or time.monotonic() - asked >= POLL_S:
+                    if self.proc.poll() is not None:
+                        break
+                    asked = time.monotonic()
             self.exited_at = time.monotonic()
             self._drain(selector, buffer)
         finally:
@@ -423,6 +455,7 @@ class ChildRun:
             self._kill_group()
             self.proc.wait()
             selector.close()
+            self._close_claims()
             self.output_pipe.close()
             self.results_pipe.close()
             self.workdir.cleanup()
@@ -438,7 +471,8 @@ class ChildRun:
         exited: its exit status may come a moment later)."""
         until = time.monotonic() + within
         while self.proc.poll() is None and time.monotonic() < until:
-            time.sleep(0.01)
+            with suppress(subprocess.TimeoutExpired):  # a cold child's; a warm one's returns None
+                self.proc.wait(0.01)  # returns as the status comes, not 10 ms later
         return self.proc.poll() is not None
 
     def _drain(self, selector, buffer):
@@ -482,9 +516,14 @@ class ChildRun:
         self.phase_started = time.monotonic()
         if kind == "collected":
             self.collected = [t for t in event["tests"] if isinstance(t, dict)]
+            plain = event.get("plain")
+            self.queue.collected(len(self.collected), plain if isinstance(plain, int) else 0)
+            self._hand_out()
         elif kind == "start":
             self.running = event["id"]
         elif kind == "result":
+            self.holding = max(self.holding - 1, 0)
+            self._hand_out()
             test_id = event["id"]
             if event.get("status") not in (PASS, FAIL, ERROR, TIMEOUT):
                 event["status"] = ERROR
@@ -500,8 +539,35 @@ class ChildRun:
             self.problem = self.problem or event.get("message", "the file could not be loaded")
         self.on_event(kind, event)
 
+    def _hand_out(self):
+        """Hand the child what the queue has for it; close its claims once none are left."""
+        given, last = self.queue.give(self.holding)
+        self.holding += len(given)
+        try:
+            if given:
+                self.claims.write(b"".join(b"%d\n" % n for n in given))
+                self.claims.flush()
+        except OSError:  # the child is gone: its end tells why
+            pass
+        if last:
+            self._close_claims()
+
+    def _close_claims(self):
+        if self.claims is not None:
+            with suppress(OSError):
+                self.claims.close()
+            self.claims = None
+
     def _check_time(self, deadline):
         now = time.monotonic()
+        if not self.done and self.results_eof_at is not None \
+                and now - self.results_eof_at > PIPE_GONE_S:
+            # it can report nothing more, and may wait for claims that answer its reports
+            self.problem = ("your code closed or replaced the grader's results pipe before the "
+                            "tests finished; the run was stopped")
+            self._kill_group()
+            self.proc.wait()
+            return
         if now > deadline:
             self.problem = f"the run did not finish within {self.limits.run_s:g} s and was stopped"
         elif self.running and now - self.phase_started > self.limits.test_s + 2:
@@ -540,7 +606,7 @@ class ChildRun:
                     f"{self.limits.memory_bytes / 1024 ** 3:g} GiB)")
         said = self.captured().strip().splitlines()
         if self.results_eof_at is not None and self.exited_at is not None \
-                and self.exited_at - self.results_eof_at > 0.25:
+                and self.exited_at - self.results_eof_at > PIPE_GONE_S:
             why = "your code closed or replaced the grader's results pipe"
         else:
             why = ("does your file call sys.exit() or os._exit(), or close the grader's results "

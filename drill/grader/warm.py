@@ -100,14 +100,15 @@ class ForkServer:
     def _fork(self, config, limits):
         output_r, output_w = os.pipe()
         results_r, results_w = os.pipe()
+        claims_r, claims_w = os.pipe()
         request = json.dumps({"config": config, "limits": asdict(limits)}) + "\n"
         try:
             with self.lock:
                 try:
-                    socket.send_fds(self.sock, [request.encode()], [output_w, results_w])
+                    socket.send_fds(self.sock, [request.encode()], [output_w, results_w, claims_r])
                 finally:
-                    os.close(output_w)
-                    os.close(results_w)
+                    for theirs in (output_w, results_w, claims_r):
+                        os.close(theirs)
                 until = time.monotonic() + REPLY_S
                 message = self._message(until)
                 while message is not None and "pid" not in message:
@@ -115,11 +116,12 @@ class ForkServer:
             if message is None:
                 raise ConnectionError("the warm grader did not answer")
         except OSError:
-            os.close(output_r)
-            os.close(results_r)
+            for ours in (output_r, results_r, claims_w):
+                os.close(ours)
             raise
         return Launched(Forked(self, message["pid"]), os.fdopen(output_r, "rb", buffering=0),
-                        os.fdopen(results_r, "rb", buffering=0))
+                        os.fdopen(results_r, "rb", buffering=0),
+                        claims=os.fdopen(claims_w, "wb", buffering=0))
 
     def exit_status(self, pid, timeout):
         """The child's exit code (negative: the signal that killed it), or None while it runs.
@@ -217,7 +219,7 @@ def serve(sock):
                 os.read(wake_r, 4096)
             _reap(sock, children)
         if sock in ready:
-            data, fds, _, _ = socket.recv_fds(sock, 1 << 20, 2)
+            data, fds, _, _ = socket.recv_fds(sock, 1 << 20, 3)
             if not data:  # the parent is gone (even by kill -9): so are the gradings it wanted
                 for pid in children:
                     with suppress(OSError):
@@ -291,12 +293,12 @@ def _child(grade_here, request, fds, server_fds, warm):
         os.setsid()
         sandbox.die_with_parent()
         sandbox.enter_namespaces()  # the run goes on as PID 1 of its own; this process waits
-        output, results = fds
+        output, results, claims = fds
         os.dup2(output, 1)
         os.dup2(output, 2)
         os.close(output)
         config = request["config"]
-        config["results_fd"] = results
+        config["results_fd"], config["claims_fd"] = results, claims
         grade_here(config, warm if warm is not None and warm.serves(config) else None)
     finally:
         os._exit(1)
