@@ -110,3 +110,31 @@ def test_the_suites_are_collected_once_per_profile_and_never_served_once_changed
         assert message("quick") == "first examples 20, collected apart True"
         suite.write_text(PROBE.replace("{NEWS}", "then"))
         assert message("quick") == "then examples 20, collected apart False"
+
+
+DRAWS = """
+from hypothesis import given, settings, strategies as st
+
+SEEN = []
+
+
+@settings(database=None)  # no failure kept to replay first: only the seed decides the examples
+@given(st.floats(0, 1))
+def test_draws(x):
+    SEEN.append(x)
+    assert len(SEEN) < 6, repr(SEEN[:5])  # fails from the sixth example on: the first five
+"""
+
+
+def test_each_save_draws_examples_of_its_own(tmp_path):
+    """A forked child inherits the server's state, hypothesis' source of seeds included: each
+    property is seeded afresh in each child, so every save is tried on new examples."""
+    folder = tmp_path / "chunks" / "draws"
+    folder.mkdir(parents=True)
+    (folder / "chunk.toml").write_text('title = "Draws"\norder = 1\ntarget = "1:00"\n')
+    (folder / "test_draws.py").write_text(DRAWS)
+    (chunk,) = load_catalog(folder.parent)
+    with ForkServer(collect=[]) as server:
+        drawn = {grade(chunk, REFERENCE, "quick", launcher=server).tests[0].message
+                 for _ in range(3)}
+    assert len(drawn) == 3 and all(message.startswith("[") for message in drawn)

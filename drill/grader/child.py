@@ -112,6 +112,17 @@ def describe(exc, path, lines):
     return text[:MAX_MESSAGE]
 
 
+def draw_afresh():
+    """Seed hypothesis' source of seeds afresh. Hypothesis makes it on its first use in a process
+    and seeds each property's run from it; the warm grader's children are forked from a server
+    that has used it, so without this every save would be tried on the same examples. (The
+    `seed` decorator would do it per test, but it turns the example database off.)"""
+    from hypothesis import core
+    source = getattr(getattr(core, "threadlocal", None), "_hypothesis_global_random", None)
+    if source is not None:
+        source.seed()
+
+
 def _is_property(item):
     return getattr(item.function, "is_hypothesis_test", False)
 
@@ -263,6 +274,7 @@ def grade_here(config, warm=None):
 
     from drill.grader.guard import Guard
     suitekit.load_profile(config["profile"], config["database"])
+    draw_afresh()
     guard = Guard()
     report("importing")
     sys.meta_path.insert(0, ImportBlocker())
