@@ -161,14 +161,15 @@ def test_the_queue_hands_plain_tests_a_few_ahead_and_properties_only_to_an_idle_
     assert alone.give(0) == (list(range(7)), True)
 
 
-def test_full_is_shared_between_the_cores_and_each_test_graded_once(monkeypatch):
+def test_full_is_shared_between_the_cores_and_each_test_graded_once(monkeypatch, started):
     from drill.grader import parent
     from drill.grader.collection import expected_ids
     suites = [str(s) for s in CHUNKS["full"].suite_files()]
     monkeypatch.setattr(parent.os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
     assert parent.children(suites) == 2 and parent.children(suites[:1]) == 1
     by_child = {}
-    result = verdict("full", REFERENCE, on_event=lambda kind, event: kind == "result" and
+    result = verdict("full", REFERENCE, launcher=started,
+                     on_event=lambda kind, event: kind == "result" and
                      by_child.setdefault(event["token"], []).append(event["id"]))
     ids = [test_id for _, test_id in expected_ids(suites)]
     assert result.passed and [t.name for t in result.tests] == \
