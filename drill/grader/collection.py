@@ -14,7 +14,6 @@ import os
 import subprocess
 import sys
 import threading
-from contextlib import suppress
 from pathlib import Path
 
 from drill.errors import DrillError
