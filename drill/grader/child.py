@@ -72,17 +72,18 @@ class ImportBlocker:
         return None
 
 
-def claims(fd, read=os.read):
-    """The numbers the parent hands this child, one a line, until it closes their pipe."""
+def lines(fd, read=os.read):
+    """The lines written to `fd`, read no further than each one needs, until its pipe closes: a
+    cold child's config, then the numbers of the tests the parent hands it (its claims)."""
     pending = b""
     while True:
         while b"\n" not in pending:
-            data = read(fd, 4096)
+            data = read(fd, 1 << 16)
             if not data:
                 return
             pending += data
         line, pending = pending.split(b"\n", 1)
-        yield int(line)
+        yield line
 
 
 def _alarm(seconds):
@@ -176,7 +177,7 @@ class Collector:
         items = session.items
         with warnings.catch_warnings():  # pytest's protocol kept them from the learner's output
             warnings.simplefilter("ignore")
-            for index in claims(self.claims_fd):
+            for index in map(int, lines(self.claims_fd)):
                 if 0 <= index < len(items):  # a number past this child's tests is no one's
                     self.run_test(items[index], items[index + 1:index + 2] or [None],
                                   session._setupstate)
@@ -237,24 +238,13 @@ def main():
     on stdin until a save comes)."""
     from drill.grader.sandbox import enter_namespaces
     enter_namespaces()
-    config = json.loads(_first_line(0))
+    config = json.loads(next(lines(0), b""))  # nothing follows until the child has collected
     config["claims_fd"] = os.dup(0)  # the claims follow the config; the learner's stdin is empty
     null = os.open(os.devnull, os.O_RDONLY)
     os.dup2(null, 0)
     os.close(null)
     sys.stdin = open(os.devnull)
     grade_here(config)
-
-
-def _first_line(fd):
-    """The config, read up to its newline and no further: the pipe's next bytes are claims."""
-    data = b""
-    while not data.endswith(b"\n"):
-        more = os.read(fd, 1 << 16)
-        if not more:
-            break
-        data += more
-    return data
 
 
 def grade_here(config, warm=None):

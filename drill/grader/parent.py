@@ -560,15 +560,13 @@ class ChildRun:
 
     def _check_time(self, deadline):
         now = time.monotonic()
-        if not self.done and self.results_eof_at is not None \
-                and now - self.results_eof_at > PIPE_GONE_S:
-            # it can report nothing more, and may wait for claims that answer its reports
+        # a child that can report nothing more, and may wait for claims that answer its reports
+        gone = not self.done and self.results_eof_at is not None \
+            and now - self.results_eof_at > PIPE_GONE_S
+        if gone:
             self.problem = ("your code closed or replaced the grader's results pipe before the "
                             "tests finished; the run was stopped")
-            self._kill_group()
-            self.proc.wait()
-            return
-        if now > deadline:
+        elif now > deadline:
             self.problem = f"the run did not finish within {self.limits.run_s:g} s and was stopped"
         elif self.running and now - self.phase_started > self.limits.test_s + 2:
             self.problem = (f"a test did not finish within {self.limits.test_s:g} s and did not "
@@ -578,7 +576,7 @@ class ChildRun:
                             "and did not stop when asked; the run was stopped")
         else:
             return
-        self.timed_out = True
+        self.timed_out = not gone
         self._kill_group()
         self.proc.wait()
 
