@@ -91,3 +91,15 @@ def test_a_file_with_one_realistic_bug_fails_its_chunk(chunk, mutant, base, tmp_
     result = verdict(chunk, path)
     assert not result.passed, f"{mutant['mistake']} was not caught"
     assert not result.problem, f"the file should run and fail a test: {result.problem}"
+
+
+def test_a_strategy_made_once_is_reused_and_told_apart_by_type():
+    from hypothesis import strategies as st
+
+    from drill.grader.suitekit import made
+    assert made(st.integers, 0, 3) is made(st.integers, 0, 3)
+    assert made(st.lists, made(st.integers, 0, 3), max_size=2) is \
+        made(st.lists, made(st.integers, 0, 3), max_size=2)
+    assert made(st.integers, 0, 3) is not made(st.integers, 0, 4)
+    # the index 2 and the number 2.0 are equal and hash alike, yet are other things to draw
+    assert made(st.sampled_from, [0, 1, 2]) is not made(st.sampled_from, [0, 1, 2.0])

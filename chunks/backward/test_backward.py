@@ -14,7 +14,7 @@ from hypothesis import given, strategies as st
 
 from drill.grader.suitekit import (GRAPH_NOTE, blame, call_backward, close,
                                    constructor_holds, fail, fmt, forward_holds,
-                                   graph_of, need, number, read, run)
+                                   graph_of, made, need, number, read, run)
 
 A, B = 1.5, -2.5  # data of the leaves `a` and `b`: unequal, so a swapped derivative shows
 T = math.tanh  # the float tanh the expected gradients use
@@ -205,18 +205,18 @@ CONSTANTS = (2.0, -1.5, 0.5, 3.0)  # plain numbers a binary operation may take f
 def graphs(draw):
     """(leaf data, steps); a step is (template, operands), each operand the index of an earlier
     node (an int: the leaves first, then the steps' results) or a plain number (a float)."""
-    leaves = draw(st.lists(st.floats(-2.0, 2.0), min_size=1, max_size=3))
+    leaves = draw(made(st.lists, made(st.floats, -2.0, 2.0), min_size=1, max_size=3))
     values, steps = list(leaves), []
-    for _ in range(draw(st.integers(1, 6))):
+    for _ in range(draw(made(st.integers, 1, 6))):
         usable = [t for t, (_, _, accepts) in GRAPH_OPS.items()
                   if all(any(map(ok, values)) for ok in accepts)]
-        template = draw(st.sampled_from(usable))
+        template = draw(made(st.sampled_from, usable))
         accepts, operands = GRAPH_OPS[template][2], []
         for ok in accepts:
             choices = [i for i, x in enumerate(values) if ok(x)]
             if len(accepts) == 2 and not any(isinstance(o, float) for o in operands):
                 choices += [c for c in CONSTANTS if ok(c)]  # a number on one side at most
-            operands.append(draw(st.sampled_from(choices)))
+            operands.append(draw(made(st.sampled_from, choices)))
         steps.append((template, operands))
         values.append(apply(template, operands, values, on_floats=True))
     return leaves, steps

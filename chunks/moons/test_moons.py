@@ -10,7 +10,7 @@ import random
 
 from hypothesis import given, strategies as st
 
-from drill.grader.suitekit import Offered, close, examples, fail, fmt, need, number, run
+from drill.grader.suitekit import Offered, close, examples, fail, fmt, made, need, number, run
 from drill.moons import two_moons
 
 REL, ABS = 1e-9, 1e-12
@@ -225,13 +225,13 @@ unit = st.floats(-2, 2).map(lambda v: round(v, 3))
 def lines_and_points(draw):
     """A random line, 1 to 6 points with labels ±1 (no score exactly on a kink), and an alpha."""
     w, b = [draw(unit), draw(unit)], draw(unit)
-    size = draw(st.integers(1, 6))
+    size = draw(made(st.integers, 1, 6))
     X = [[draw(unit), draw(unit)] for _ in range(size)]
-    y = [draw(st.sampled_from([1, -1])) for _ in range(size)]
+    y = [draw(made(st.sampled_from, [1, -1])) for _ in range(size)]
     for s, yi in zip(scores_of(w + [b], X), y):
         if abs(1 - yi * s) < 1e-6 or abs(s) < 1e-6:
             b += 0.01
-    return w, b, X, y, draw(st.sampled_from([0.0, 1e-4, 0.01, 0.5]))
+    return w, b, X, y, draw(made(st.sampled_from, [0.0, 1e-4, 0.01, 0.5]))
 
 
 @examples(0.25)

@@ -10,7 +10,8 @@ import random
 from hypothesis import given, strategies as st
 
 from drill.grader.suitekit import (builds_on, call_backward, close, constructor_holds,
-                                   examples, expect_close, fail, fmt, need, number, read, run)
+                                   examples, expect_close, fail, fmt, made, need, number, read,
+                                   run)
 
 INPUTS = [[2.0, 3.0, -1.0], [3.0, -1.0, 0.5], [0.5, 1.0, 1.0], [1.0, 1.0, -1.0]]
 
@@ -319,7 +320,7 @@ def test_mlp_feeds_x_through_its_layers():
        st.data())
 def test_mlp_of_random_sizes(nin, inner, last, data):
     """mlp(x) matches a pass through its own weights, for any sizes"""
-    xs = data.draw(st.lists(st.floats(-2, 2), min_size=nin, max_size=nin), label="x")
+    xs = data.draw(made(st.lists, made(st.floats, -2, 2), min_size=nin, max_size=nin), label="x")
     mlp_case(nin, inner + [last], xs)
 
 

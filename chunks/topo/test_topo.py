@@ -7,7 +7,7 @@ then. So the suite watches the order backward() chooses without depending on any
 from hypothesis import given, strategies as st
 
 from drill.grader.suitekit import (GRAPH_NOTE, call_backward, constructor_holds, fail, fmt,
-                                   graph_of, need, number, read, run)
+                                   graph_of, made, need, number, read, run)
 
 # A graph is a list of (name, children's names) in creation order; the last node is the root
 # unless a test says otherwise.
@@ -266,12 +266,12 @@ def test_chain_of_300_nodes():
 def graphs(draw):
     """A random DAG of up to 12 nodes, each using up to 3 earlier ones (repeats allowed), and
     the name of its root: any node, so later nodes are strangers to it."""
-    size = draw(st.integers(2, 12))
+    size = draw(made(st.integers, 2, 12))
     graph = [("n0", [])]
     for i in range(1, size):
-        picks = draw(st.lists(st.integers(0, i - 1), max_size=3))
+        picks = draw(made(st.lists, made(st.integers, 0, i - 1), max_size=3))
         graph.append((f"n{i}", [f"n{c}" for c in picks]))
-    return graph, f"n{draw(st.integers(1, size - 1))}"
+    return graph, f"n{draw(made(st.integers, 1, size - 1))}"
 
 
 @given(graphs())

@@ -7,7 +7,7 @@ node or the edge that is missing, repeated or out of place, and draws the graph 
 from hypothesis import given, strategies as st
 
 from drill.graph import walk
-from drill.grader.suitekit import fail, need, run
+from drill.grader.suitekit import fail, made, need, run
 
 
 def build(graph):
@@ -246,10 +246,10 @@ def test_chain_of_300_nodes():
 def graphs(draw):
     """A random DAG of 2 to 14 nodes, each node using up to 3 distinct earlier ones, so that
     nodes are often shared; the last node is the root and uses the one before it."""
-    size = draw(st.integers(2, 14))
+    size = draw(made(st.integers, 2, 14))
     graph = [("n0", 0.0, [])]
     for i in range(1, size):
-        picks = draw(st.sets(st.integers(0, i - 1), max_size=3))
+        picks = draw(made(st.sets, made(st.integers, 0, i - 1), max_size=3))
         if i == size - 1:
             picks |= {i - 1}
         graph.append((f"n{i}", float(i), [f"n{c}" for c in sorted(picks)]))

@@ -12,8 +12,8 @@ import random
 import pytest
 from hypothesis import given, strategies as st
 
-from drill.grader.suitekit import (Offered, builds_on, close, examples, fail, fmt, need, number,
-                                   read, run)
+from drill.grader.suitekit import (Offered, builds_on, close, examples, fail, fmt, made, need,
+                                   number, read, run)
 
 LECTURE_XS = [[2.0, 3.0, -1.0], [3.0, -1.0, 0.5], [0.5, 1.0, 1.0], [1.0, 1.0, -1.0]]
 LECTURE_YS = [1.0, -1.0, -1.0, 1.0]
@@ -339,11 +339,13 @@ unit = st.floats(-1, 1)
 @st.composite
 def cases(draw):
     """A random one-neuron model (tanh or not), 1 to 3 examples, 1 to 4 steps and an lr."""
-    nin, size = draw(st.integers(1, 3)), draw(st.integers(1, 3))
-    w, b = draw(st.lists(unit, min_size=nin, max_size=nin)), draw(unit)
-    xs = draw(st.lists(st.lists(unit, min_size=nin, max_size=nin), min_size=size, max_size=size))
-    ys = draw(st.lists(unit, min_size=size, max_size=size))
-    return w, b, draw(st.booleans()), xs, ys, draw(st.integers(1, 4)), draw(st.floats(0.001, 0.25))
+    nin, size = draw(made(st.integers, 1, 3)), draw(made(st.integers, 1, 3))
+    row = made(st.lists, unit, min_size=nin, max_size=nin)
+    w, b = draw(row), draw(unit)
+    xs = draw(made(st.lists, row, min_size=size, max_size=size))
+    ys = draw(made(st.lists, unit, min_size=size, max_size=size))
+    return (w, b, draw(made(st.booleans)), xs, ys, draw(made(st.integers, 1, 4)),
+            draw(made(st.floats, 0.001, 0.25)))
 
 
 @examples(0.5)
