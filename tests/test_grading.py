@@ -147,18 +147,18 @@ def test_the_queue_hands_plain_tests_a_few_ahead_and_properties_only_to_an_idle_
     from drill.grader.parent import TestQueue
     queue = TestQueue(2)
     assert queue.give(0) == ([], True)  # nothing collected yet: nothing to hand
-    queue.collected(7, plain=4)
-    queue.collected(9, plain=0)  # the second child's count changes nothing
+    queue.collected(10, plain=8)  # 0-7 plain, 8 and 9 properties; a quarter of 8 kept for last
+    queue.collected(12, plain=0)  # the second child's count changes nothing
     assert queue.give(0) == ([0, 1, 2], False)
-    assert queue.give(0) == ([3], False)  # the last plain test; the properties wait
+    assert queue.give(2) == ([3], False)
+    assert queue.give(0) == ([4, 5], False)  # then a property, which waits for an idle child
+    assert queue.give(0) == ([8], False)
     assert queue.give(1) == ([], False)
-    assert queue.give(0) == ([4], False)
-    assert queue.give(0) == ([5], False)
-    assert queue.give(2) == ([], False)
-    assert queue.give(0) == ([6], True)
+    assert queue.give(0) == ([9], False)  # and nothing behind it
+    assert queue.give(1) == ([7, 6], True)  # the plain tests kept for last, to the other child
     alone = TestQueue(1)
     alone.collected(7, plain=4)
-    assert alone.give(0) == (list(range(7)), True)
+    assert alone.give(0) == ([0, 1, 2, 4, 5, 6, 3], True)
 
 
 def test_full_is_shared_between_the_cores_and_each_test_graded_once(monkeypatch, started):
