@@ -176,3 +176,61 @@ def test_full_is_shared_between_the_cores_and_each_test_graded_once(monkeypatch,
         [f"{chunk}::{test_id.split('::')[-1]}" for chunk, test_id in expected_ids(suites)]
     assert len(by_child) == 2 and all(by_child.values())
     assert sorted(sum(by_child.values(), [])) == sorted(ids)  # each test once, in one child
+
+
+FIXTURES = """
+import pytest
+
+
+@pytest.fixture
+def seven():
+    return 7
+
+
+@pytest.fixture
+def doubled(request):
+    return request.param * 2
+
+
+def test_a_fixture(seven):
+    assert seven == 7
+
+
+@pytest.mark.parametrize("doubled", [3], indirect=True)
+def test_an_indirect_parameter(doubled):
+    assert doubled == 6
+
+
+@pytest.fixture
+def mine():  # parametrised indirectly, yet it makes its own value
+    return "the fixture's"
+
+
+@pytest.mark.parametrize("mine", ["the parameter"], indirect=True)
+def test_a_fixture_that_takes_no_parameter(mine):
+    assert mine == "the fixture's"
+
+
+@pytest.mark.parametrize("x, y", [(1, 2), (3, 4)])
+def test_parameters(x, y):
+    assert y == x + 1
+
+
+@pytest.mark.parametrize("x", [5])
+def test_a_parameter_beside_a_fixture(x, seven):
+    assert (x, seven) == (5, 7)
+"""
+
+
+def test_a_suite_s_own_fixtures_are_still_set_up_by_pytest(tmp_path):
+    """The child hands a test its parameters itself (child.parameters_of), and leaves every
+    test needing a fixture, or a parameter passed to one, to pytest."""
+    from drill.catalog import load_catalog
+    from drill.grader.parent import grade
+    folder = tmp_path / "chunks" / "fixtures"
+    folder.mkdir(parents=True)
+    (folder / "chunk.toml").write_text('title = "Fixtures"\norder = 1\ntarget = "1:00"\n')
+    (folder / "test_fixtures.py").write_text(FIXTURES)
+    (chunk,) = load_catalog(folder.parent)
+    result = grade(chunk, REFERENCE, "quick")
+    assert result.passed and len(result.tests) == 6, failures(result)

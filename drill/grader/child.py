@@ -128,6 +128,20 @@ def _is_property(item):
     return getattr(item.function, "is_hypothesis_test", False)
 
 
+def parameters_of(item):
+    """The test's arguments when they are all its own parameters (pytest.mark.parametrize), or
+    None, when pytest must set up a fixture for it. pytest serves each parameter as a fixture of
+    its own: 0.2 ms a test on a 2-core machine, a tenth of full's grading, for what these
+    values already are."""
+    from _pytest.python import DirectParamFixtureDef
+    params = getattr(getattr(item, "callspec", None), "params", {})
+    fixtures = item._fixtureinfo.name2fixturedefs
+    if all(name in params and fixtures.get(name) and
+           isinstance(fixtures[name][-1], DirectParamFixtureDef) for name in item.fixturenames):
+        return {name: params[name] for name in item.fixturenames}
+    return None
+
+
 def status_of(exc):
     if isinstance(exc, TestTimeout):
         return "timeout"
@@ -194,7 +208,11 @@ class Collector:
         out = TestOutput(sys.__stdout__)
         try:
             setup.teardown_exact(item)  # the last test's module, if it was another
-            setup.setup(item)  # the test's parameters
+            arguments = parameters_of(item)
+            if arguments is None:
+                setup.setup(item)
+            else:
+                item.funcargs.update(arguments)
             sys.stdout = out
             _alarm(self.test_s)
             try:
