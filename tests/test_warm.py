@@ -47,8 +47,9 @@ def test_a_newer_save_stops_the_grading_still_running(warm_grader):
         "ops", HOSTILE / "hang_in_test.py", launcher=warm_grader, cancel=cancel,
         on_event=lambda kind, event: events.append(kind))))
     thread.start()
-    while "start" not in events:  # a test is running, and will not stop by itself for 12 s
+    while "collected" not in events:  # the tests are handed out: the first never ends by itself
         time.sleep(0.01)
+    time.sleep(0.1)
     asked = time.monotonic()
     cancel.set()
     thread.join()

@@ -166,19 +166,19 @@ class Collector:
 
     def pytest_collection_modifyitems(self, items):
         """Plain tests first, properties after: the quick checks are the first news of a save.
-        The parent names tests by their number in this order. Results are still listed in the
-        suites' own order."""
-        self.in_file_order = list(items)
+        The tests are listed to the parent in this order, and named by their number in it;
+        the verdict still lists them in the suites' own order."""
         items.sort(key=_is_property)
+        self.items = list(items)
 
     def pytest_collection_finish(self, session):
         tests = []
-        for item in self.in_file_order:
+        for item in self.items:
             doc = (item.function.__doc__ or "").strip()
             tests.append({"id": item.nodeid, "chunk": item.path.parent.name,
                           "function": item.originalname, "title": doc.splitlines()[0] if doc else ""})
         self.report("collected", tests=tests,
-                    plain=sum(1 for item in self.in_file_order if not _is_property(item)))
+                    plain=sum(1 for item in self.items if not _is_property(item)))
 
     def pytest_collectreport(self, report):
         if report.failed:
@@ -204,7 +204,6 @@ class Collector:
         `likely_next` shares with it (its module); the next test, if it has another, ends it."""
         started, failure = time.perf_counter(), None
         suitekit.new_test()
-        self.report("start", id=item.nodeid)
         out = TestOutput(sys.__stdout__)
         try:
             setup.teardown_exact(item)  # the last test's module, if it was another

@@ -20,6 +20,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections import deque
 from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
@@ -402,7 +403,7 @@ class ChildRun:
     def __init__(self, path, limits, on_event, launcher, suites=(), profile="quick", task=None,
                  args=None, queue=None):
         self.limits, self.on_event, self.task = limits, on_event or (lambda *a: None), task
-        self.queue, self.holding = queue or TestQueue(1), 0
+        self.queue, self.handed, self.numbers = queue or TestQueue(1), deque(), {}
         self.task_events = []
         self.token = secrets.token_hex(16)
         self.problem, self.output, self.dropped = "", b"", 0
@@ -525,21 +526,20 @@ class ChildRun:
         self.phase_started = time.monotonic()
         if kind == "collected":
             self.collected = [t for t in event["tests"] if isinstance(t, dict)]
+            self.numbers = {t.get("id"): n for n, t in enumerate(self.collected)}
             plain = event.get("plain")
             self.queue.collected(len(self.collected), plain if isinstance(plain, int) else 0)
             self._hand_out()
-        elif kind == "start":
-            self.running = event["id"]
         elif kind == "result":
-            self.holding = max(self.holding - 1, 0)
-            self._hand_out()
             test_id = event["id"]
             if event.get("status") not in (PASS, FAIL, ERROR, TIMEOUT):
                 event["status"] = ERROR
             previous = self.reported.get(test_id)
             if previous is None or previous["status"] == PASS:  # a second report never hides a failure
                 self.reported[test_id] = event
-            self.running = None
+            if self.numbers.get(test_id) in self.handed:
+                self.handed.remove(self.numbers[test_id])
+            self._hand_out()
         elif kind == "done":
             self.done = True
         elif kind == "task" and isinstance(event.get("data"), dict):
@@ -550,8 +550,8 @@ class ChildRun:
 
     def _hand_out(self):
         """Hand the child what the queue has for it; close its claims once none are left."""
-        given, last = self.queue.give(self.holding)
-        self.holding += len(given)
+        given, last = self.queue.give(len(self.handed))
+        self.handed.extend(given)
         try:
             if given:
                 self.claims.write(b"".join(b"%d\n" % n for n in given))
@@ -577,7 +577,7 @@ class ChildRun:
                             "tests finished; the run was stopped")
         elif now > deadline:
             self.problem = f"the run did not finish within {self.limits.run_s:g} s and was stopped"
-        elif self.running and now - self.phase_started > self.limits.test_s + 2:
+        elif self.handed and now - self.phase_started > self.limits.test_s + 2:
             self.problem = (f"a test did not finish within {self.limits.test_s:g} s and did not "
                             "stop when asked; the run was stopped")
         elif not self.collected and now - self.phase_started > self.limits.import_s + 5:
@@ -585,9 +585,16 @@ class ChildRun:
                             "and did not stop when asked; the run was stopped")
         else:
             return
-        self.timed_out = not gone
+        self.timed_out, self.running = not gone, self._running()
         self._kill_group()
         self.proc.wait()
+
+    def _running(self):
+        """The test the child runs now: the first handed to it and not yet reported, as it
+        runs them in the order handed (TestQueue); None between the tests of a run."""
+        if self.handed and self.handed[0] < len(self.collected):
+            return self.collected[self.handed[0]].get("id")
+        return None
 
     def _kill_group(self):
         """Kill the child and everything it started (its session); a child that has not yet
