@@ -200,10 +200,39 @@ def expect_params(t, why=""):
         elif ran:
             why = (f"the parameters are where {ran[0]} step(s) of the loop lead, so your loop "
                    f"updated {ran[0]} time(s); with steps={t.steps} it updates {t.steps} times.")
+        elif (scale := last_step_scale(t)) is not None:
+            why = (f"every loss is right, so the steps before the last landed right, but the last "
+                   f"moved each parameter by {fmt(scale)} × lr × p.grad: the step size changed "
+                   "from one step to the next. train steps by the lr it is given in every step, "
+                   "p.data -= lr * p.grad.")
         t.say(f"after training, model.parameters()[{i}] came {fmt(got)}, expected "
               f"{fmt(expected)}: "
               + (why or "each step sets every grad to 0, calls loss.backward(), then does "
                  "p.data -= lr * p.grad for every parameter."))
+
+
+def last_step_scale(t):
+    """The one factor c such that your last step moved every parameter by c × lr × p.grad, when
+    there is one and it is not 1; else None. Grads carried over from the step before add a
+    vector of their own and break the proportion, unless the lecture's last two steps point the
+    same way (one example on one input does): then a leak could pass for a changed step size,
+    and nothing is claimed."""
+    if t.steps < 2:
+        return None
+    previous, before, last = t.snapshots[t.steps - 2:t.steps + 1]
+    want = [b - a for a, b in zip(before, last)]
+    clear = [i for i, w in enumerate(want) if abs(w) > 1e-9]
+    ratios = [(t.params[i] - before[i]) / want[i] for i in clear]
+    earlier = [(before[i] - previous[i]) / want[i] for i in clear]
+    if len(ratios) < 2 or spread(earlier) < 1e-2 or spread(ratios) > 1e-4 or \
+            close(ratios[0], 1.0, 1e-4, 0):
+        return None
+    return ratios[0]
+
+
+def spread(ratios):
+    """How far apart the ratios are, relative to the largest."""
+    return (max(ratios) - min(ratios)) / max(max(map(abs, ratios)), 1e-12)
 
 
 def expect_the_lecture_loop(t):
