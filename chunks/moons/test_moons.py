@@ -287,7 +287,7 @@ def expect_fit(w, b, X, y, stale=None, **options):
                   "step: set every grad to 0 before each loss.backward(), the first included, "
                   "not only after an update.")
     call, history = call_fit(model, X, y, **options)
-    say = lambda what: fail(f"`{call}` with {where}: {what}")  # noqa: E731
+    say = lambda what: fail(f"`{call}` with {where}: {what}", program=call)  # noqa: E731
     if len(history) != steps:
         say(f"returned {len(history)} entries, expected {steps}, one (loss, accuracy) per step.")
     trail, final = float_fit([p.data for p in Line(w, b).parameters()], X, y, steps, alpha)
@@ -307,7 +307,17 @@ def expect_fit(w, b, X, y, stale=None, **options):
             say(f"the accuracy of step {k} came {fmt(got_accuracy)}, expected {fmt(accuracy)}: "
                 "record the accuracy margin_loss returned for that step.")
         if len(seen) > k + 1 and close(seen[k][0], params[0], 1e-6, 1e-9):
-            got_lr = implied_lr(seen[k], seen[k + 1], gradient(seen[k], X, y, alpha))
+            grads = gradient(seen[k], X, y, alpha)
+            still = [i for i, (a, c, g) in enumerate(zip(seen[k], seen[k + 1], grads))
+                     if a == c and abs(g) > 1e-6]
+            if still and len(still) < len(grads):
+                i = still[0]
+                name = "b" if i == len(grads) - 1 else f"w[{i}]"
+                say(f"step {k} left model.parameters()[{i}], the line's {name}, at "
+                    f"{fmt(seen[k][i])}, though its gradient is {fmt(grads[i])}, while the "
+                    "others moved: update every parameter in model.parameters(), weights and "
+                    "bias alike.")
+            got_lr = implied_lr(seen[k], seen[k + 1], grads)
             if got_lr is not None and not close(got_lr, lr_at(k, steps), 1e-5, 1e-9):
                 if leaked:
                     say(leaked)
