@@ -277,6 +277,19 @@ def test_the_panel_at_80_columns_keeps_titles_hint_indents_and_phrases_whole(dri
     assert all(line.startswith("│ │         ") and line[12] != " " for line in hint_lines[1:])
 
 
+def test_a_title_in_brackets_is_shown_as_written_not_read_as_markup():
+    import io
+
+    from rich.console import Console
+
+    from drill.render.check import failure_panel
+    title = "MLP(nin, nouts) has one Layer per entry of nouts, sized [nin] + nouts pairwise"
+    for style in ("", "bold red"):
+        console = Console(width=100, file=io.StringIO(), record=True, color_system=None)
+        console.print(failure_panel(title, "it holds 3 layers", style=style))
+        assert title in console.export_text()
+
+
 def test_the_panel_is_redrawn_at_once_for_news_and_now_and_then_for_counts(monkeypatch):
     """A grading's stream of results redraws the panel at most every REDRAW_S; the file
     loading, its first test, a key, a save or a verdict redraw it at once."""

@@ -95,8 +95,8 @@ def check_result(result):
                         border_style="red", expand=False))
     failure = result.first_failure()
     if failure and failure.message and failure.message not in result.problem:
-        out.print(failure_panel(f"[bold red]{failure.title or failure.name}", failure.message,
-                                failure.graph, expand=False))
+        out.print(failure_panel(failure.title or failure.name, failure.message, failure.graph,
+                                expand=False, style="bold red"))
     if result.output.strip() and not result.passed:
         lines = result.output.strip().splitlines()
         shown = "\n".join(lines[:15]) + (f"\n… {len(lines) - 15} more lines" if len(lines) > 15 else "")
@@ -107,18 +107,20 @@ def check_result(result):
                              f"in {result.duration_s:.2f} s ({result.profile})"))
 
 
-def failure_panel(title, message, graph=None, expand=True):
+def failure_panel(title, message, graph=None, expand=True, style=""):
     """A failure's message (its first lines), with its computation graph drawn under it. A
-    title too long for the border opens the message instead, whole, rather than cut."""
+    title too long for the border opens the message instead, whole, rather than cut. The title
+    is a test's own words, never markup: "sized [nin] + nouts" keeps its brackets."""
     lines = message.splitlines()
     shown = Text("\n".join(lines[:14]) + ("\n…" if len(lines) > 14 else ""))
     if isinstance(graph, dict):
         from drill.graph import Graph
         shown += Text("\n\n") + graph_picture(Graph.from_dict(graph))
-    if len(Text.from_markup(title)) > min(out.width, 100) - 12:
-        shown = Text.from_markup(title, style="bold") + Text("\n") + shown
-        title = "[bold red]failing" if title.startswith("[") else "failing"
-    return Panel(shown, title=title, border_style="red", expand=expand)
+    heading = Text(title, style=style)
+    if len(heading) > min(out.width, 100) - 12:
+        shown = Text(title, style="bold") + Text("\n") + shown
+        heading = Text("failing", style=style)
+    return Panel(shown, title=heading, border_style="red", expand=expand)
 
 
 def attempt_line(attempt):
