@@ -14,6 +14,10 @@ from drill.grader.suitekit import (builds_on, call_backward, close, constructor_
                                    run)
 
 INPUTS = [[2.0, 3.0, -1.0], [3.0, -1.0, 0.5], [0.5, 1.0, 1.0], [1.0, 1.0, -1.0]]
+# Why an output lies outside [-1, 1], where no tanh reaches.
+UNSQUASHED = ("no tanh gives that, it lies outside -1 to 1: every neuron returns tanh(w·x + b), "
+              "those of an MLP's last layer too (a last layer built with nonlin=False, as "
+              "micrograd's nn.py builds it, is not what nn asks).")
 
 
 def show(xs):
@@ -129,7 +133,8 @@ def expect_outputs(got, expected, what, why):
     for i, (value, want) in enumerate(zip(got, expected)):
         name = what if len(expected) == 1 else f"{what}[{i}]"
         expect_value(value, name, "build the output from Values so gradients can flow back.")
-        expect_close(value.data, want, f"{name}.data", why)
+        data = number(value.data, f"`{name}.data`")
+        expect_close(data, want, f"{name}.data", UNSQUASHED if abs(data) > 1 else why)
 
 
 def expect_parameters(setup, model, expected):
@@ -291,7 +296,7 @@ def test_layer_parameters():
 def test_mlp_layer_sizes():
     """MLP(nin, nouts) has one Layer per entry of nouts, sized [nin] + nouts pairwise"""
     for nin, nouts in ((3, [4, 4, 1]), (2, [3, 2])):
-        mlp_parts(make(f"MLP({nin}, {nouts})", "MLP", nin, nouts), nin, nouts,
+        mlp_parts(make(f"MLP({nin}, {nouts})", "MLP", nin, list(nouts)), nin, nouts,
                   f"MLP({nin}, {nouts})")
 
 
