@@ -257,10 +257,11 @@ def float_fit(params, X, y, steps, alpha):
     return trail, params
 
 
-def call_fit(model, X, y, **options):
+def call_fit(model, X, y, *args, **options):
     fit = need("fit")
-    call = "fit(model, X, y" + "".join(f", {k}={fmt(v)}" for k, v in options.items()) + ")"
-    history = run(call, fit, model, [list(x) for x in X], list(y), **options)
+    call = "fit(model, X, y" + "".join(f", {fmt(v)}" for v in args) + \
+        "".join(f", {k}={fmt(v)}" for k, v in options.items()) + ")"
+    history = run(call, fit, model, [list(x) for x in X], list(y), *args, **options)
     if not isinstance(history, (list, tuple)):
         fail(f"`{call}` returned {fmt(history)[:80]}, expected a list with one (loss, accuracy) "
              "per step.")
@@ -306,6 +307,12 @@ def expect_fit(w, b, X, y, stale=None, **options):
         if not close(got_accuracy, accuracy, REL, ABS):
             say(f"the accuracy of step {k} came {fmt(got_accuracy)}, expected {fmt(accuracy)}: "
                 "record the accuracy margin_loss returned for that step.")
+        if k + 1 < steps and history[k + 1][0] == got_loss and \
+                not close(trail[k + 1][1], loss, 1e-7, 1e-9):
+            say(f"the loss of step {k + 1} is that of step {k}, {fmt(got_loss)}, so step {k} moved "
+                "no parameter: update after loss.backward(), while the grads hold this step's "
+                "gradient (set them to 0 before backward, not after it), by p.data -= lr * "
+                "p.grad.")
         if len(seen) > k + 1 and close(seen[k][0], params[0], 1e-6, 1e-9):
             grads = gradient(seen[k], X, y, alpha)
             still = [i for i, (a, c, g) in enumerate(zip(seen[k], seen[k + 1], grads))
@@ -358,6 +365,18 @@ def test_fit_returns_a_loss_and_an_accuracy_per_step():
     if len(history) != 3:
         fail(f"`{call}` returned {len(history)} entries, expected 3, one (loss.data, accuracy) "
              "per step: loop `for k in range(steps)`.")
+
+
+def test_steps_and_alpha_may_be_given_in_order():
+    """fit(model, X, y, 3, 0.01) is fit(model, X, y, steps=3, alpha=0.01)"""
+    call, history = call_fit(Line(W4, B4), X4, Y4, 3, 0.01)
+    named, want = call_fit(Line(W4, B4), X4, Y4, steps=3, alpha=0.01)
+    if len(history) != len(want) or not all(
+            close(a, b, 1e-9, 1e-12) for got, expected in zip(history, want)
+            for a, b in zip(got, expected)):
+        fail(f"`{call}` returned {fmt(history)[:120]}, but `{named}` returned "
+             f"{fmt(want)[:120]}: the arguments come in the order `def fit(model, X, y, "
+             "steps=100, alpha=1e-4)`, steps before alpha.")
 
 
 def test_fit_steps_down_with_a_decaying_learning_rate():

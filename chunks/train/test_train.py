@@ -111,16 +111,17 @@ def values(model):
             for i, p in enumerate(model.parameters())]
 
 
-def call_of(options):
+def call_of(args, options):
     """The call of `train` as the learner would write it."""
-    return "train(model, xs, ys" + "".join(f", {k}={fmt(v)}" for k, v in options.items()) + ")"
+    return "train(model, xs, ys" + "".join(f", {fmt(v)}" for v in args) + \
+        "".join(f", {k}={fmt(v)}" for k, v in options.items()) + ")"
 
 
-def train_yours(model, xs, ys, **options):
+def train_yours(model, xs, ys, *args, **options):
     """Your `train` on `model`: the call as written, the losses as floats, the final parameters."""
     train, Value = need("train"), need("Value")
-    call = call_of(options)
-    losses = run(call, train, model, [list(x) for x in xs], list(ys), **options)
+    call = call_of(args, options)
+    losses = run(call, train, model, [list(x) for x in xs], list(ys), *args, **options)
     if not isinstance(losses, (list, tuple)):
         fail(f"`{call}` returned {fmt(losses)[:80]}, expected the list of the losses, one float "
              "per step: append each step's loss to a list and return it.")
@@ -294,13 +295,32 @@ def test_a_step_goes_down_the_gradient():
 def test_lr_sets_the_step_size(lr):
     """a step moves each parameter by lr times its gradient"""
     done, moves = one_step(lr)
+    scales = [abs(after - before) / abs(grad) for _, before, after, grad in moves if grad]
     for i, before, after, grad in moves:
         moved = abs(after - before)
         if moved and not close(moved, lr * abs(grad), REL, ABS):
             fail(f"{done} moved model.parameters()[{i}] by {fmt(moved)} (that is "
                  f"{fmt(moved / abs(grad))} × |grad|), expected lr × |grad| = {fmt(lr)} × "
-                 f"{fmt(abs(grad))} = {fmt(lr * abs(grad))}: step by the lr you were given, "
-                 "p.data -= lr * p.grad.")
+                 f"{fmt(abs(grad))} = {fmt(lr * abs(grad))}: " + step_size_mistake(scales, lr))
+
+
+def step_size_mistake(scales, lr):
+    """Why a step moved the parameters by `scales` × |grad| where lr × |grad| was due: a wrong
+    lr moves them all by one multiple; grads that are not the step's own gradient (backward
+    run again, or inside the loop that zeroes them) by a multiple of their own each, or by
+    a whole number of lrs."""
+    backward_once = ("call loss.backward() once per step, after every grad is set to 0, "
+                     "then p.data -= lr * p.grad.")
+    if max(scales) - min(scales) > 1e-6 * max(scales):
+        return ("each parameter moved by a multiple of its gradient of its own "
+                f"({', '.join(fmt(x) for x in scales[:4])}), so the grads at the update were "
+                "not this step's gradient: " + backward_once)
+    times = round(scales[0] / lr)
+    if times >= 2 and close(scales[0], times * lr, 1e-6, 0):
+        return (f"that is {times} × lr: either the step uses {times} × lr, or loss.backward() "
+                f"ran {times} times and the grads hold {times} times the gradient: "
+                + backward_once)
+    return "step by the lr you were given, p.data -= lr * p.grad."
 
 
 def test_each_loss_is_taken_before_its_update():
@@ -360,6 +380,23 @@ def test_defaults_are_20_steps_with_lr_0_1():
             fail(f"after `{call}`, model.parameters()[{i}] came {fmt(got)}, but after "
                  f"`{explicit}` it came {fmt(expected)}: the default is lr=0.1, "
                  "`def train(model, xs, ys, steps=20, lr=0.1)`.")
+
+
+def test_steps_and_lr_may_be_given_in_order():
+    """train(model, xs, ys, 3, 0.05) is train(model, xs, ys, steps=3, lr=0.05)"""
+    model, xs, ys = line()
+    twin = copy.deepcopy(model)
+    call, losses, params = train_yours(model, xs, ys, 3, 0.05)
+    named, want_losses, want_params = train_yours(twin, xs, ys, steps=3, lr=0.05)
+    order = "`def train(model, xs, ys, steps=20, lr=0.1)`, steps before lr."
+    if len(losses) != len(want_losses):
+        fail(f"`{call}` returned {len(losses)} losses, but `{named}` returned "
+             f"{len(want_losses)}: the fourth argument is steps, {order}")
+    for i, (got, expected) in enumerate(zip(params, want_params)):
+        if not close(got, expected, REL, ABS):
+            fail(f"after `{call}`, model.parameters()[{i}] came {fmt(got)}, but after "
+                 f"`{named}` it came {fmt(expected)}: the arguments come in the order "
+                 f"{order}")
 
 
 unit = st.floats(-1, 1)
