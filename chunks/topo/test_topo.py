@@ -82,15 +82,17 @@ class Run:
 
 def recordable(Value):
     """The class the suite builds its graphs from: the learner's Value, unless its nodes cannot
-    take a `_backward` of their own (a class with `__slots__` whose `_backward` is a method, which
-    the contract allows), and then a subclass of it that can: the nodes, their constructor and
-    their backward() stay the learner's."""
+    take a `_backward` of their own (a class with `__slots__` whose `_backward` is a method, or a
+    read-only property: the contract asks only for a callable), and then a subclass of it that
+    can, its `_backward` a plain attribute: the nodes, their constructor and their backward()
+    stay the learner's."""
     probe = run("Value(1.0)", Value, 1.0)
     try:
         probe._backward = lambda: None
     except AttributeError:
         return type(Value)(Value.__name__, (Value,), {"__module__": Value.__module__,
-                                                      "__qualname__": Value.__qualname__})
+                                                      "__qualname__": Value.__qualname__,
+                                                      "_backward": None})
     return Value
 
 
@@ -255,6 +257,53 @@ def test_shared_nodes_wait_for_all_their_users():
 def test_nodes_outside_the_graph_are_left_alone():
     """nodes the root does not depend on never run their _backward"""
     expect_correct(WITH_STRANGERS, root="r")
+
+
+AFRESH = ("backward() builds its order afresh from its own root on every call: make `topo` and "
+          "`visited` inside backward(), not at module level or on the class, where they keep "
+          "the nodes of every earlier call.")
+
+
+def test_a_second_backward_runs_only_its_own_graph():
+    """backward() on a second graph runs that graph's nodes, none of the first's"""
+    first = backward_on(TREE)
+    ran = len(first.calls)
+    second = backward_on(CHAIN)
+    if len(first.calls) > ran:
+        name = first.calls[ran][0]
+        fail(f"After `{code(TREE, 'r')}`, a second graph built apart, "
+             f"`{code(CHAIN, 'e')}`, ran `{name}._backward()` of the first graph again: "
+             + AFRESH, program=code(CHAIN, "e"))
+    expect_each_once(second)
+
+
+def test_a_node_reached_again_by_a_later_backward_runs_again():
+    """a later backward() whose graph holds nodes an earlier one ran runs them again"""
+    first = backward_on(WITH_STRANGERS, root="r")
+    ran = len(first.calls)
+    program = code(WITH_STRANGERS, "r") + "; v.backward()"
+    call_backward(first.nodes["v"], "v", code(WITH_STRANGERS, "r"))
+    again = [name for name, _ in first.calls[ran:]]
+    for name in ("v", "r", "b"):  # the nodes with children that v depends on
+        if name not in again:
+            fail(f"In `{program}`, the second call, `v.backward()`, never ran `{name}._backward()`, "
+                 f"though `v` depends on `{name}`: " + AFRESH, program=program)
+
+
+def test_the_root_grad_is_set_to_one_not_added_to():
+    """backward() sets the root's grad to 1 even when it held a gradient already"""
+    constructor_holds("topo")
+    Value = need("Value")
+    a = run("a = Value(2.0)", Value, 2.0)
+    r = run("r = Value(1.0, (a,), 'op')", Value, 1.0, (a,), "op")
+    program = "a = Value(2.0); r = Value(1.0, (a,), 'op'); r.grad = 3.0"
+    run("r.grad = 3.0", setattr, r, "grad", 3.0)
+    call_backward(r, "r", program)
+    after = number(read(r, "grad", "r"), "`r.grad`")
+    if after != 1:
+        fail(f"`{program}; r.backward()` left `r.grad == {fmt(after)}`, expected 1.0: backward() "
+             "sets the root's grad, `self.grad = 1`, whatever it held, rather than adding 1 to it.",
+             program=program + "; r.backward()")
 
 
 def test_chain_of_300_nodes():
