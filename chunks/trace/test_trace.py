@@ -237,6 +237,43 @@ def test_a_second_trace_of_the_same_graph_finds_it_all_again():
     expect_trace(nodes["r"], f"{program}; trace(r)", names)
 
 
+def counting(kind, reads):
+    """A subclass of `kind` (set, tuple, ...) whose iterations are counted in `reads`, by node."""
+    class Counted(kind):
+        def __iter__(self):
+            reads[id(self)] = reads.get(id(self), 0) + 1
+            return kind.__iter__(self)
+    return Counted
+
+
+def test_a_node_reached_along_many_paths_is_visited_once():
+    """a ladder twelve rungs high, 2048 paths to its foot: trace walks each node's _prev once"""
+    graph = [("a0", 0.0, []), ("b0", 0.0, [])]
+    for i in range(1, 12):
+        graph += [(f"a{i}", float(i), [f"a{i - 1}", f"b{i - 1}"]),
+                  (f"b{i}", float(i), [f"a{i - 1}", f"b{i - 1}"])]
+    graph.append(("r", 12.0, ["a11", "b11"]))
+    nodes, program = build(graph)
+    reads, foot = {}, None
+    for name, v in nodes.items():
+        prev = v._prev
+        if type(prev) in (set, frozenset, tuple, list):
+            try:
+                v._prev = counting(type(prev), reads)(prev)
+            except AttributeError:  # a read-only _prev: its walk is not counted
+                continue
+            foot = v._prev if name == "a0" else foot
+    run(f"{program}; trace(r)", need("trace"), nodes["r"])
+    walked = reads.get(id(foot), 0)
+    if walked > 3:
+        fail(f"`{program}; trace(r)` walked the `_prev` of `a0` {walked} times: a0 is reached "
+             "along 2048 paths, and a trace that goes on below a node it has already visited "
+             "walks each of them, twice as many for each rung more. Remember the nodes "
+             "visited, and go no further when you meet one again.",
+             picture(nodes["r"], program, {id(v): n for n, v in nodes.items()}, nodes["a0"]))
+    expect_trace(nodes["r"], program, {id(v): n for n, v in nodes.items()})
+
+
 def test_chain_of_300_nodes():
     """a chain of 300 nodes works"""
     expect_graph([("n0", 0.0, [])] + [(f"n{i}", float(i), [f"n{i - 1}"]) for i in range(1, 300)])
