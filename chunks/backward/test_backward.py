@@ -94,7 +94,12 @@ def expect_stored(Value, out, text):
         fail(f"after `{text}`, `c._backward` is {step!r}, not a function: each operation "
              "stores the function itself, `out._backward = _backward`; with `_backward()` it "
              "would run at once (while out.grad is still 0) and store what it returns")
-    if getattr(step, "__code__", None) is not None and step.__code__ is getattr(leaf, "__code__", 0):
+    # The leaf's own function again, made afresh (`self._backward = lambda: None`): the same
+    # code and nothing captured. One factory for every node's closures, or a method that reads
+    # `_op`, shares its code too, and is no sign of anything.
+    code = getattr(step, "__code__", None)
+    if code is not None and code is getattr(leaf, "__code__", 0) \
+            and not getattr(step, "__closure__", None) and not hasattr(step, "__self__"):
         return "`c._backward` is still the do-nothing function every Value starts with: the " \
                "operation never stored its own (`out._backward = _backward`)"
     return ""
@@ -134,6 +139,14 @@ CHECKS += [(e, f) for e in EXPRESSIONS for f in (local, chained, accumulated) if
 def test_derivative(expr, form):
     """each operation's _backward adds its local derivative times out.grad into its operands"""
     expect_grads(need("Value"), *form(expr))
+
+
+@pytest.mark.parametrize("k", [2, 3])
+def test_power_at_zero(k):
+    """a ** k at a = 0, for a whole k: its gradient is k * 0 ** (k - 1), with no division by a"""
+    expect_grads(need("Value"), f"a ** {k}", {"a": float(k * 0 ** (k - 1))},
+                 f"d(a ** k)/da = k * a ** (k - 1), here {k * 0 ** (k - 1)}; written as "
+                 "k * out.data / a.data it divides by a, which may be 0", leaves={"a": 0.0})
 
 
 @pytest.mark.parametrize("expr, expected", [

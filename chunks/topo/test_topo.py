@@ -286,8 +286,9 @@ def test_a_node_reached_again_by_a_later_backward_runs_again():
     again = [name for name, _ in first.calls[ran:]]
     for name in ("v", "r", "b"):  # the nodes with children that v depends on
         if name not in again:
-            fail(f"In `{program}`, the second call, `v.backward()`, never ran `{name}._backward()`, "
-                 f"though `v` depends on `{name}`: " + AFRESH, program=program)
+            fail(f"In `{program}`, the second call, `v.backward()`, never ran "
+                 f"`{name}._backward()`, though `v` depends on `{name}`: " + AFRESH,
+                 program=program)
 
 
 def test_the_root_grad_is_set_to_one_not_added_to():
