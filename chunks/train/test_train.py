@@ -366,37 +366,35 @@ def test_steps_sets_the_number_of_steps(steps):
     expect_the_lecture_loop(Trial(model, xs, ys, steps=steps, lr=0.05))
 
 
-def test_defaults_are_20_steps_with_lr_0_1():
-    """train(model, xs, ys) is train(model, xs, ys, steps=20, lr=0.1)"""
+def expect_as_named(args, options, count_why, params_why):
+    """Your train called with `args` in order (or none) does what it does with `options` named."""
     model, xs, ys = line()
     twin = copy.deepcopy(model)
-    call, losses, params = train_yours(model, xs, ys)
-    explicit, want_losses, want_params = train_yours(twin, xs, ys, steps=20, lr=0.1)
+    call, losses, params = train_yours(model, xs, ys, *args)
+    named, want_losses, want_params = train_yours(twin, xs, ys, **options)
     if len(losses) != len(want_losses):
-        fail(f"`{call}` returned {len(losses)} losses, but `{explicit}` returned "
-             f"{len(want_losses)}: the default is steps=20.")
+        fail(f"`{call}` returned {len(losses)} losses, but `{named}` returned "
+             f"{len(want_losses)}: {count_why}")
     for i, (got, expected) in enumerate(zip(params, want_params)):
         if not close(got, expected, REL, ABS):
             fail(f"after `{call}`, model.parameters()[{i}] came {fmt(got)}, but after "
-                 f"`{explicit}` it came {fmt(expected)}: the default is lr=0.1, "
-                 "`def train(model, xs, ys, steps=20, lr=0.1)`.")
+                 f"`{named}` it came {fmt(expected)}: {params_why}")
+
+
+SIGNATURE = "`def train(model, xs, ys, steps=20, lr=0.1)`"
+
+
+def test_defaults_are_20_steps_with_lr_0_1():
+    """train(model, xs, ys) is train(model, xs, ys, steps=20, lr=0.1)"""
+    expect_as_named((), {"steps": 20, "lr": 0.1}, "the default is steps=20.",
+                    f"the default is lr=0.1, {SIGNATURE}.")
 
 
 def test_steps_and_lr_may_be_given_in_order():
     """train(model, xs, ys, 3, 0.05) is train(model, xs, ys, steps=3, lr=0.05)"""
-    model, xs, ys = line()
-    twin = copy.deepcopy(model)
-    call, losses, params = train_yours(model, xs, ys, 3, 0.05)
-    named, want_losses, want_params = train_yours(twin, xs, ys, steps=3, lr=0.05)
-    order = "`def train(model, xs, ys, steps=20, lr=0.1)`, steps before lr."
-    if len(losses) != len(want_losses):
-        fail(f"`{call}` returned {len(losses)} losses, but `{named}` returned "
-             f"{len(want_losses)}: the fourth argument is steps, {order}")
-    for i, (got, expected) in enumerate(zip(params, want_params)):
-        if not close(got, expected, REL, ABS):
-            fail(f"after `{call}`, model.parameters()[{i}] came {fmt(got)}, but after "
-                 f"`{named}` it came {fmt(expected)}: the arguments come in the order "
-                 f"{order}")
+    expect_as_named((3, 0.05), {"steps": 3, "lr": 0.05},
+                    f"the fourth argument is steps, {SIGNATURE}, steps before lr.",
+                    f"the arguments come in the order {SIGNATURE}, steps before lr.")
 
 
 unit = st.floats(-1, 1)
