@@ -266,7 +266,7 @@ def test_a_node_reached_along_many_paths_is_visited_once():
     run(f"{program}; trace(r)", need("trace"), nodes["r"])
     key, walked = max(reads.items(), key=lambda item: item[1], default=(None, 0))
     if walked > 3:  # no picture of the graph: drawn, the ladder runs to thousands of lines
-        name = counted[key]
+        name = counted.get(key, "a node")
         fail(f"`{program}; trace(r)` walked the `_prev` of `{name}` {walked} times, where once "
              "is enough: the lower nodes of a ladder are reached along many paths (2048 to its "
              "foot), and a trace that goes on below a node it has already visited walks each "
