@@ -506,8 +506,33 @@ GRAPH_NOTE = "the graph below shows each node's grad and the one it should have;
 def builds_on(chunk, *exprs, gradients=False):
     """`forward_holds` (or, with `gradients`, `gradients_hold`) for each of `exprs`, written on
     `a` (1.5) and `b` (-2.5): what `chunk`'s suite and the usual code of it build on, confirmed
-    in that order, after the constructor."""
+    in that order, after the constructor; with `gradients`, then `backward_runs_afresh`."""
     constructor_holds(chunk)
     for expr in exprs:
         leaves = {n: x for n, x in (("a", 1.5), ("b", -2.5)) if n in expr}
         (gradients_hold if gradients else forward_holds)(chunk, expr, leaves)
+    if gradients:
+        backward_runs_afresh(chunk)
+
+
+def backward_runs_afresh(chunk):
+    """Confirm that backward() on a second graph leaves a first one's grads alone. The lecture
+    notebook's `topo` and `visited` at module level run every earlier graph again, which a
+    training loop shows as grads that carry over, told as the loop's own bug."""
+    def check():
+        leaves = {"a": 1.5, "b": -2.5}
+        text, values, out = _built("a * b", leaves)
+        call_backward(out, "c", text)
+        before = {n: number(read(v, "grad", n, text), f"`{n}.grad`") for n, v in values.items()}
+        again, _, other = _built("a * b", leaves)
+        call_backward(other, "c", again)
+        for name, value in values.items():
+            got = number(read(value, "grad", name, text), f"`{name}.grad`")
+            if got != before[name]:
+                fail(f"`{text}; c.backward()`, then the same built again apart and its own "
+                     f"`c.backward()`, changed the first graph's `{name}.grad` from "
+                     f"{fmt(before[name])} to {fmt(got)}: backward() builds its order afresh "
+                     "from its own root on every call; make `topo` and `visited` inside "
+                     "backward(), not at module level or on the class.",
+                     program=f"{text}; c.backward(); {again}; c.backward()")
+    confirmed(("afresh",), check, chunk, "topo")
