@@ -11,6 +11,9 @@ from conftest import REFERENCE, verdict
 
 CORPUS = Path(__file__).parent / "corpus"
 KINDS = tomllib.loads((CORPUS / "kinds.toml").read_text())["kind"]
+# (kind, the chunk it is graded on): `graded` names one chunk, or a list of them.
+GRADED = [(kind, graded) for kind in KINDS
+          for graded in ([kind["graded"]] if isinstance(kind["graded"], str) else kind["graded"])]
 
 
 def written(kind, folder):
@@ -39,10 +42,11 @@ def pasted(program, path):
     return None
 
 
-@pytest.mark.parametrize("kind", KINDS, ids=[k["name"] for k in KINDS])
-def test_the_first_message_names_the_real_cause(kind, tmp_path):
+@pytest.mark.parametrize("kind, graded", GRADED, ids=[
+    k["name"] + ("" if isinstance(k["graded"], str) else f"-{g}") for k, g in GRADED])
+def test_the_first_message_names_the_real_cause(kind, graded, tmp_path):
     path = written(kind, tmp_path)
-    result = verdict(kind["graded"], path)
+    result = verdict(graded, path)
     assert not result.problem, result.problem
     first = result.first_failure()
     assert first is not None, f"{kind['kind']}: not caught"
@@ -57,7 +61,7 @@ def test_the_first_message_names_the_real_cause(kind, tmp_path):
         assert pasted(first.test_code, path) == (raised.group(1) if raised else None), \
             "the program shown does not run as shown"
     assert "Traceback" not in first.message
-    if kind["graded"] == "full":
+    if graded == "full":
         owner = kind.get("owner", kind["chunk"])
         others = [t for t in result.tests if t.status != "pass" and t.chunk not in
                   (kind["chunk"], kind.get("also"))]

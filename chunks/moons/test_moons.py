@@ -10,7 +10,8 @@ import random
 
 from hypothesis import given, strategies as st
 
-from drill.grader.suitekit import Offered, close, examples, fail, fmt, made, need, number, run
+from drill.grader.suitekit import (Offered, close, examples, fail, fmt, made, need, number, run,
+                                   written_call)
 from drill.moons import two_moons
 
 REL, ABS = 1e-9, 1e-12
@@ -259,8 +260,7 @@ def float_fit(params, X, y, steps, alpha):
 
 def call_fit(model, X, y, *args, **options):
     fit = need("fit")
-    call = "fit(model, X, y" + "".join(f", {fmt(v)}" for v in args) + \
-        "".join(f", {k}={fmt(v)}" for k, v in options.items()) + ")"
+    call = written_call("fit(model, X, y", args, options)
     history = run(call, fit, model, [list(x) for x in X], list(y), *args, **options)
     if not isinstance(history, (list, tuple)):
         fail(f"`{call}` returned {fmt(history)[:80]}, expected a list with one (loss, accuracy) "

@@ -6,8 +6,8 @@ then. So the suite watches the order backward() chooses without depending on any
 """
 from hypothesis import given, strategies as st
 
-from drill.grader.suitekit import (GRAPH_NOTE, call_backward, constructor_holds, fail, fmt,
-                                   graph_of, made, need, number, read, run)
+from drill.grader.suitekit import (AFRESH, GRAPH_NOTE, call_backward, constructor_holds, fail,
+                                   fmt, graph_of, made, need, number, read, run)
 
 # A graph is a list of (name, children's names) in creation order; the last node is the root
 # unless a test says otherwise.
@@ -257,11 +257,6 @@ def test_shared_nodes_wait_for_all_their_users():
 def test_nodes_outside_the_graph_are_left_alone():
     """nodes the root does not depend on never run their _backward"""
     expect_correct(WITH_STRANGERS, root="r")
-
-
-AFRESH = ("backward() builds its order afresh from its own root on every call: make `topo` and "
-          "`visited` inside backward(), not at module level or on the class, where they keep "
-          "the nodes of every earlier call.")
 
 
 def test_a_second_backward_runs_only_its_own_graph():

@@ -258,15 +258,16 @@ def test_a_node_reached_along_many_paths_is_visited_once():
     for name, v in nodes.items():
         prev = run(f"{program}: reading _prev", lambda: v._prev)
         if type(prev) in (set, frozenset, tuple, list):
+            wrapped = counting(type(prev), reads)(prev)
             try:
-                v._prev = counting(type(prev), reads)(prev)
+                v._prev = wrapped
             except AttributeError:  # a read-only _prev: its walk is not counted
                 continue
-            counted[id(v._prev)] = name
+            counted[id(wrapped)] = name
     run(f"{program}; trace(r)", need("trace"), nodes["r"])
     key, walked = max(reads.items(), key=lambda item: item[1], default=(None, 0))
     if walked > 3:  # no picture of the graph: drawn, the ladder runs to thousands of lines
-        name = counted.get(key, "a node")
+        name = counted[key]
         fail(f"`{program}; trace(r)` walked the `_prev` of `{name}` {walked} times, where once "
              "is enough: the lower nodes of a ladder are reached along many paths (2048 to its "
              "foot), and a trace that goes on below a node it has already visited walks each "

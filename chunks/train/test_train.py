@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given, strategies as st
 
 from drill.grader.suitekit import (Offered, builds_on, close, examples, fail, fmt, made, need,
-                                   number, read, run)
+                                   number, read, run, written_call)
 
 LECTURE_XS = [[2.0, 3.0, -1.0], [3.0, -1.0, 0.5], [0.5, 1.0, 1.0], [1.0, 1.0, -1.0]]
 LECTURE_YS = [1.0, -1.0, -1.0, 1.0]
@@ -111,16 +111,10 @@ def values(model):
             for i, p in enumerate(model.parameters())]
 
 
-def call_of(args, options):
-    """The call of `train` as the learner would write it."""
-    return "train(model, xs, ys" + "".join(f", {fmt(v)}" for v in args) + \
-        "".join(f", {k}={fmt(v)}" for k, v in options.items()) + ")"
-
-
 def train_yours(model, xs, ys, *args, **options):
     """Your `train` on `model`: the call as written, the losses as floats, the final parameters."""
     train, Value = need("train"), need("Value")
-    call = call_of(args, options)
+    call = written_call("train(model, xs, ys", args, options)
     losses = run(call, train, model, [list(x) for x in xs], list(ys), *args, **options)
     if not isinstance(losses, (list, tuple)):
         fail(f"`{call}` returned {fmt(losses)[:80]}, expected the list of the losses, one float "
@@ -311,7 +305,7 @@ def step_size_mistake(scales, lr):
     a whole number of lrs."""
     backward_once = ("call loss.backward() once per step, after every grad is set to 0, "
                      "then p.data -= lr * p.grad.")
-    if max(scales) - min(scales) > 1e-6 * max(scales):
+    if spread(scales) > 1e-6:
         return ("each parameter moved by a multiple of its gradient of its own "
                 f"({', '.join(fmt(x) for x in scales[:4])}), so the grads at the update were "
                 "not this step's gradient: " + backward_once)

@@ -503,6 +503,20 @@ GRAPH_NOTE = "the graph below shows each node's grad and the one it should have;
              "first that differs, from the output down"
 
 
+def written_call(head, args, options):
+    """A call as the learner would write it: `head` ("train(model, xs, ys"), then `args` in
+    order and `options` named."""
+    return head + "".join(f", {fmt(v)}" for v in args) + \
+        "".join(f", {k}={fmt(v)}" for k, v in options.items()) + ")"
+
+
+# Why backward() met nodes of an earlier call: topo's suite says it, and so do the chunks that
+# build on backward().
+AFRESH = ("backward() builds its order afresh from its own root on every call: make `topo` and "
+          "`visited` inside backward(), not at module level or on the class, where they keep "
+          "the nodes of every earlier call.")
+
+
 def builds_on(chunk, *exprs, gradients=False):
     """`forward_holds` (or, with `gradients`, `gradients_hold`) for each of `exprs`, written on
     `a` (1.5) and `b` (-2.5): what `chunk`'s suite and the usual code of it build on, confirmed
@@ -531,8 +545,6 @@ def backward_runs_afresh(chunk):
             if got != before[name]:
                 fail(f"`{text}; c.backward()`, then the same built again apart and its own "
                      f"`c.backward()`, changed the first graph's `{name}.grad` from "
-                     f"{fmt(before[name])} to {fmt(got)}: backward() builds its order afresh "
-                     "from its own root on every call; make `topo` and `visited` inside "
-                     "backward(), not at module level or on the class.",
+                     f"{fmt(before[name])} to {fmt(got)}: " + AFRESH,
                      program=f"{text}; c.backward(); {again}; c.backward()")
     confirmed(("afresh",), check, chunk, "topo")
