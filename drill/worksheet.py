@@ -324,7 +324,7 @@ def grade(chunk, path, profile="thorough", seed=None):
     gradients come from `seed` (the attempt's; for a bare file, the seed its first line names)."""
     from pathlib import Path
 
-    from drill.graph import Graph, Node
+    from drill.graph import Graph, Node, first_wrong
     from drill.grader.parent import read_source
     from drill.grader.results import ERROR, FAIL, PASS, GradeResult, TestResult
     path = Path(path).resolve()
@@ -351,10 +351,10 @@ def grade(chunk, path, profile="thorough", seed=None):
             message = "not graded: " + problem.split("\n")[0]
         if not passed:
             wrong.add(step.name)
-        if not passed and "(depends on" not in title and graph.wrong is None:
-            graph.wrong = ids[step.name]  # the first mistake of the learner's own
+            graph.node(ids[step.name]).wrong = True
         result.tests.append(TestResult(f"{chunk.name}::{title}", status, message,
                                        chunk=chunk.name, title=title))
+    graph.wrong = first_wrong(graph)  # a mistake of the learner's own: no node above it is wrong
     for test in result.tests:
         if test.status != PASS:
             test.graph = graph.to_dict()

@@ -1,13 +1,19 @@
 """The computation graph as data, and its picture: the lecture's first example, by hand."""
 import importlib.util
+import io
 import json
+import re
 import time
 
-from drill.graph import MAX_NODES, Graph, walk
+import pytest
+from rich.console import Console
+
+from drill.graph import MAX_NODES, MAX_RUNS, Graph, walk
 from drill.grader.parent import Limits, run_task
+from drill.hunt import planted
 from drill.render import graph_picture
 
-from conftest import REFERENCE, drill
+from conftest import CHUNKS, REFERENCE, drill, verdict
 
 
 def reference():
@@ -65,12 +71,15 @@ def test_a_graph_survives_its_dict_form_and_a_long_chain_is_cut():
     assert "more node" in graph_picture(chain).plain
 
 
-def test_a_node_used_twice_is_drawn_once():
+def test_a_node_used_twice_is_drawn_once_under_its_last_user():
+    """Drawn after every node that uses it, so reading down never meets a node before its users."""
     Value = reference().Value
     x = Value(1.5)
     y = x * x + x
-    picture = graph_picture(walk(y, lambda v: list(v._prev), read)).plain
-    assert picture.count("data       1.5") == 1 and "(above)" in picture
+    lines = graph_picture(walk(y, lambda v: list(v._prev), read)).plain.splitlines()
+    drawn = [i for i, line in enumerate(lines) if "data       1.5" in line]
+    named = [i for i, line in enumerate(lines) if "(below)" in line]
+    assert len(drawn) == 1 and len(named) == 1 and named[0] < drawn[0] == len(lines) - 1
 
 
 def test_drill_graph_draws_the_lecture_example_with_its_grads():
@@ -139,10 +148,169 @@ def test_a_forged_graph_is_read_as_far_as_it_is_well_formed():
     """The child runs the learner's code, which could forge a report: the parent drops what is
     not of its type, and the picture is drawn without an error."""
     forged = {"nodes": [{"id": 0, "label": 3, "op": "+", "data": "x", "grad": 1.0,
-                         "children": 5}, {"id": "1", "children": [0, "a"]}, "junk"],
+                         "children": 5, "wrong": "yes", "ran": [1, "2", 3, 4, 5], "runs": "5"},
+                        {"id": "1", "children": [0, "a"] + [0] * 1000, "ran": 7}, "junk"],
               "root": "0", "wrong": [], "left_out": "9"}
     graph = Graph.from_dict(forged)
-    assert [(n.id, n.label, n.data, n.children) for n in graph.nodes] == \
-        [(0, "", None, []), (-1, "", None, [0])]
+    assert [(n.id, n.label, n.data, n.children[:2], n.wrong, n.ran, n.runs)
+            for n in graph.nodes] == [(0, "", None, [], False, [1, 3, 4], None),
+                                      (-1, "", None, [0, 0], False, [], None)]
+    assert len(graph.nodes[1].children) == MAX_NODES
     assert (graph.root, graph.wrong, graph.left_out) == (0, None, 0)
     assert "+" in graph_picture(graph).plain
+
+
+class Node:
+    """A node with its operands in a list, so the tests know the order the picture draws."""
+
+    def __init__(self, label, *prev, grad=0.0):
+        self.label, self._prev, self.grad, self.data = label, list(prev), grad, 1.0
+
+
+def drawn(root, expected, close=lambda x, y: x == y, **order):
+    """The graph under `root` (Nodes) with `expected` ({label: grad}), and its picture's lines."""
+    nodes, todo = {}, [root]
+    while todo:
+        node = todo.pop()
+        nodes[node.label] = node
+        todo.extend(node._prev)
+    graph = walk(root, lambda v: v._prev, lambda v: ("op" if v._prev else "", v.data, v.grad),
+                 {id(v): n for n, v in nodes.items()},
+                 {id(nodes[n]): g for n, g in expected.items()}, close, **order)
+    return graph, graph_picture(graph).plain.splitlines()
+
+
+def rows(lines):
+    """(mark, name, named only) of each node's line of a picture: mark "✗", "x" or ""."""
+    found = []
+    for line in lines:
+        words = [w for w in line[2:].split() if w not in ("│", "├─", "└─")]
+        if words and not line.startswith(("✗ the", "ran N", "want:")):
+            found.append((line[:2].strip(), words[0], "(below)" in line))
+    return found
+
+
+def test_every_wrong_grad_is_marked_and_the_first_reading_down_distinctly():
+    """L = (a*b + c) * f with b and f wrong: b is drawn above f, so the ✗ is on b (once it
+    landed on f, below the wrong b, though the legend says "from the output down")."""
+    a, b, c, f = Node("a", grad=6.0), Node("b", grad=0.0), Node("c", grad=-2.0), Node("f", grad=0.0)
+    e = Node("e", a, b, grad=-2.0)
+    d = Node("d", e, c, grad=-2.0)
+    L = Node("L", d, f, grad=1.0)
+    graph, lines = drawn(L, dict(a=6.0, b=-4.0, c=-2.0, f=4.0, e=-2.0, d=-2.0, L=1.0))
+    assert graph.node(graph.wrong).label == "b"
+    assert {n.label for n in graph.nodes if n.wrong} == {"b", "f"}
+    assert [(mark, name) for mark, name, _ in rows(lines) if mark] == [("✗", "b"), ("x", "f")]
+    assert "x another" in lines[-2] and "from the output down" in lines[-2]
+
+
+def test_a_shared_node_is_drawn_under_its_last_user_so_the_first_wrong_has_none_above_it():
+    """s is used by p and q; q is wrong, and so s below it: the ✗ is on q, never on s, which the
+    picture draws under q (once it drew s under p, above q, and marked it first)."""
+    a = Node("a", grad=1.0)
+    s = Node("s", a, grad=1.0)
+    p, q = Node("p", s, grad=1.0), Node("q", s, grad=0.0)
+    r = Node("r", p, q, grad=1.0)
+    graph, lines = drawn(r, dict(r=1.0, p=1.0, q=1.0, s=2.0, a=2.0))
+    assert graph.node(graph.wrong).label == "q"
+    assert rows(lines) == [("", "r", False), ("", "p", False), ("", "s", True),
+                           ("✗", "q", False), ("x", "s", False), ("x", "a", False)]
+
+
+def ordered(steps, first):
+    """TREE of the topo suite, r = op(p(a), q(b)), with each node's _backward run at `steps`."""
+    a, b = Node("a"), Node("b")
+    p, q = Node("p", a), Node("q", b)
+    r = Node("r", p, q)
+    nodes = dict(a=a, b=b, p=p, q=q, r=r)
+    return drawn(r, {}, ran={id(nodes[n]): s for n, s in steps.items()}, first=nodes[first])
+
+
+def test_the_order_picture_numbers_each_node_beside_the_nodes_that_use_it():
+    graph, lines = ordered(dict(a=[1], p=[2], b=[3], q=[4], r=[5]), "a")
+    assert {n.label: (n.ran, n.runs, n.wrong) for n in graph.nodes} == {
+        "r": ([5], 1, False), "p": ([2], 1, True), "a": ([1], 1, True), "q": ([4], 1, True),
+        "b": ([3], 1, True)}
+    assert graph.node(graph.wrong).label == "a"
+    first = next(l for l in lines if l.startswith("✗ ") and "ran" in l)
+    assert "a" in first and "ran 1" in first and "before p (2)" in first
+    assert sum(l.startswith("x ") for l in lines) == 3
+    assert "ran 5" in lines[0] and "before" not in lines[0]
+    assert any("ran N" in l for l in lines) and all(len(l) <= 80 for l in lines)
+    right, _ = ordered(dict(r=[1], p=[2], a=[3], q=[4], b=[5]), "r")
+    assert not any(n.wrong for n in right.nodes)
+    assert "after r (1)" in graph_picture(right).plain
+
+
+def test_a_node_run_twice_or_never_is_shown_and_a_leaf_may_skip_its_own():
+    graph, lines = ordered(dict(r=[1], q=[2], p=[3, 6], a=[4, 7], b=[5, 8, 9, 10, 11]), "p")
+    by = {n.label: n for n in graph.nodes}
+    assert by["p"].ran == [3, 6] and by["p"].runs == 2 and by["p"].wrong
+    assert by["b"].ran == [5, 8, 9][:MAX_RUNS] and by["b"].runs == 5
+    assert any("ran 3, 6" in l and l.startswith("✗ ") for l in lines)
+    assert any("ran 5, 8, 9 … 5 times" in l for l in lines)
+    never, lines = ordered(dict(r=[1]), "q")
+    assert {n.label for n in never.nodes if n.wrong} == {"p", "q"}  # not the leaves a and b
+    assert sum("never ran" in line for line in lines) == 4
+    assert [(mark, name) for mark, name, _ in rows(lines) if mark] == [("x", "p"), ("✗", "q")]
+
+
+def test_a_topo_mutant_out_of_order_fails_with_the_order_pictured(tmp_path):
+    """The sort's list walked from the leaves up: the failure's graph numbers every node by when
+    its _backward ran, the ✗ on the node the message names, and `drill check` draws it at 80
+    columns without colour."""
+    path = tmp_path / "topo.py"
+    path.write_text(planted(CHUNKS["topo"], "order_not_reversed"))
+    first = verdict("topo", path).first_failure()
+    graph = Graph.from_dict(first.graph)
+    by = {n.label: n for n in graph.nodes}
+    assert graph.ordered and by["r"].ran == [5] and not by["r"].wrong
+    culprit = graph.node(graph.wrong)
+    assert culprit.ran == [1] and f"`{culprit.label}._backward()` ran before" in first.message
+    assert {n.label for n in graph.nodes if n.wrong} == {"a", "b", "p", "q"}
+    shown = drill("check", "topo", "--file", str(path), "--quick")
+    lines = shown.output.splitlines()
+    assert any(l.startswith("│ ✗ ") and culprit.label in l and "ran 1  before" in l for l in lines)
+    assert any("ran N:" in l for l in lines) and max(map(len, lines)) <= 80
+
+
+@pytest.mark.parametrize("mutant, shown", [("no_visited_check", r"ran \d+, \d+ "),
+                                           ("only_root_backward", r"never ran")])
+def test_a_topo_mutant_that_runs_a_node_twice_or_never_shows_it(tmp_path, mutant, shown):
+    path = tmp_path / "topo.py"
+    path.write_text(planted(CHUNKS["topo"], mutant))
+    first = verdict("topo", path).first_failure()
+    graph = Graph.from_dict(first.graph)
+    culprit = graph.node(graph.wrong)
+    assert culprit.wrong and f"`{culprit.label}._backward()`" in first.message
+    assert culprit.runs == (2 if mutant == "no_visited_check" else 0) and culprit.children
+    marked = next(line for line in graph_picture(graph).plain.splitlines() if line.startswith("✗"))
+    assert culprit.label in marked and re.search(shown, marked)
+
+
+def test_a_root_seeded_after_the_loop_is_marked_by_the_grad_it_held_when_it_ran(tmp_path):
+    """Its grad is 1 once backward() returns, so only the grad it held when its _backward ran
+    shows the mistake: the ✗ is on the root, grad 0, want 1."""
+    path = tmp_path / "topo.py"
+    path.write_text(planted(CHUNKS["topo"], "root_seeded_after_loop"))
+    graph = Graph.from_dict(verdict("topo", path).first_failure().graph)
+    root = graph.node(graph.root)
+    assert graph.wrong == graph.root and (root.grad, root.expected) == (0.0, 1.0)
+
+
+def test_colours_say_nothing_the_words_do_not():
+    """data, grad, want and the marks each have a colour, a wrong grad red; without colour the
+    picture reads the same, to the character."""
+    graph = lecture_graph(wrong_b=True)
+
+    def shown(**options):
+        console = Console(file=io.StringIO(), width=80, force_terminal=True, **options)
+        console.print(graph_picture(graph))
+        return console.file.getvalue()
+    coloured, plain = shown(color_system="standard"), shown(no_color=True)
+    codes = set(re.findall(r"\x1b\[([0-9;]*)m", coloured))
+    assert {"36", "32", "33"} <= {c.split(";")[-1] for c in codes}  # data, grad, want
+    assert any("31" in c.split(";") for c in codes)  # the wrong grad and its ✗
+    assert not re.search(r"\x1b\[[0-9;]*3[0-7]m", plain)
+    strip = lambda text: re.sub(r"\x1b\[[0-9;]*m", "", text)  # noqa: E731
+    assert strip(coloured) == strip(plain) == graph_picture(graph).plain + "\n"

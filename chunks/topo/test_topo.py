@@ -6,7 +6,7 @@ then. So the suite watches the order backward() chooses without depending on any
 """
 from hypothesis import given, strategies as st
 
-from drill.grader.suitekit import (AFRESH, GRAPH_NOTE, call_backward, constructor_holds, fail,
+from drill.grader.suitekit import (AFRESH, call_backward, constructor_holds, fail,
                                    fmt, graph_of, made, need, number, read, run)
 
 # A graph is a list of (name, children's names) in creation order; the last node is the root
@@ -20,6 +20,11 @@ CROSSED = [("x", []), ("y", []), ("a", ["x"]), ("b", ["y"]), ("m", ["b"]), ("n",
            ("p", ["a", "m"]), ("q", ["b", "n"]), ("r", ["p", "q"])]
 # `u` and `v` use nodes of r's graph, but r does not depend on them.
 WITH_STRANGERS = [("a", []), ("b", ["a"]), ("u", ["b"]), ("r", ["b"]), ("v", ["r", "a"])]
+
+
+# What the suite's own _backward functions do, said under every failure that draws the graph.
+RECORDED = ("Each _backward here was replaced by one that records its call and adds 1 to each "
+            "child's grad")
 
 
 def value_code(name, children):
@@ -67,17 +72,33 @@ class Run:
     def __init__(self, graph, root, nodes, calls):
         self.graph, self.root, self.nodes, self.calls = graph, root, nodes, calls
 
-    def fail(self, message):
-        """Fail with `message` and the graph: each node's grad after the run beside the one the
-        recorded _backward functions give it (its root 1, every other its number of uses)."""
+    def fail(self, message, misordered=None, after=False):
+        """Fail with `message` and the graph. For a failure of the order, `misordered` names the
+        node the message is about, and the graph numbers each node by when its _backward ran,
+        beside the nodes that use it. Otherwise it shows the grad each node held when its
+        _backward ran (`after`: once backward() returned) beside the one the recorded _backward
+        functions give it (its root 1, every other its number of uses)."""
+        labels = {id(v): n for n, v in self.nodes.items()}
+        root, program = self.nodes[self.root], code(self.graph, self.root)
+        if misordered is not None:
+            steps = {}
+            for step, (name, _) in enumerate(self.calls, 1):
+                steps.setdefault(id(self.nodes[name]), []).append(step)
+            fail(f"{message}\n  ({RECORDED}: the graph below numbers each node by when its "
+                 "_backward ran, beside the nodes that use it.)",
+                 graph_of(root, labels, ran=steps, first=self.nodes[misordered]), program=program)
         needed = reachable(self.graph, self.root)
         times = uses(self.graph, needed)
         shares = {id(self.nodes[n]): float(times[n]) for n in needed}
-        shares[id(self.nodes[self.root])] = 1.0
-        fail(f"{message}\n  (Each _backward here was replaced by one that records its call and "
-             f"adds 1 to each child's grad; {GRAPH_NOTE}.)",
-             graph_of(self.nodes[self.root], {id(v): n for n, v in self.nodes.items()}, shares),
-             program=code(self.graph, self.root))
+        shares[id(root)] = 1.0
+        held = {}
+        for name, grad in [] if after else self.calls:
+            held.setdefault(id(self.nodes[name]), grad)
+        when = ("after the run" if after else
+                "when its _backward ran (after the run, if it never ran)")
+        fail(f"{message}\n  ({RECORDED}; the graph below shows each node's grad {when} and the "
+             "one it should have; ✗ marks the first that differs, from the output down.)",
+             graph_of(root, labels, shares, held), program=program)
 
 
 def recordable(Value):
@@ -136,7 +157,8 @@ def expect_seeded(run_):
                   "runs.")
     if after != 1:
         run_.fail(f"`{code(graph, root)}` left `{root}.grad == {fmt(after)}`, expected 1.0: "
-                  "backward() sets the root's grad to 1 (d root / d root) before anything else.")
+                  "backward() sets the root's grad to 1 (d root / d root) before anything else.",
+                  after=True)
 
 
 def users(graph, name, among):
@@ -159,20 +181,21 @@ def expect_each_once(run_):
     children = dict(graph)
     if children[root] and not counts[root]:
         run_.fail(f"{where}, `{root}._backward()` never ran: the root's own _backward passes its "
-             "gradient to its children, so it is the first to run.")
+             "gradient to its children, so it is the first to run.", misordered=root)
     for name in reversed(list(counts)):  # nearest the root first: the shared node, not its leaf
         if name not in needed and counts[name]:
             run_.fail(f"{where}, `{name}._backward()` ran, but `{root}` does not depend on `{name}`: "
-                 f"only the nodes reachable from `{root}` through `_prev` get a gradient.")
+                 f"only the nodes reachable from `{root}` through `_prev` get a gradient.",
+                 misordered=name)
         if counts[name] > 1:
             run_.fail(f"{where}, `{name}._backward()` ran {counts[name]} times, expected once: "
                  f"`{name}` is used by {users(graph, name, needed)}; remember the nodes you "
-                 "have visited so each one enters the order only once.")
+                 "have visited so each one enters the order only once.", misordered=name)
         if name in needed and children[name] and not counts[name]:
             only = " (only the root's ran)" if counts[root] == len(calls) else ""
             run_.fail(f"{where}, `{name}._backward()` never ran{only}, though `{root}` depends on "
                  f"`{name}`: collect every node reachable from the root through `_prev`, "
-                 "recursively, and call the _backward of each.")
+                 "recursively, and call the _backward of each.", misordered=name)
 
 
 def expect_users_first(run_):
@@ -193,7 +216,7 @@ def expect_users_first(run_):
                  f"`{waiting[0]}` uses `{name}`: a node may pass its gradient on only once every "
                  "node that uses it has added into its grad. Order the nodes so each comes "
                  "after its children (append a node after visiting them all), then run "
-                 "_backward over that list reversed.")
+                 "_backward over that list reversed.", misordered=name)
         done.add(name)
 
 

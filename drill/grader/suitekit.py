@@ -478,11 +478,15 @@ def _plain(x):
     return _float(x) if _isinstance(x, (int, _float)) and not _isinstance(x, bool) else None
 
 
-def graph_of(root, labels=None, expected=None):
+def graph_of(root, labels=None, expected=None, held=None, ran=None, first=None):
     """The computation graph under the learner's Value `root`, read only through `peek`, so a
     broken node still draws: `labels` and `expected` map `id(node)` to a name and to the grad the
-    suite computed for it. Built only when a check has failed."""
+    suite computed for it, `held` to the grad to show instead of its grad now (the one it held
+    when its _backward ran). With `ran`, `id(node)` to the steps at which its _backward ran, the
+    graph shows the order instead, `first` the node the failure is about. Built only when a
+    check has failed."""
     from drill.graph import walk
+    held = held or {}
 
     def operands(v):
         try:
@@ -492,11 +496,11 @@ def graph_of(root, labels=None, expected=None):
 
     def describe(v):
         op = peek(v, "_op")
-        return (op if _isinstance(op, str) else "", _plain(peek(v, "data")),
-                _plain(peek(v, "grad")))
+        grad = _plain(held[id(v)] if id(v) in held else peek(v, "grad"))
+        return (op if _isinstance(op, str) else "", _plain(peek(v, "data")), grad)
 
     return walk(root, operands, describe, labels, expected,
-                lambda got, want: close(got, want, 1e-4, 1e-6))
+                lambda got, want: close(got, want, 1e-4, 1e-6), ran, first)
 
 
 GRAPH_NOTE = "the graph below shows each node's grad and the one it should have; ✗ marks the " \

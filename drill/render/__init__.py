@@ -21,9 +21,9 @@ from drill.render.watch import LivePanel, watch_end, watch_panel
 
 __all__ = [
     "CheckProgress", "LivePanel", "TrainingProgress", "attempt_line", "card", "check_result",
-    "chunk_list", "code", "diff", "drawn_on_pass", "error", "graph_picture", "hint", "history",
-    "hunt_found", "imported", "json_out", "moons_run", "next_step", "out", "protections",
-    "reference_parts", "resume_question", "review_line", "run_summary", "sandbox_off",
-    "settings", "since_last", "speedrun_history", "started", "stats", "today", "trained_split",
-    "versions", "watch_end", "watch_panel", "wrote",
+    "chunk_list", "code", "diff", "drawn_on_pass", "error", "graph_picture",
+    "hint", "history", "hunt_found", "imported", "json_out", "moons_run", "next_step", "out",
+    "protections", "reference_parts", "resume_question", "review_line", "run_summary",
+    "sandbox_off", "settings", "since_last", "speedrun_history", "started", "stats", "today",
+    "trained_split", "versions", "watch_end", "watch_panel", "wrote",
 ]

@@ -6,7 +6,7 @@ from rich.text import Text
 
 from drill.clock import mmss as clock
 from drill.render.common import err, out, plural
-from drill.render.graph import graph_picture
+from drill.render.graph import GraphPicture
 
 MARKS = {"pass": ("✓", "green"), "fail": ("✗", "red"), "error": ("!", "red"),
          "timeout": ("⧗", "yellow")}
@@ -111,15 +111,16 @@ def failure_panel(title, message, graph=None, expand=True, style=""):
     """A failure's message (its first lines), with its computation graph drawn under it. A
     title too long for the border opens the message instead, whole, rather than cut. The title
     is a test's own words, never markup: "sized [nin] + nouts" keeps its brackets."""
+    from rich.console import Group
     lines = message.splitlines()
     shown = Text("\n".join(lines[:14]) + ("\n…" if len(lines) > 14 else ""))
-    if isinstance(graph, dict):
-        from drill.graph import Graph
-        shown += Text("\n\n") + graph_picture(Graph.from_dict(graph))
     heading = Text(title, style=style)
     if len(heading) > min(out.width, 100) - 12:
         shown = Text(title, style="bold") + Text("\n") + shown
         heading = Text("failing", style=style)
+    if isinstance(graph, dict):
+        from drill.graph import Graph
+        shown = Group(shown, Text(), GraphPicture(Graph.from_dict(graph)))
     return Panel(shown, title=heading, border_style="red", expand=expand)
 
 
