@@ -505,11 +505,11 @@ def graph(expr, leaves, path, as_json):
             raise DrillError(f"`{pair}` is not NAME=NUMBER (for example a=2.0)") from None
         if not name.isidentifier():
             raise DrillError(f"`{name}` in `{pair}` is not a name")
-    drawn = of_expression(expr, names, path)
+    drawn, lacks = of_expression(expr, names, path)
     if as_json:
-        render.json_out(drawn.drawn())
+        render.json_out({**drawn.drawn(), "lacks": lacks})
     else:
-        render.out.print(render.graph_picture(drawn))
+        render.expression_graph(drawn, lacks)
 
 
 def _sizes(ctx, param, text):

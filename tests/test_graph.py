@@ -314,3 +314,42 @@ def test_colours_say_nothing_the_words_do_not():
     assert not re.search(r"\x1b\[[0-9;]*3[0-7]m", plain)
     strip = lambda text: re.sub(r"\x1b\[[0-9;]*m", "", text)  # noqa: E731
     assert strip(coloured) == strip(plain) == graph_picture(graph).plain + "\n"
+
+
+def without_backward(text):
+    """The reference with every operation's _backward taken out: a file done with ops."""
+    return re.sub(r"\n        def _backward\(\):\n(?:            .*\n)+        out._backward = "
+                  r"_backward\n", "\n", text)
+
+
+LECTURE = ("(a*b + c)*f", "a=2", "b=-3", "c=10", "f=-2")
+
+
+@pytest.mark.parametrize("cut, lacks", [("", "_backward"), ("backward", "backward"),
+                                        ("seed", "seed")])
+def test_drill_graph_says_when_a_file_has_nothing_to_backpropagate(tmp_path, cut, lacks):
+    """A file done with ops (no _backward, a backward() or none, or one left blank) draws its
+    forward pass and says so, rather than grads of 0 drawn as if they were right."""
+    text = without_backward(REFERENCE.read_text())
+    assert "_backward = _backward" not in text
+    backward = re.search(r"    def backward\(self\):\n(?:(?:        .*)?\n)+", text).group()
+    if cut == "backward":
+        text = text.replace(backward, "")
+    elif cut == "seed":
+        text = text.replace(backward, "    def backward(self):\n        ...\n\n")
+    path = tmp_path / "ops.py"
+    path.write_text(text)
+    sent = json.loads(drill("graph", *LECTURE, "--file", str(path), "--json").output)
+    assert sent["lacks"] == lacks and all(n["grad"] is None for n in sent["nodes"])
+    shown = drill("graph", *LECTURE, "--file", str(path))
+    said, picture = shown.output.split("alone.")
+    assert shown.exit_code == 0 and "nothing to backpropagate" in " ".join(said.split())
+    assert "data" in picture and "grad" not in picture
+
+
+def test_grads_rightly_zero_are_drawn_as_they_are():
+    """relu of a negative and a product of zeros leave grads of 0 that are right: the file has
+    _backward functions, found at other leaves, so the graph is drawn with its zeros."""
+    for expr, leaves in (("(a*b).relu()", ("a=2", "b=-3")), ("a*b", ("a=0", "b=0"))):
+        sent = json.loads(drill("graph", expr, *leaves, "--file", str(REFERENCE), "--json").output)
+        assert sent["lacks"] == "" and sorted(n["grad"] for n in sent["nodes"])[:2] == [0.0, 0.0]

@@ -10,7 +10,7 @@ from drill.render.chunks import card, chunk_list, code, hint, resume_question, s
 from drill.render.common import error, json_out, out, wrote
 from drill.render.config import settings
 from drill.render.finished import next_step, review_line, since_last
-from drill.render.graph import drawn_on_pass, graph_picture
+from drill.render.graph import drawn_on_pass, expression_graph, graph_picture
 from drill.render.hunt import hunt_found
 from drill.render.moons import TrainingProgress, moons_run, trained_split
 from drill.render.progress import stats, today
@@ -21,7 +21,7 @@ from drill.render.watch import LivePanel, watch_end, watch_panel
 
 __all__ = [
     "CheckProgress", "LivePanel", "TrainingProgress", "attempt_line", "card", "check_result",
-    "chunk_list", "code", "diff", "drawn_on_pass", "error", "graph_picture",
+    "chunk_list", "code", "diff", "drawn_on_pass", "error", "expression_graph", "graph_picture",
     "hint", "history", "hunt_found", "imported", "json_out", "moons_run", "next_step", "out",
     "protections", "reference_parts", "resume_question", "review_line", "run_summary",
     "sandbox_off", "settings", "since_last", "speedrun_history", "started", "stats", "today",

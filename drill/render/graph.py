@@ -179,6 +179,24 @@ def _legend(graph):
     return Text("\n".join(lines), style=STYLES["legend"])
 
 
+# Why `drill graph` drew no grads, by what the file lacks (drill.graph.LACKS).
+UNRUN = {
+    "backward": "Your Value has no backward() yet (the topo chunk writes it)",
+    "seed": "Your backward() left every grad at 0, out's too (it sets out.grad = 1 first, then "
+            "runs each node's _backward)",
+    "_backward": "Your Values have no _backward yet (the backward chunk writes them)",
+}
+
+
+def expression_graph(graph, lacks):
+    """`drill graph`: the expression's graph, or, for a file that cannot backpropagate yet,
+    why, and its forward pass alone (data, no grads)."""
+    if lacks:
+        out.print(Text(f"{UNRUN[lacks]}: nothing to backpropagate, so here is the forward pass "
+                       "alone.", style="yellow"))
+    out.print(GraphPicture(graph))
+
+
 def drawn_on_pass(chunk, graph, problem=""):
     """The picture a chunk draws from the learner's passing code (trace: the lecture's graph
     as their own trace found it), or why there is none."""
