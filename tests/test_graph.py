@@ -1,4 +1,5 @@
-"""The computation graph as data, and its picture: the lecture's first example, by hand."""
+"""The computation graph as data and its picture (grads or the order of _backward calls, every
+wrong node marked, colours that say nothing the words do not), and `drill graph`."""
 import importlib.util
 import io
 import json
