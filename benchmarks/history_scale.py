@@ -40,8 +40,9 @@ COMMANDS = [["today"], ["stats"], ["stats", "ops"], ["history"]]
 def graded_reference():
     """The thorough result of grading the reference on ops, packed as the store keeps it."""
     from drill.grader.parent import grade
+    from drill.learner_file import read
     ops = next(c for c in load_catalog() if c.name == "ops")
-    return pack(json.dumps(grade(ops, REFERENCE, "thorough").to_dict()))
+    return pack(json.dumps(grade(ops, read(REFERENCE), "thorough").to_dict()))
 
 
 def generate(home, size, result):

@@ -19,6 +19,7 @@ from feedback_speed import one_bug
 from drill.catalog import get_chunk
 from drill.grader import parent
 from drill.grader.parent import ColdStart, grade
+from drill.learner_file import read
 from drill.grader.warm import ForkServer
 
 CHILDREN = parent.children
@@ -28,7 +29,7 @@ def median_grading(chunk, path, launcher, runs):
     times = []
     for _ in range(runs):
         started = time.perf_counter()
-        result = grade(get_chunk(chunk), path, "quick", launcher=launcher)
+        result = grade(get_chunk(chunk), read(path), "quick", launcher=launcher)
         times.append(time.perf_counter() - started)
     return statistics.median(times), result.passed
 

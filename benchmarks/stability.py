@@ -17,6 +17,7 @@ from rich.console import Console
 
 from drill.catalog import get_chunk
 from drill.grader.parent import grade
+from drill.learner_file import read
 from drill.grader.warm import launcher
 from rich.table import Table
 
@@ -51,7 +52,7 @@ def stability_row(table, console, chunk, path, args, grader):
     failed = Counter()
     passes = 0
     for _ in range(args.runs):
-        result = grade(chunk, path, args.profile, launcher=grader)
+        result = grade(chunk, read(path), args.profile, launcher=grader)
         passes += result.passed
         for test in result.tests:
             if test.status != "pass":

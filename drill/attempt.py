@@ -10,6 +10,7 @@ from pathlib import Path
 from drill.clock import now
 from drill.errors import DrillError
 from drill.grader.dataguard import keep_copy
+from drill.learner_file import from_text, is_notebook, read
 from drill.paths import home
 from drill.stub import make_stub
 from drill.worksheet import new_seed
@@ -34,24 +35,40 @@ class Started:
     missing_prerequisites: list = field(default_factory=list)
 
 
-def handout(chunk, kind="practice", mutant=None, seed=None):
+def handout(chunk, kind="practice", mutant=None, seed=None, path=None):
     """The file an attempt starts from: the chunk's stub (a worksheet's of `seed`), or for a
-    hunt the whole reference with the bug `mutant` planted."""
+    hunt the whole reference with the bug `mutant` planted; written as a notebook when the
+    attempt's file, `path`, is one."""
     if kind == "hunt":
         from drill.hunt import planted
-        return planted(chunk, mutant)
-    return make_stub(chunk, seed=seed)
+        text = planted(chunk, mutant)
+    else:
+        text = make_stub(chunk, seed=seed)
+    if path and is_notebook(path):
+        from drill.notebook import write
+        return write(text, fits_notebook(chunk).card)
+    return text
+
+
+def fits_notebook(chunk):
+    """`chunk`, if it can be handed out as a notebook; a DrillError for a worksheet."""
+    if chunk.kind == "worksheet":
+        raise DrillError(f"{chunk.name} is a worksheet of numbers, not code: it is written in "
+                         "the .py file drill hands out, not in a notebook")
+    return chunk
 
 
 def last_known(store, attempt):
-    """The file as drill last knew it: its latest graded version, or the handout it started
-    from (a version kept before the stub replaced it is not the file any more)."""
+    """The code of the file as drill last knew it, as drill grades it: its latest graded
+    version, or the handout it started from (a version kept before the stub replaced it is not
+    the file any more)."""
     kept = store.snapshots(attempt.id)
     if kept and kept[-1].reason == "check":
         return kept[-1].content
     from drill.catalog import get_chunk
-    return handout(get_chunk(attempt.chunk).as_run(attempt.kind), attempt.kind, attempt.mutant,
-                   attempt.seed)
+    return from_text(attempt.file, handout(get_chunk(attempt.chunk).as_run(attempt.kind),
+                                           attempt.kind, attempt.mutant, attempt.seed,
+                                           attempt.file)).source
 
 
 def chunk_of(attempt):
@@ -65,18 +82,21 @@ def chunk_of(attempt):
     return chunk
 
 
-def start(store, chunk, fresh=False, kind="practice", mutant=None):
+def start(store, chunk, fresh=False, kind="practice", mutant=None, notebook=False):
     """Open an attempt at `chunk` (a practice, a speedrun with splits, or a hunt of the bug
-    `mutant`), or find the one of that kind already open (with `fresh`, that one is abandoned
-    instead). The file is never overwritten unsaved: a stale file is kept in the new attempt's
-    history before the stub replaces it."""
-    path = workspace() / (f"{chunk.name}.py" if kind == "practice" else f"{kind}-{chunk.name}.py")
+    `mutant`), in a .py file or a Jupyter `notebook`, or find the one of that kind already
+    open (with `fresh`, that one is abandoned instead). The file is never overwritten unsaved:
+    a stale file is kept whole in the new attempt's history before the stub replaces it."""
+    if notebook:
+        fits_notebook(chunk)
+    name = chunk.name if kind == "practice" else f"{kind}-{chunk.name}"
+    path = workspace() / (name + (".ipynb" if notebook else ".py"))
     seed = new_seed() if chunk.kind == "worksheet" else None
     attempt, created = store.open_or_start(chunk.name, kind, path, now(), fresh=fresh, seed=seed,
                                            mutant=mutant)
     if not created:
         return Started(attempt, Path(attempt.file), resumed=True)
-    stub = handout(chunk, kind, mutant, seed)
+    stub = handout(chunk, kind, mutant, seed, path)
     attempt_id = attempt.id
     stale = path.read_text(encoding="utf-8") if path.is_file() else None
     kept = stale is not None and stale != stub
@@ -113,29 +133,32 @@ def grade_open(store, chunk_name=None, on_event=None):
     """Grade the open attempt's file (thorough), keep the version, and end the attempt if it
     passes. Returns (attempt, result)."""
     attempt = require_open(store, chunk_name)
-    content = _read(attempt)
-    result = grade(chunk_of(attempt), attempt.file, "thorough", attempt.seed, on_event=on_event)
-    record(store, attempt, content, result, now())
+    learner = read(attempt.file)
+    if learner.problem:
+        raise DrillError(learner.problem)
+    result = grade(chunk_of(attempt), learner, "thorough", attempt.seed, on_event=on_event)
+    record(store, attempt, learner.source, result, now())
     return store.attempt(attempt.id), result
 
 
-def grade(chunk, path, profile="thorough", seed=None, **run):
-    """The GradeResult of the file at `path` for `chunk`: code by the chunk's suites in the
-    grader's child (`run` goes to grader.parent.grade: launcher, cancel, on_event), a worksheet
-    by drill itself against the sheet of `seed` (its answers are read, never run)."""
+def grade(chunk, learner, profile="thorough", seed=None, **run):
+    """The GradeResult of the learner's file (a learner_file.LearnerFile) for `chunk`: code by
+    the chunk's suites in the grader's child (`run` goes to grader.parent.grade: launcher,
+    cancel, on_event), a worksheet by drill itself against the sheet of `seed` (its answers
+    are read, never run)."""
     if chunk.kind == "worksheet":
         from drill.worksheet import grade as grade_sheet
-        return grade_sheet(chunk, path, profile, seed)
+        return grade_sheet(chunk, learner, profile, seed)
     from drill.grader.parent import grade as grade_code
-    return grade_code(chunk, path, profile, **run)
+    return grade_code(chunk, learner, profile, **run)
 
 
-def grade_save(chunk, path, profiles, goes_on, seed=None, **run):
+def grade_save(chunk, learner, profiles, goes_on, seed=None, **run):
     """Grade a save in watch mode with each profile in turn, yielding each result, while
     `goes_on(result)`: the quick profile first, then the thorough one to confirm what would be
     recorded as passed. `run` goes to `grade` (launcher, cancel, on_event)."""
     for profile in profiles:
-        result = grade(chunk, path, profile, seed, **run)
+        result = grade(chunk, learner, profile, seed, **run)
         yield result
         if not goes_on(result):
             return
@@ -180,7 +203,7 @@ def last_result(store, attempt):
     return GradeResult(data["chunk"], data["file"], data["profile"],
                        [TestResult(**{k: v for k, v in t.items() if k in kept})
                         for t in data["tests"]], data["duration_s"], data["problem"],
-                       data["output"])
+                       data["output"], data.get("notes", ""))
 
 
 def awaits_training(attempt):
@@ -204,14 +227,10 @@ def train_split(store, attempt, on_step=None, cancel=None):
 
 
 def reset_file(store, chunk, attempt, at):
-    """Put the file as handed out back in the attempt's file, keeping what it held in the
-    attempt's history."""
+    """Put the file as handed out back in the attempt's file, keeping what it held, whole, in
+    the attempt's history (a notebook's markdown and outputs too)."""
     path = Path(attempt.file)
     if path.is_file():
         store.add_snapshot(attempt.id, path.read_text(encoding="utf-8"), at, "reset")
-    path.write_text(handout(chunk, attempt.kind, attempt.mutant, attempt.seed), encoding="utf-8")
-
-
-def _read(attempt):
-    from drill.grader.parent import read_source
-    return read_source(attempt.file)
+    path.write_text(handout(chunk, attempt.kind, attempt.mutant, attempt.seed, path),
+                    encoding="utf-8")

@@ -59,25 +59,26 @@ def card(chunk):
 
 @cli.command()
 @click.argument("chunk")
-@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the stub to this file.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False),
+              help="Write the stub to this file (a notebook if it ends in .ipynb).")
 @click.option("--force", is_flag=True, help="Replace OUTPUT if it exists.")
 def stub(chunk, output, force):
     """The file CHUNK starts from: the reference with that chunk's parts left blank."""
     from pathlib import Path
 
     from drill import render
+    from drill.attempt import handout
     from drill.catalog import get_chunk
     from drill.errors import DrillError
-    from drill.stub import make_stub
-    text = make_stub(get_chunk(chunk))
+    target = get_chunk(chunk)
     if not output:
-        render.code(text)
+        render.code(handout(target))
         return
     path = Path(output)
     if path.exists() and not force:
         raise DrillError(f"{path} already exists; drill never overwrites your work "
                          "(--force replaces it)")
-    path.write_text(text, encoding="utf-8")
+    path.write_text(handout(target, path=path), encoding="utf-8")
     render.wrote(path, f"the {chunk} stub")
 
 
@@ -97,11 +98,13 @@ def check(chunk, path, as_json, quick):
     if path:
         from drill.attempt import grade
         from drill.catalog import get_chunk
+        from drill.learner_file import read
         if not chunk:
             raise DrillError("--file needs the chunk to grade it on: drill check ops --file ops.py")
         target = get_chunk(chunk)
+        learner = read(path)
         result = _graded(target.name, as_json, lambda progress: grade(
-            target, path, "quick" if quick else "thorough", on_event=progress))
+            target, learner, "quick" if quick else "thorough", on_event=progress))
         attempt = None
     else:
         from drill.attempt import grade_open
@@ -194,10 +197,15 @@ def _handing_out(what):
     return decorate
 
 
+NOTEBOOK = click.option("--notebook", is_flag=True,
+                        help="Hand it out as a Jupyter notebook (CHUNK.ipynb): each save graded.")
+
+
 @cli.command()
 @click.argument("chunk", required=False)
 @_handing_out("the stub")
-def start(chunk, no_watch, editor):
+@NOTEBOOK
+def start(chunk, no_watch, editor, notebook):
     """Start an attempt at CHUNK (default: the top of today's queue): its stub in your
     workspace, the timer running, and every save graded until it passes. An attempt already
     open goes on instead."""
@@ -213,7 +221,8 @@ def start(chunk, no_watch, editor):
         if chunk is None:
             raise DrillError("nothing is due and no new chunk today: name one (drill list)")
     target = get_chunk(chunk)
-    _hand_out(store, lambda fresh: start_attempt(store, target, fresh=fresh), no_watch, editor)
+    _hand_out(store, lambda fresh: start_attempt(store, target, fresh=fresh, notebook=notebook),
+              no_watch, editor)
 
 
 @cli.command()
@@ -252,7 +261,8 @@ def _hand_out(store, begin, no_watch, editor):
               help="Hand out the blank file, start the timer and exit; `drill check` grades it.")
 @click.option("--history", "show_history", is_flag=True, help="List every speedrun instead.")
 @click.option("--json", "as_json", is_flag=True, help="With --history: as JSON.")
-def speedrun(chunk, no_watch, show_history, as_json):
+@NOTEBOOK
+def speedrun(chunk, no_watch, show_history, as_json, notebook):
     """Race the clock through CHUNK (default: full, the whole library), with a split each time
     a chunk's suite first passes, against your personal best and your best segments."""
     from drill import render
@@ -269,7 +279,7 @@ def speedrun(chunk, no_watch, show_history, as_json):
             render.speedrun_history(runs)
         return
     target = get_chunk(chunk).as_run("speedrun")
-    started = start_attempt(store, target, kind="speedrun")
+    started = start_attempt(store, target, kind="speedrun", notebook=notebook)
     render.started(target, started, watching=not no_watch)
     if not no_watch:
         _watch(store, target, started.attempt)
@@ -340,8 +350,9 @@ def _draw_on_pass(chunk, path):
     from drill import render
     from drill.errors import DrillError
     from drill.graph import of_task
+    from drill.learner_file import read
     try:
-        render.drawn_on_pass(chunk, of_task(chunk.on_pass, path, {}))
+        render.drawn_on_pass(chunk, of_task(chunk.on_pass, read(path), {}))
     except DrillError as exc:  # the pass stands; only the picture is missing
         render.drawn_on_pass(chunk, None, str(exc))
 
@@ -496,6 +507,7 @@ def graph(expr, leaves, path, as_json):
     from drill import render
     from drill.errors import DrillError
     from drill.graph import of_expression
+    from drill.learner_file import read
     names = {}
     for pair in leaves:
         name, _, number = pair.partition("=")
@@ -505,10 +517,12 @@ def graph(expr, leaves, path, as_json):
             raise DrillError(f"`{pair}` is not NAME=NUMBER (for example a=2.0)") from None
         if not name.isidentifier():
             raise DrillError(f"`{name}` in `{pair}` is not a name")
-    drawn, lacks = of_expression(expr, names, path)
+    learner = read(path)
+    drawn, lacks = of_expression(expr, names, learner)
     if as_json:
-        render.json_out({**drawn.drawn(), "lacks": lacks})
+        render.json_out({**drawn.drawn(), "lacks": lacks, "notes": learner.notes})
     else:
+        render.file_notes(learner.notes)
         render.expression_graph(drawn, lacks)
 
 
@@ -542,16 +556,21 @@ def moons(path, reference, points, hidden, steps, as_json):
     from drill.demo import run_demo
     from drill.errors import DrillError
     from drill.moons import Demo
+    from drill.learner_file import read
     if path and reference:
         raise DrillError("--file and --reference each name the file to train with: pick one")
     demo = Demo(points=points, hidden=hidden, steps=steps)
+    learner = read(path) if path else None
+    notes = learner.notes if learner else ""
+    if not as_json:
+        render.file_notes(notes)
     try:
         with render.TrainingProgress(None if as_json else steps) as progress:
-            run = run_demo(demo, path, reference, on_step=progress)
+            run = run_demo(demo, learner, reference, on_step=progress)
     except KeyboardInterrupt:
         raise DrillError("stopped: the training was interrupted", exit_code=130) from None
     if as_json:
-        render.json_out(run.to_dict())
+        render.json_out({**run.to_dict(), "notes": notes})
     else:
         render.moons_run(run)
     sys.exit(0 if run.separated else 1)

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from drill.errors import DrillError
+from drill.learner_file import read
 from drill.moons import Demo
 
 # The boundary's grid, in cells: a few more than the characters of the plot's 80 columns, so
@@ -56,11 +57,12 @@ class DemoRun:
                          "signs": self.grid}}
 
 
-def train(path, demo=Demo(), on_step=None, cancel=None, until_separated=False):
-    """Run the demo on the file at `path` in the grader's child; the DemoRun, or a DrillError
-    saying why it did not finish. `on_step(event)` hears each step as it ends."""
+def train(learner, demo=Demo(), on_step=None, cancel=None, until_separated=False):
+    """Run the demo on the learner's file (a learner_file.LearnerFile) in the grader's child;
+    the DemoRun, or a DrillError saying why it did not finish. `on_step(event)` hears each
+    step as it ends."""
     from drill.grader.parent import Limits, run_task
-    found = DemoRun(demo, str(path))
+    found = DemoRun(demo, str(learner.path))
 
     def heard(kind, event):
         data = event.get("data") if kind == "task" else None
@@ -72,8 +74,9 @@ def train(path, demo=Demo(), on_step=None, cancel=None, until_separated=False):
 
     args = {**demo.to_dict(), "columns": GRID[0], "rows": GRID[1],
             "until_separated": until_separated}
-    done = run_task("moons", path, args, limits=Limits(run_s=TRAINING_S + 30, test_s=TRAINING_S),
-                    on_event=heard, cancel=cancel)
+    done = run_task("moons", learner, args,
+                    limits=Limits(run_s=TRAINING_S + 30, test_s=TRAINING_S), on_event=heard,
+                    cancel=cancel)
     if done.problem:
         raise DrillError(done.problem, exit_code=1)
     for event in done.events:  # sent by drill's task, but from the process the learner's code ran in
@@ -108,7 +111,7 @@ def train_version(content, demo=Demo(), **options):
     with tempfile.TemporaryDirectory(prefix="drill-moons-") as folder:
         path = Path(folder) / "moons.py"
         path.write_text(content, encoding="utf-8")
-        return train(path, demo, **options)
+        return train(read(path), demo, **options)
 
 
 def last_passing(store):
@@ -122,12 +125,13 @@ def last_passing(store):
                      "drill moons --file F (--reference runs drill's own)")
 
 
-def run_demo(demo, path=None, reference=False, **options):
-    """`drill moons`: the demo on `path`, the reference, or the learner's last passing file."""
+def run_demo(demo, learner=None, reference=False, **options):
+    """`drill moons`: the demo on the learner's file (a LearnerFile), the reference, or the
+    learner's last passing file."""
     if reference:
         from drill.paths import reference_file
-        return train(reference_file(), demo, **options)
-    if path:
-        return train(path, demo, **options)
+        return train(read(reference_file()), demo, **options)
+    if learner:
+        return train(learner, demo, **options)
     from drill.store import open_store
     return train_version(last_passing(open_store()), demo, **options)

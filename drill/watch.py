@@ -6,6 +6,11 @@ clock on screen). Each save is graded in a thread of its own by the warm grader 
 first news of a save shows within a blink and a newer save stops a grading that is still running.
 Everything the learner does is written to the store by the loop as it happens, so quitting,
 Ctrl-C, SIGTERM or a crash leave an attempt that `drill resume` continues.
+
+A save is graded when its code differs from the version graded last: Jupyter writes a notebook
+anew when only its outputs changed, and sometimes twice for one save. A save that cannot be read
+(a notebook Jupyter is still writing in place reads as cut-off JSON) is read again for a moment
+before it is said to be unreadable.
 """
 import os
 import queue
@@ -14,17 +19,19 @@ import signal
 import sys
 import threading
 import time
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from drill.attempt import needs_confirming, next_hint, reset_file
 from drill.clock import now
 from drill.errors import DrillError
+from drill.learner_file import read
 
 KEYS = {"h": "hint", "m": "minimal", "p": "pause", "r": "reset", "q": "quit", "a": "abandon"}
 HEARTBEAT_S = 1.0  # how stale `last_seen` may be when drill is killed outright
 REDRAW_S = 0.1  # how often the panel is redrawn while only a grading's counts move
+SETTLE_S = 1.0  # how long a save that cannot be read is read again before it is said so
 
 
 @dataclass
@@ -72,31 +79,47 @@ class Progress:
 class Job:
     """One save graded in a thread of its own; the loop hears of it through the queue."""
 
-    def __init__(self, chunk, path, launcher, events, profiles, goes_on, seed=None):
-        from drill.grader.parent import Cancel, read_source
-        self.content = read_source(path)  # the version graded, kept with its result
+    def __init__(self, chunk, learner, launcher, events, profiles, goes_on, seed=None):
+        from drill.grader.parent import Cancel
+        self.content = learner.source  # the version graded, kept with its result
         self.saved_at, self.seed = now(), seed  # seed: a worksheet's, graded against its sheet
         self.profiles, self.goes_on, self.cancel = profiles, goes_on, Cancel()
         self.thread = threading.Thread(target=self._grade, daemon=True,
-                                       args=(chunk, path, launcher, events))
+                                       args=(chunk, learner, launcher, events))
         self.thread.start()
 
-    def _grade(self, chunk, path, launcher, events):
+    def _grade(self, chunk, learner, launcher, events):
         from drill.attempt import grade_save
         try:
-            for result in grade_save(chunk, path, self.profiles, self.goes_on, self.seed,
+            learner = settled(learner, self.cancel)
+            if learner.problem:
+                raise DrillError(learner.problem)
+            self.content = learner.source
+            for result in grade_save(chunk, learner, self.profiles, self.goes_on, self.seed,
                                      launcher=launcher,
                                      cancel=self.cancel, on_event=lambda kind, event: events.put(
                                          ("progress", (self, kind, event)))):
                 if self.cancel.is_set:
                     return
                 events.put(("graded", (self, result)))
-        except DrillError as exc:  # the file went away
+        except DrillError as exc:  # the file went away, or cannot be read
             events.put(("graded", (self, exc)))
 
     def stop(self):
         self.cancel.set()
         self.thread.join()
+
+
+def settled(learner, cancel, step=0.05):
+    """The save as it reads once it can be graded, or as it still reads after SETTLE_S. Jupyter
+    rewrites a notebook in place: read in the middle, it is cut-off JSON, and a failure shown
+    then would flash for a save that is fine. A newer save (`cancel`) ends the wait."""
+    waited = 0.0
+    while learner.problem and waited < SETTLE_S and not cancel.is_set:
+        time.sleep(step)
+        waited += step
+        learner = read(learner.path)
+    return learner
 
 
 LABELS = {("quick", "thorough"): "grading", ("thorough",): "finding the minimal example"}
@@ -116,13 +139,13 @@ def watch(store, chunk, attempt, live, keys=None):
                     keys=keys is not None)
     _where_it_stood(store, chunk, screen)
     from drill.attempt import last_known
-    known = last_known(store, attempt).encode()
-    threading.Thread(target=_saves, args=(path, events, stop, known), daemon=True).start()
+    known = last_known(store, attempt)  # the code graded last, before this loop grades any
+    threading.Thread(target=_saves, args=(path, events, stop), daemon=True).start()
     if keys is not None:
         threading.Thread(target=_keys, args=(keys, events, stop), daemon=True).start()
     previous = signal.signal(signal.SIGTERM, lambda *_: events.put(("key", "quit")))
     store.resume(attempt.id, now())
-    last_beat, job, redraw = None, None, Redraws(live)
+    last_beat, job, latest, redraw = None, None, None, Redraws(live)  # latest: the last Job
     try:
         with launcher() as grader:
             while not screen.ended:
@@ -144,11 +167,13 @@ def watch(store, chunk, attempt, live, keys=None):
                         grade_now = _key(store, chunk, screen, value, moment)
                     profiles = (("quick", "thorough") if grade_now
                                 else ("thorough",) if (kind, value) == ("key", "minimal") else None)
-                    if profiles:
+                    learner = _read(screen, path) if profiles else None
+                    if learner and (kind != "save" or learner.problem or
+                                    learner.source != (latest.content if latest else known)):
                         if job:
                             job.stop()
-                        job = _start(screen, chunk, path, grader, events, profiles,
-                                     needs_confirming(store, screen.attempt))
+                        job = latest = _start(screen, chunk, learner, grader, events, profiles,
+                                              needs_confirming(store, screen.attempt))
                     elif kind == "progress" and value[0] is job:
                         screen.progress.hear(*value[1:])
                     elif kind == "graded" and value[0] is job:
@@ -211,15 +236,19 @@ def _waiting(events):
             return batch
 
 
-def _start(screen, chunk, path, grader, events, profiles, goes_on):
-    """A new Job for the file as it is now; None (with a note) if it cannot be read."""
+def _read(screen, path):
+    """The file as saved (learner_file.read), or None, with a note, when it is gone."""
     try:
-        job = Job(chunk, path, grader, events, profiles, goes_on, screen.attempt.seed)
+        return read(path)
     except DrillError as exc:
         screen.note = str(exc)
         return None
+
+
+def _start(screen, chunk, learner, grader, events, profiles, goes_on):
+    """A new Job for the file as it was read."""
     screen.grading, screen.progress, screen.note = LABELS[profiles], Progress(), ""
-    return job
+    return Job(chunk, learner, grader, events, profiles, goes_on, screen.attempt.seed)
 
 
 def _graded(store, screen, job, result, show):
@@ -249,7 +278,7 @@ def _where_it_stood(store, chunk, screen):
     attempt = screen.attempt
     screen.result = last_result(store, attempt)
     if screen.result is not None:
-        screen.note = "as graded before you stopped: save to grade the file again"
+        screen.note = "as graded before you stopped: save a change to grade it again"
     if attempt.hints_used and chunk.hints:
         number = min(attempt.hints_used, len(chunk.hints))
         screen.hint = f"{number} of {len(chunk.hints)}: {chunk.hints[number - 1]}"
@@ -303,21 +332,19 @@ def _key(store, chunk, screen, action, moment):
     return False
 
 
-def _saves(path, events, stop, known):
+def _saves(path, events, stop):
     """Put ('save', None) on `events` whenever `path` is written (editors that save by renaming
-    a new file over it included: the folder is watched, not the file). Once the watcher is up,
-    a file that differs from `known` counts as a save too: one made while the watcher was being
-    set up, or while drill was not running (resumed later), is graded without another."""
+    a new file over it included: the folder is watched, not the file; Jupyter's checkpoints,
+    in a folder below it, are not). Once the watcher is up, the file counts as saved once: an
+    edit made while the watcher was being set up, or while drill was not running (resumed
+    later), is graded without another save, and an unchanged file is not (the loop compares)."""
     from watchfiles import watch as watch_files
     target, ready = str(path.resolve()), False
     for changes in watch_files(path.parent, stop_event=stop, debounce=100, step=10,
                                recursive=False, raise_interrupt=False, rust_timeout=250,
                                yield_on_timeout=True):
-        saved = any(os.path.abspath(changed) == target for _, changed in changes)
-        if not ready:
-            ready = True
-            with suppress(OSError):
-                saved = saved or path.read_bytes() != known
+        saved = not ready or any(os.path.abspath(changed) == target for _, changed in changes)
+        ready = True
         if saved and path.exists():
             events.put(("save", None))
 

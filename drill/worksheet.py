@@ -319,17 +319,17 @@ def judge(steps, step, answers, grads, wrong):
     return False, title, explain(steps, name, got, grads, root)
 
 
-def grade(chunk, path, profile="thorough", seed=None):
-    """The GradeResult of the worksheet at `path`, one test per node, root first. The expected
-    gradients come from `seed` (the attempt's; for a bare file, the seed its first line names)."""
-    from pathlib import Path
-
+def grade(chunk, learner, profile="thorough", seed=None):
+    """The GradeResult of the worksheet `learner` (a learner_file.LearnerFile), one test per
+    node, root first. The expected gradients come from `seed` (the attempt's; for a bare file,
+    the seed its first line names)."""
     from drill.graph import Graph, Node, first_wrong
-    from drill.grader.parent import read_source
     from drill.grader.results import ERROR, FAIL, PASS, GradeResult, TestResult
-    path = Path(path).resolve()
+    path, source = learner.path, learner.source
     started = time.perf_counter()
-    source = read_source(path)
+    if learner.problem or learner.cells is not None:
+        raise DrillError(learner.problem or f"{path.name} is a notebook: a {chunk.name} worksheet "
+                         f"is the .py file drill start {chunk.name} hands out")
     seed = seed if seed is not None else seed_of(source)
     if seed is None:
         raise DrillError(f"{path.name} is not a {chunk.name} worksheet (its first line names no "

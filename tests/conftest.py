@@ -9,6 +9,7 @@ from drill.catalog import load_catalog
 from drill.cli import cli
 from drill.grader.parent import grade
 from drill.grader.warm import ForkServer
+from drill.learner_file import read
 
 ROOT = Path(__file__).resolve().parent.parent
 REFERENCE = ROOT / "reference" / "micrograd.py"
@@ -49,7 +50,7 @@ def warm_grader():
 def verdict(chunk, path, profile="quick", **kwargs):
     """Grade `path` on the chunk named `chunk` (with the warm grader unless `launcher` is
     given); the GradeResult."""
-    return grade(CHUNKS[chunk], path, profile, **{"launcher": WARM["server"], **kwargs})
+    return grade(CHUNKS[chunk], read(path), profile, **{"launcher": WARM["server"], **kwargs})
 
 
 def failures(result):

@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 
 from drill.grader.parent import ColdStart, Limits
+from drill.learner_file import read
 
 from conftest import CHUNKS, REFERENCE, failures, leftovers, verdict
 
@@ -232,5 +233,5 @@ def test_a_suite_s_own_fixtures_are_still_set_up_by_pytest(tmp_path):
     (folder / "chunk.toml").write_text('title = "Fixtures"\norder = 1\ntarget = "1:00"\n')
     (folder / "test_fixtures.py").write_text(FIXTURES)
     (chunk,) = load_catalog(folder.parent)
-    result = grade(chunk, REFERENCE, "quick")
+    result = grade(chunk, read(REFERENCE), "quick")
     assert result.passed and len(result.tests) == 6, failures(result)

@@ -11,6 +11,7 @@ from rich.console import Console
 
 from drill.graph import MAX_NODES, MAX_RUNS, Graph, walk
 from drill.grader.parent import Limits, run_task
+from drill.learner_file import read as read_file
 from drill.hunt import planted
 from drill.render import graph_picture
 
@@ -114,7 +115,7 @@ def test_a_task_that_hangs_is_stopped_within_its_limits(tmp_path):
     hangs.write_text(REFERENCE.read_text().replace("    def backward(self):\n",
                                                    "    def backward(self):\n        while True: pass\n"))
     started = time.monotonic()
-    done = run_task("graph", hangs, {"expr": "a*b", "names": {"a": 1.0, "b": 2.0}},
+    done = run_task("graph", read_file(hangs), {"expr": "a*b", "names": {"a": 1.0, "b": 2.0}},
                     Limits(run_s=6, test_s=1, import_s=2))
     assert "did not finish within 1 s" in done.problem and not done.events
     assert time.monotonic() - started < 6

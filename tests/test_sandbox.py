@@ -11,6 +11,7 @@ import pytest
 
 from drill.grader import sandbox
 from drill.grader.parent import ColdStart, Limits
+from drill.learner_file import read
 from drill.store import open_store
 
 from conftest import CHUNKS, REFERENCE, drill, leftovers, verdict
@@ -203,7 +204,7 @@ def test_after_every_attack_an_empty_file_still_fails_every_chunk(tmp_path):
     empty.write_text("")
     for chunk in CHUNKS.values():
         try:
-            result = grade(chunk, empty, "quick", limits=FAST)
+            result = grade(chunk, read(empty), "quick", limits=FAST)
         except DrillError:  # a worksheet's: an empty file is not one at all
             assert chunk.kind == "worksheet"
             continue
@@ -281,5 +282,5 @@ def test_suites_outside_the_package_are_read_where_they_are(tmp_path):
     chunks = tmp_path / "chunks"
     shutil.copytree(CHUNKS["topo"].folder, chunks / "topo")
     topo = next(c for c in load_catalog(chunks) if c.name == "topo")
-    result = grade(topo, REFERENCE, "quick", launcher=ColdStart())
+    result = grade(topo, read(REFERENCE), "quick", launcher=ColdStart())
     assert result.passed, result.problem or [t.message for t in result.tests if t.status != "pass"]

@@ -9,6 +9,7 @@ import pytest
 
 from drill.catalog import load_catalog
 from drill.grader.parent import Cancel, grade
+from drill.learner_file import read
 from drill.grader.warm import ForkServer, Prestarted
 
 from conftest import CHUNKS, REFERENCE, failures, verdict
@@ -99,7 +100,7 @@ def test_the_suites_are_collected_once_per_profile_and_never_served_once_changed
     (chunk,) = load_catalog(folder.parent)
 
     def message(profile):
-        (test,) = grade(chunk, REFERENCE, profile, launcher=server).tests
+        (test,) = grade(chunk, read(REFERENCE), profile, launcher=server).tests
         return test.message
 
     with ForkServer(collect=[str(suite)]) as server:
@@ -136,6 +137,6 @@ def test_each_save_draws_examples_of_its_own(tmp_path):
     (folder / "test_draws.py").write_text(DRAWS)
     (chunk,) = load_catalog(folder.parent)
     with ForkServer(collect=[]) as server:
-        drawn = {grade(chunk, REFERENCE, "quick", launcher=server).tests[0].message
+        drawn = {grade(chunk, read(REFERENCE), "quick", launcher=server).tests[0].message
                  for _ in range(3)}
     assert len(drawn) == 3 and all(message.startswith("[") for message in drawn)

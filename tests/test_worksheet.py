@@ -3,6 +3,7 @@ import re
 
 import pytest
 
+from drill.learner_file import read
 from drill.worksheet import gradients, grade, seed_of, sheet, stub
 
 from conftest import CHUNKS
@@ -42,7 +43,7 @@ def right_answers(seed, figures=3):
 def graded(tmp_path, text, seed=None):
     path = tmp_path / "chain.py"
     path.write_text(text)
-    return grade(CHAIN, path, seed=seed)
+    return grade(CHAIN, read(path), seed=seed)
 
 
 def by_title(result):

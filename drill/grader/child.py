@@ -94,15 +94,16 @@ def _on_alarm(signum, frame):
     raise TestTimeout()
 
 
-def describe(exc, path, lines):
-    """A one-paragraph account of an exception: its message, the learner's line, hypothesis' notes."""
+def describe(exc, path, lines, cells=None):
+    """A one-paragraph account of an exception: its message, the learner's line (in a notebook,
+    its cell and line: `cells` is its line map), hypothesis' notes."""
     if isinstance(exc, AssertionError) and str(exc):
         text = str(exc)
     elif isinstance(exc, MemoryError):
         text = "MemoryError: your code ran out of the memory a run may use"
     else:
         text = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
-    where = learner_frame(exc, path, lines)
+    where = learner_frame(exc, path, lines, cells)
     if where and where not in text:
         text += f"\n  at {where}"
     for note in getattr(exc, "__notes__", ()):
@@ -161,7 +162,7 @@ class Collector:
     def __init__(self, report, guard, config):
         self.report, self.guard = report, guard
         self.test_s, self.claims_fd = config["test_s"], config["claims_fd"]
-        self.path = config["file"]
+        self.path, self.cells = config["file"], config.get("cells")
         self.lines = sys.modules["submission"].__source_lines__
 
     def pytest_collection_modifyitems(self, items):
@@ -237,7 +238,8 @@ class Collector:
                                "judge relies on; a micrograd file never needs to"}
         if failure is None:
             return {"status": "pass", "message": ""}
-        status, message, lesson = status_of(failure), describe(failure, self.path, self.lines), {}
+        status, lesson = status_of(failure), {}
+        message = describe(failure, self.path, self.lines, self.cells)
         if isinstance(failure, suitekit.Lesson):
             lesson = {"graph": failure.graph and failure.graph.to_dict(), "owner": failure.owner,
                       "program": failure.program}
@@ -322,7 +324,8 @@ def run_task_here(config, report, guard):
         report("task_error", message=f"this did not finish within {config['test_s']:g} s: "
                                      "does a loop in your code never end?")
     except BaseException as exc:
-        report("task_error", message=describe(exc, config["file"], module.__source_lines__))
+        report("task_error", message=describe(exc, config["file"], module.__source_lines__,
+                                              config.get("cells")))
     finally:
         _alarm(0)
     touched = guard.restore()
@@ -333,10 +336,10 @@ def run_task_here(config, report, guard):
 
 def import_submission(config, report):
     """Import the file within the import time limit; report why not and return False on failure."""
-    path = config["file"]
+    path, cells = config["file"], config.get("cells")
     _alarm(config["import_s"])
     try:
-        load_submission(path, config["source"])
+        load_submission(path, config["source"], cells=cells)
         return True
     except TestTimeout:
         report("import_error", message=f"your file did not finish loading within "
@@ -347,8 +350,8 @@ def import_submission(config, report):
     except BaseException as exc:
         lines = getattr(sys.modules.get("submission"), "__source_lines__", [])
         report("import_error", message=f"your file failed while loading: "
-                                       f"{describe(exc, path, lines)}",
-               where=learner_frame(exc, path, lines))
+                                       f"{describe(exc, path, lines, cells)}",
+               where=learner_frame(exc, path, lines, cells))
     finally:
         _alarm(0)
     return False

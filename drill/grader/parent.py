@@ -23,12 +23,11 @@ import time
 from collections import deque
 from contextlib import suppress
 from dataclasses import dataclass
-from pathlib import Path
 
-from drill.errors import DrillError
 from drill.grader.collection import Listing
 from drill.grader.dataguard import DatabaseWatch, alive
 from drill.grader.results import ERROR, FAIL, PASS, TIMEOUT, GradeResult, TestResult, waiting
+from drill.notebook import cell_sources, place
 from drill.paths import home
 
 FORBIDDEN_IMPORTS = {"drill", "reference", "micrograd"}
@@ -75,54 +74,39 @@ def graph_of(event):
         return None
 
 
-def source_of(path):
-    """(the file's text, "") or ("", why it is not Python text): a learner's file that cannot
-    be graded is a failing verdict; no file at all is a usage error (DrillError)."""
-    path = Path(path)
-    if path.is_dir():
-        raise DrillError(f"{path} is a directory: give the path of your .py file")
-    if not path.is_file():
-        raise DrillError(f"no such file: {path}")
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        return "", (f"{path.name} is not UTF-8 text ({exc.reason} at byte {exc.start}), so it "
-                    "cannot be graded: save your Python file as plain UTF-8 text")
-    if "\0" in text:
-        return "", (f"{path.name} holds NUL bytes, so it is not a Python text file and cannot "
-                    "be graded: is it the file you meant?")
-    return text, ""
-
-
 def text_of(event, key):
     """A string field of a report, or "" when the child sent something else."""
     value = event.get(key)
     return value if isinstance(value, str) else ""
 
 
-def read_source(path):
-    """The file's text, or a DrillError saying why there is none."""
-    text, problem = source_of(path)
-    if problem:
-        raise DrillError(problem)
-    return text
-
-
-def static_problem(path, source):
-    """Why the file cannot even be run: a syntax error or a forbidden import, as file:line."""
+def static_problem(path, source, cells=None):
+    """Why the file cannot even be run: a syntax error or a forbidden import, where it is
+    (notebook.place: file:line, or a notebook's cell and line, `cells` being its line map).
+    A notebook's cells are parsed one by one first, as Jupyter runs them."""
     try:
+        for first, text in cell_sources(source, cells) if cells else ():
+            try:
+                ast.parse(text)
+            except SyntaxError as exc:
+                exc.lineno = (exc.lineno or 1) + first - 1
+                raise
         tree = ast.parse(source, filename=str(path))
+    except (MemoryError, RecursionError):
+        return (f"{path.name} nests its code too deeply for Python's parser, which gave up: no "
+                "micrograd needs that many levels")
     except SyntaxError as exc:
         line = (exc.text or "").rstrip("\n")
         caret = " " * max((exc.offset or 1) - 1 - (len(line) - len(line.lstrip())), 0) + "^"
-        return f"{path.name}:{exc.lineno}: {exc.msg}\n    {line.strip()}\n    {caret}"
+        return (f"{place(path.name, exc.lineno, cells)}: {exc.msg}\n    {line.strip()}\n"
+                f"    {caret}")
     for node in _imports(tree.body):
         names = [a.name for a in node.names] if isinstance(node, ast.Import) else \
             [] if node.level else [node.module or ""]  # a relative import names no package
         for name in names:
             if name.split(".")[0] in FORBIDDEN_IMPORTS:
-                return (f"{path.name}:{node.lineno}: imports {name}; a submission is written from "
-                        "memory and may import only the standard library")
+                return (f"{place(path.name, node.lineno, cells)}: imports {name}; a submission is "
+                        "written from memory and may import only the standard library")
     return ""
 
 
@@ -136,22 +120,25 @@ def _imports(statements):
             yield from _imports(getattr(node, block, ()))
 
 
-def grade(chunk, path, profile="thorough", limits=Limits(), on_event=None, launcher=None,
+def grade(chunk, learner, profile="thorough", limits=Limits(), on_event=None, launcher=None,
           cancel=None):
-    """Run `chunk`'s suites on the file at `path`; a GradeResult, whatever the file does.
+    """Run `chunk`'s suites on the learner's file; a GradeResult, whatever the file does.
 
-    `launcher` starts the child (a cold one by default; watch mode passes its warm grader), and
-    `cancel` lets another thread stop the run when a newer save makes it moot."""
-    path = Path(path).resolve()
-    source, unreadable = source_of(path)
+    `learner` is the file as drill.learner_file read it: its path, its Python text (`source`),
+    why it cannot be graded (`problem`), a notebook's line map (`cells`) and what drill says
+    of how it read it (`notes`). `launcher` starts the child (a cold one by default; watch mode
+    passes its warm grader), and `cancel` lets another thread stop the run when a newer save
+    makes it moot."""
     started = time.perf_counter()
-    result = GradeResult(chunk=chunk.name, file=str(path), profile=profile)
+    result = GradeResult(chunk=chunk.name, file=str(learner.path), profile=profile,
+                         notes=learner.notes)
     suites = [str(p) for p in chunk.suite_files()]
     listing = Listing(suites)
-    result.problem = unreadable or static_problem(path, source)
+    result.problem = learner.problem or static_problem(learner.path, learner.source,
+                                                       learner.cells)
     if not result.problem:
         database = DatabaseWatch(home() / "drill.sqlite3")
-        run = run_at_once(path, limits, Together(on_event), launcher, cancel, profile, suites)
+        run = run_at_once(learner, limits, Together(on_event), launcher, cancel, profile, suites)
         expected = listing.result()
         result.problem, result.output = _harmed(database) or run.problem, run.captured()
         result.tests = waiting(run.results(expected, listing.sources))
@@ -172,13 +159,13 @@ def children(suites):
     return max(1, min(cores or 1, len(suites)))
 
 
-def run_at_once(path, limits, on_event, launcher, cancel, profile, suites):
+def run_at_once(learner, limits, on_event, launcher, cancel, profile, suites):
     """ChildRuns of `suites`, each confined, all at once, sharing their tests (TestQueue);
     merged into the first when every one has ended."""
     runs, queue = [], TestQueue(children(suites))
 
     def one():
-        run = ChildRun(path, limits, on_event, launcher, suites=suites, profile=profile,
+        run = ChildRun(learner, limits, on_event, launcher, suites=suites, profile=profile,
                        queue=queue)
         runs.append(run)
         if cancel is not None:
@@ -274,20 +261,19 @@ class TaskResult:
     output: str = ""
 
 
-def run_task(task, path, args, limits=Limits(), on_event=None, launcher=None, cancel=None):
-    """Run the task `drill.tasks.<task>` on the learner's file, in a child as a grading runs:
-    the same limits, the same confinement, the same refusal of a file that cannot be run.
+def run_task(task, learner, args, limits=Limits(), on_event=None, launcher=None, cancel=None):
+    """Run the task `drill.tasks.<task>` on the learner's file (as `grade` takes it), in a child
+    as a grading runs: the same limits, the same confinement, the same refusal of a file that
+    cannot be run.
 
     A task is what drill does with a learner's code other than grading it (`drill graph` draws
     an expression built with their Value; `drill moons` trains their network): the learner's
     code never runs in drill's own process."""
-    path = Path(path).resolve()
-    source, problem = source_of(path)
-    problem = problem or static_problem(path, source)
+    problem = learner.problem or static_problem(learner.path, learner.source, learner.cells)
     if problem:
         return TaskResult([], problem)
     database = DatabaseWatch(home() / "drill.sqlite3")
-    run = ChildRun(path, limits, on_event, launcher, task=task, args=args)
+    run = ChildRun(learner, limits, on_event, launcher, task=task, args=args)
     if cancel is not None:
         cancel.attach(run)
     run.wait()
@@ -400,7 +386,7 @@ class Cancel:
 class ChildRun:
     """One child process running the suites, watched until it ends or its time is up."""
 
-    def __init__(self, path, limits, on_event, launcher, suites=(), profile="quick", task=None,
+    def __init__(self, learner, limits, on_event, launcher, suites=(), profile="quick", task=None,
                  args=None, queue=None):
         self.limits, self.on_event, self.task = limits, on_event or (lambda *a: None), task
         self.queue, self.handed, self.numbers = queue or TestQueue(1), deque(), {}
@@ -412,14 +398,14 @@ class ChildRun:
         self.results_eof_at = self.exited_at = None
         self.phase_started = time.monotonic()
         self.workdir = tempfile.TemporaryDirectory(prefix=f"{os.getpid()}-", dir=runs_folder())
-        config = {"file": str(path), "source": read_source(path), "suites": list(suites),
-                  "task": task, "args": args, "profile": profile,
+        config = {"file": str(learner.path), "source": learner.source, "cells": learner.cells,
+                  "suites": list(suites), "task": task, "args": args, "profile": profile,
                   "database": str(hypothesis_folder()), "token": self.token,
                   "workdir": self.workdir.name, "test_s": limits.test_s,
                   "import_s": limits.import_s, "memory_bytes": limits.memory_bytes,
                   "cpu_s": int(limits.run_s) + 5,
                   "writable": [self.workdir.name, str(hypothesis_folder())],
-                  "hidden": hidden_paths(path),
+                  "hidden": hidden_paths(learner.path),
                   "suite_folders": sorted({os.path.dirname(os.path.dirname(s)) for s in suites})}
         launched = (launcher or ColdStart()).launch(config, limits)
         self.proc, self.output_pipe, self.results_pipe, self.claims = \

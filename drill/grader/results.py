@@ -36,6 +36,7 @@ class GradeResult:
     duration_s: float = 0.0
     problem: str = ""
     output: str = ""
+    notes: str = ""  # what drill says once of how it read the file (a notebook's left-out cells)
 
     @property
     def passed(self):
@@ -64,7 +65,8 @@ class GradeResult:
         return {"version": 1, "chunk": self.chunk, "passed": self.passed,
                 "tests": [t.to_dict() for t in self.tests], "duration_s": self.duration_s,
                 "file": self.file, "profile": self.profile, "problem": self.problem,
-                "chunks": self.chunk_verdicts(), "output": self.output}
+                "chunks": self.chunk_verdicts(), "output": self.output,
+                "notes": self.notes}
 
 
 def waiting(tests):

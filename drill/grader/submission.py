@@ -8,26 +8,31 @@ import sys
 import traceback
 import types
 
+from drill.notebook import place
 
-def load_submission(path, source=None, name="submission"):
+
+def load_submission(path, source=None, name="submission", cells=None):
     """Import the learner's file as a fresh module, without writing bytecode beside it. The
-    grader passes the `source` it read itself: its child may not read the workspace."""
+    grader passes the `source` it read itself: its child may not read the workspace; and for
+    a notebook, the map of its lines to cells (`cells`), kept on the module."""
     if source is None:
         with open(path, encoding="utf-8") as f:
             source = f.read()
     module = types.ModuleType(name)
     module.__file__ = path
     module.__source_lines__ = source.splitlines()
+    module.__source_cells__ = cells
     sys.modules[name] = module
     exec(compile(source, path, "exec"), module.__dict__)
     return module
 
 
-def learner_frame(exc, path, lines):
-    """`file:line: code` of the deepest traceback frame in the learner's file, or ''."""
+def learner_frame(exc, path, lines, cells=None):
+    """`file:line: code` of the deepest traceback frame in the learner's file, or ''; in a
+    notebook (`cells`, its line map) `file, cell 4, line 3: code`."""
     found = ""
     for frame, lineno in traceback.walk_tb(exc.__traceback__):
         if frame.f_code.co_filename == path:
             code = lines[lineno - 1].strip() if 0 < lineno <= len(lines) else ""
-            found = f"{os.path.basename(path)}:{lineno}: {code}"
+            found = f"{place(os.path.basename(path), lineno, cells)}: {code}"
     return found

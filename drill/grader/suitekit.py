@@ -134,7 +134,8 @@ def need(name):
 
 def _where(exc):
     module = submission()
-    return learner_frame(exc, module.__file__, module.__source_lines__)
+    return learner_frame(exc, module.__file__, module.__source_lines__,
+                         getattr(module, "__source_cells__", None))
 
 
 def run(what, fn, *args, **kwargs):

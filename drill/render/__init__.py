@@ -5,7 +5,7 @@ through `json_out`, so the human and the machine forms never disagree. The scree
 module per family of commands; these are the names the rest of drill calls them by.
 """
 from drill.render.attempts import history, imported, versions
-from drill.render.check import CheckProgress, attempt_line, check_result
+from drill.render.check import CheckProgress, attempt_line, check_result, file_notes
 from drill.render.chunks import card, chunk_list, code, hint, resume_question, started
 from drill.render.common import error, json_out, out, wrote
 from drill.render.config import settings
@@ -21,8 +21,9 @@ from drill.render.watch import LivePanel, watch_end, watch_panel
 
 __all__ = [
     "CheckProgress", "LivePanel", "TrainingProgress", "attempt_line", "card", "check_result",
-    "chunk_list", "code", "diff", "drawn_on_pass", "error", "expression_graph", "graph_picture",
-    "hint", "history", "hunt_found", "imported", "json_out", "moons_run", "next_step", "out",
+    "chunk_list", "code", "diff", "drawn_on_pass", "error", "expression_graph", "file_notes",
+    "graph_picture", "hint", "history", "hunt_found", "imported", "json_out", "moons_run",
+    "next_step", "out",
     "protections", "reference_parts", "resume_question", "review_line", "run_summary",
     "sandbox_off", "settings", "since_last", "speedrun_history", "started", "stats", "today",
     "trained_split", "versions", "watch_end", "watch_panel", "wrote",

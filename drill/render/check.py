@@ -53,7 +53,18 @@ def worst(tests):
     return next((t.status for t in tests if t.status != "pass"), "pass")
 
 
+def file_notes(notes):
+    """What drill says once of how it read the learner's file (a notebook's left-out cells)."""
+    if notes:
+        out.print(notes_line(notes))
+
+
+def notes_line(notes):
+    return Text("notebook: " + notes, style="dim")
+
+
 def check_result(result):
+    file_notes(result.notes)
     if result.problem and not any(t.status == "pass" for t in result.tests):
         out.print(Panel(Text(result.problem), title="[bold red]your file did not run through",
                         border_style="red", expand=False))

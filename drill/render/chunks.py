@@ -74,6 +74,8 @@ def started(chunk, started, watching):
                        f"(drill show {attempt.id} --version 1).", style="dim"))
     out.print("Find it in:" if attempt.kind == "hunt" else "Write it in:")
     out.print(Text(str(started.path), style="bold"), soft_wrap=True)
+    if started.path.suffix == ".ipynb":
+        out.print(f"Open it in Jupyter from its folder: jupyter lab {started.path.name}")
     then = ("Every save is graded here." if watching
             else "Run drill check after each save.")
     out.print(f"The timer is running (target {clock(chunk.target_s)}). {then}")

@@ -5,7 +5,7 @@ from rich.table import Table
 from rich.text import Text
 
 from drill.clock import mmss as clock, now
-from drill.render.check import failure_panel
+from drill.render.check import failure_panel, notes_line
 from drill.render.common import out
 from drill.render.speedrun import records_line, splits_table
 
@@ -23,6 +23,8 @@ def watch_panel(screen):
         timer += Text("  PAUSED", style="bold yellow")
     parts = [timer, Text(str(screen.path), style="dim")]
     result = screen.result
+    if result is not None and result.notes:
+        parts.append(notes_line(result.notes))
     if screen.paused:
         parts.append(Text("paused: saves are graded when you resume", style="bold yellow"))
     if screen.grading:  # two lines: together they would wrap in the middle of a phrase
