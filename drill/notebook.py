@@ -155,7 +155,7 @@ def _code_of(code, number, graded):
     lines = re.split(r"\r\n|\r|\n", code.rstrip())
     first = next((line.strip() for line in lines if line.strip()), "")
     if first.startswith("%%"):
-        graded.magic_cells.append((number, first.split()[0]))
+        graded.magic_cells.append((number, _printable(first.split()[0])))
         return []
     body = _body("\n".join(lines))
     if body is None:  # not Python as it stands: IPython's own lines become comments
@@ -197,10 +197,14 @@ def _language(metadata):
 
 
 def _shown(value):
-    """A value from the notebook as the learner may read it: printable, short, and a string
-    quoted."""
-    text = "".join(c for c in str(value)[:40] if c.isprintable())
-    return repr(text) if isinstance(value, str) else text
+    """A value from the notebook's metadata as the learner may read it, a string quoted."""
+    return repr(_printable(value)) if isinstance(value, str) else _printable(value)
+
+
+def _printable(value):
+    """Text from the notebook fit for a terminal: what a terminal would act on (an escape
+    sequence) taken out, and short."""
+    return "".join(c for c in str(value)[:40] if c.isprintable())
 
 
 def write(source, card):

@@ -82,15 +82,15 @@ def test_cells_that_only_explore_are_left_out_and_said_so_once():
 def test_magics_and_shell_lines_become_comments_and_cell_magics_are_left_out():
     graded = notebook.read(as_notebook([
         code("%matplotlib inline\nimport math\n!pip install graphviz\nfiles = !ls\nmath?"),
-        code("%%timeit\nsum(range(10))"),
+        code("%%timeit\nsum(range(10))"), code("%%\x1b[2Jbash\nls"),
         code("y = (4\n     % 3)"),  # Python as it stands: no line of it is IPython's
         code("%time x = 1")]))
     assert graded.source.split("\n")[1:6] == [
         "# %matplotlib inline", "import math", "# !pip install graphviz", "# files = !ls",
         "# math?"]
     assert "     % 3)" in graded.source and "sum(range" not in graded.source
-    assert graded.notes() == ("left out cell 2 (%%timeit); left out 5 magic or shell lines "
-                              "(cells 1 and 4)")
+    assert graded.notes() == ("left out cell 2 (%%timeit), cell 3 (%%[2Jbash); left out 5 magic "
+                              "or shell lines (cells 1 and 5)")
 
 
 def test_outputs_widgets_and_another_kernel_are_said_once_and_never_read():
