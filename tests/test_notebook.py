@@ -258,6 +258,12 @@ def test_start_notebook_hands_out_the_stub_as_a_notebook_and_keeps_its_graded_co
     path.write_text(lecture_notebook())
     assert drill("check").exit_code == 0
     assert "Your code is identical to the reference." in drill("diff").output
+    drill("start", "ops", "--notebook", "--no-watch")
+    (drill_home / "workspace" / "ops.ipynb").write_text('{"cells": [')
+    broken = drill("check")
+    assert broken.exit_code == 2 and broken.output.splitlines() == [
+        "drill: ops.ipynb is not a notebook: it is not valid JSON (line 1, column 12: Expecting "
+        "value): was it saved whole?"]
 
 
 def test_a_reset_notebook_is_kept_whole_and_a_worksheet_has_no_notebook(drill_home):
