@@ -1,10 +1,12 @@
 """backward: each operation's `_backward`, the local derivatives.
 
-Every check runs a little program on the learner's Value, calls the file's own `backward()` on
-its last node and reads the leaves' `.grad`; the failure shows that program, so the learner can
-paste it and see the same numbers. The expected gradients come from the derivative rules, or, for
-random graphs, from central finite differences of the suite's own float evaluation of the same
-graph: never from the learner's code.
+Every check runs a little program on the learner's Value and then does what backward() would,
+by hand: it sets the last node's grad, and calls each node's `_backward` itself, from the output
+down, in an order it knows (its own walk over `_prev`), so this chunk needs no `backward()`. It
+reads the leaves' `.grad`; the failure shows that program, each call in it, so the learner can
+paste it after their file and see the same numbers. The expected gradients come from the
+derivative rules, or, for random graphs, from central finite differences of the suite's own
+float evaluation of the same graph: never from the learner's code.
 """
 import math
 import operator
@@ -12,9 +14,8 @@ import operator
 import pytest
 from hypothesis import given, strategies as st
 
-from drill.grader.suitekit import (GRAPH_NOTE, blame, call_backward, close,
-                                   constructor_holds, fail, fmt, forward_holds,
-                                   graph_of, made, need, number, read, run)
+from drill.grader.suitekit import (GRAPH_NOTE, blame, close, constructor_holds, fail, fmt,
+                                   forward_holds, graph_of, made, need, number, peek, read, run)
 
 A, B = 1.5, -2.5  # data of the leaves `a` and `b`: unequal, so a swapped derivative shows
 T = math.tanh  # the float tanh the expected gradients use
@@ -70,9 +71,9 @@ def local(expr):
 
 
 def chained(expr):
-    """`c = (expr) * 3.5`: the local derivative times out.grad."""
+    """`c = expr; c.grad = 3.5`: the local derivative times out.grad."""
     grads, why = rule(expr)
-    return f"({expr}) * 3.5", {n: g * 3.5 for n, g in grads.items()}, f"{CHAIN}; {why}"
+    return expr, {n: g * 3.5 for n, g in grads.items()}, f"{CHAIN}; {why}", None, 3.5
 
 
 def accumulated(expr):
@@ -105,9 +106,85 @@ def expect_stored(Value, out, text):
     return ""
 
 
-def expect_grads(Value, expr, expected, why, leaves=None, rel=1e-7):
-    """Run `c = expr; c.backward()` on the learner's Values made from `leaves` (name: data; by
-    default those of a and b that `expected` names) and check each leaf's grad.
+def operands(node, who, program):
+    """The Values in `node._prev`, in its order; anything else there is a bug of ops'."""
+    Value = need("Value")
+    prev = read(node, "_prev", who, program)
+    kids = run(f"{program}; list({who}._prev)", list, prev)
+    for kid in kids:
+        if not isinstance(kid, Value):
+            blame(f"after `{program}`, `{who}._prev` holds {repr(kid)[:40]} (a "
+                  f"{type(kid).__name__}), not a Value: each operation passes its operands as "
+                  "the children, Value(data, (self, other), op)", "backward", "ops",
+                  program=program)
+    return kids
+
+
+def picked(kid, siblings, names):
+    """The test that picks `kid` out of its parent's `_prev` in a pasted program, whatever
+    order the set has there: its `_op`, or else its data (or both), where that tells it from
+    every sibling the program has no name for; a named one that passes too is skipped by name.
+    Siblings alike in both (twins such as the two `a * a` of `(a * a) + (a * a)`) pass each
+    other's test, and either one serves."""
+    def plain(v, attr):
+        x = peek(v, attr)
+        return repr(x) if type(x) in ((str,) if attr == "_op" else (int, float)) else None
+    tests = [" and ".join(f"v.{attr} == {plain(kid, attr)}" for attr in attrs)
+             for attrs in (("_op",), ("data",), ("_op", "data"))
+             if all(plain(kid, attr) is not None for attr in attrs)]
+    if not tests:
+        return "v._prev"
+
+    def passes(v, test):
+        return all(plain(v, attr) == plain(kid, attr) for attr in ("_op", "data") if attr in test)
+    unnamed = [v for v in siblings if v is not kid and id(v) not in names]
+    test = next((t for t in tests if not any(passes(v, t) for v in unnamed)), tests[-1])
+    return test + "".join(f" and v is not {names[id(v)]}" for v in siblings
+                          if v is not kid and id(v) in names and passes(v, test))
+
+
+def by_hand(root, names, program, grad=1.0):
+    """What backward() would do, done by the suite: `root.grad = grad`, then the `_backward` of
+    `root` and of every node with operands under it, each after every node that uses it (the
+    reverse of a depth-first post-order over `_prev`, by identity; a leaf's does nothing). A
+    node the program has no name for (one an operation made inside itself, such as the `b * -1`
+    of `a - b`) is named h1, h2, ... in `names` ({id: name}) by a line that picks it out of the
+    `_prev` of a node named before it, so the program stays one to paste. The program as run."""
+    rootname, kids, post = names[id(root)], {}, []
+    stack, seen = [(root, False)], set()
+    while stack:
+        node, finished = stack.pop()
+        if finished:
+            post.append(node)
+        elif id(node) not in seen:
+            seen.add(id(node))
+            kids[id(node)] = operands(node, names.get(id(node), "a Value inside " + rootname),
+                                      program)
+            stack.append((node, True))
+            stack.extend((kid, False) for kid in reversed(kids[id(node)]) if id(kid) not in seen)
+    program += f"; {rootname}.grad = {fmt(grad)}"
+    run(program, setattr, root, "grad", grad)
+    inner = 0
+    for node in reversed(post):
+        if node is not root and not kids[id(node)]:
+            continue
+        name = names[id(node)]
+        step = read(node, "_backward", name, program)
+        program += f"; {name}._backward()"
+        run(program, step)
+        siblings = list({id(kid): kid for kid in kids[id(node)]}.values())
+        for kid in [kid for kid in siblings if kids[id(kid)] and id(kid) not in names]:
+            test = picked(kid, siblings, names)
+            inner += 1
+            names[id(kid)] = f"h{inner}"
+            program += f"; {names[id(kid)]} = next(v for v in {name}._prev if {test})"
+    return program
+
+
+def expect_grads(Value, expr, expected, why, leaves=None, grad=1.0, rel=1e-7):
+    """Run `c = expr` on the learner's Values made from `leaves` (name: data; by default those
+    of a and b that `expected` names), backpropagate from `c.grad = grad` by hand, and check
+    each leaf's grad.
 
     First the forward pass must hold (it is ops'), and c's _backward must be a function.
     """
@@ -118,13 +195,13 @@ def expect_grads(Value, expr, expected, why, leaves=None, rel=1e-7):
     values = {n: run(f"Value({x!r})", Value, x) for n, x in leaves.items()}
     out = run(text, eval, expr, {"Value": Value}, dict(values))
     never_stored = expect_stored(Value, out, text)
-    call_backward(out, "c", text)
-    text += "; c.backward()"
+    names = {id(v): n for n, v in {**values, "c": out}.items()}
+    text = by_hand(out, names, text, grad)
     for name, want in expected.items():
         got = number(read(values[name], "grad", name, text), f"`{name}.grad` after `{text}`")
         if not close(got, want, rel=rel):
-            graph = graph_of(out, {id(v): n for n, v in {**values, "c": out}.items()},
-                             {**{id(values[n]): g for n, g in expected.items()}, id(out): 1.0})
+            graph = graph_of(out, names,
+                             {**{id(values[n]): g for n, g in expected.items()}, id(out): grad})
             fail(f"`{text}` left `{name}.grad == {fmt(got)}`, expected {fmt(want)}: "
                  f"{never_stored or why}; {GRAPH_NOTE}", graph, program=text)
 
@@ -303,14 +380,13 @@ def test_random_graphs_match_finite_differences(graph):
         if not close(got, want, rel=1e-9, abs=1e-12):
             blame(f"`{text}` gave `{name_of(i, leaves)}.data == {fmt(got)}`, expected "
                   f"{fmt(want)}", "backward", "ops", program=text)
-    root = name_of(len(nodes) - 1, leaves)
-    call_backward(nodes[-1], root, text)
-    text += f"; {root}.backward()"
+    names = {id(v): name_of(k, leaves) for k, v in enumerate(nodes)}
+    text = by_hand(nodes[-1], names, text)
     for i, leaf in enumerate(nodes[:len(leaves)]):
         got = number(read(leaf, "grad", f"x{i}", text), f"`x{i}.grad` after `{text}`")
         want = slope(leaves, steps, i)
         if not close(got, want, rel=1e-4, abs=1e-6):
-            graph = graph_of(nodes[-1], {id(v): name_of(k, leaves) for k, v in enumerate(nodes)},
+            graph = graph_of(nodes[-1], names,
                              {id(v): slope(leaves, steps, k) for k, v in enumerate(nodes)})
             fail(f"`{text}` left `x{i}.grad == {fmt(got)}`, but nudging x{i} moves the last node "
                  f"{fmt(want)} times as much: check the _backward of each operation x{i} flows "
