@@ -1,9 +1,9 @@
 """The chunks, read from their folders: adding a chunk is adding a folder, not code.
 
-A chunk folder holds `chunk.toml` (title, order, target, prerequisites, hints, and the reference
-functions its stub leaves blank), `card.md`, its suite `test_<name>.py`, and `mutants.toml`:
-realistic one-bug copies of the reference that the suite must fail (the project's tests check
-it; bug hunts plant them). A chunk without a suite of its own (full) names the chunks whose
+A chunk folder holds `chunk.toml` (title, order, target, prerequisites, hints, the reference
+functions its stub leaves blank, and the chunks whose code its stub gives written out),
+`card.md`, its suite `test_<name>.py`, and `mutants.toml`: realistic one-bug copies of the
+reference that the suite must fail (the project's tests check it; bug hunts plant them). A chunk without a suite of its own (full) names the chunks whose
 suites grade it. A chunk of `kind = "worksheet"` (chain) is not code: drill writes its sheet
 afresh for each attempt and grades the answers itself (drill.worksheet). A chunk may also
 describe its speedrun in a `[speedrun]` table (moons: the whole library from a blank file,
@@ -34,6 +34,7 @@ class Chunk:
     hints: tuple = ()
     blanks: dict = field(default_factory=dict)
     suites: tuple = ()
+    gives: tuple = ()  # the chunks whose code the stub gives written out: what the suite needs
     kind: str = "code"  # or "worksheet": a sheet of numbers, graded without running the file
     on_pass: str = ""  # a task of drill.tasks whose picture is drawn when an attempt passes
     speedrun: dict = field(default_factory=dict)  # how its speedrun differs: suites, trained, target
@@ -102,6 +103,7 @@ def load_chunk(folder):
                  target_s=parse_target(meta["target"]), folder=folder,
                  requires=tuple(meta.get("requires", ())), hints=tuple(meta.get("hints", ())),
                  blanks=dict(meta.get("blanks", {})), suites=tuple(meta.get("suites", ())),
+                 gives=tuple(meta.get("gives", ())),
                  kind=meta.get("kind", "code"), on_pass=meta.get("on_pass", ""),
                  speedrun=dict(meta.get("speedrun", {})))
 

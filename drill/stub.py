@@ -1,12 +1,18 @@
 """A chunk's stub, derived from the reference every time, so the two can never drift apart.
 
-The stub is the reference with the bodies of the chunk's blanks (functions named by qualified
-name, such as `Value.__add__` or `Value.__add__._backward`) replaced by a line saying what goes
-there and a `raise NotImplementedError`. Everything else is the reference, byte for byte. A chunk
-with no blanks (full) gets its card alone: the whole file is the learner's. A worksheet (chain)
-is written by drill.worksheet from the attempt's seed.
+A stub holds what the chunk's suite needs of the chunks it builds on, written out (the chunks
+its `gives` names: the project's tests check that list against the suite), the chunk's own
+blanks (functions named by qualified name, such as `Value.__add__` or `Value.__add__._backward`,
+each body replaced by a line saying what goes there and a `raise NotImplementedError`), and
+nothing else of the library: no later chunk's code, no function that answers another chunk. A
+function nested in a written one but belonging to a chunk the stub does not give keeps its
+`def`, for the file must load, and its body is a marker naming that chunk: the very marker
+`peek` and `diff` show for the code of a chunk not reached yet. A chunk with no blanks (full)
+gets its card alone: the whole file is the learner's. A worksheet (chain) is written by
+drill.worksheet from the attempt's seed.
 """
 import ast
+import os
 import textwrap
 
 from drill.errors import DrillError
@@ -34,42 +40,125 @@ def body_lines(node):
     return node.body[0].lineno - 1, node.end_lineno
 
 
-def blank_bodies(source, blanks):
-    """`source` with each named function's body replaced; `blanks` maps name -> what goes there."""
-    defs = functions(ast.parse(source))
-    missing = [name for name in blanks if name not in defs]
+WRITTEN_IN = "...  # written in the "
+
+
+def marker(chunk_name):
+    """The body of a function whose code belongs to a chunk that is not shown."""
+    return [f"{WRITTEN_IN}{chunk_name} chunk"]
+
+
+def todo(name, says):
+    """The body of a blank: what goes there, and a raise that names the blank."""
+    return [f"# TODO: {says}", f"raise NotImplementedError({name!r})"]
+
+
+def rewrite(source, bodies, dropped=()):
+    """`source` with the body of each function named in `bodies` ({name: lines}) replaced by
+    those lines at the body's own indent, and each function or class named in `dropped` taken
+    out with its decorators and the blank lines before it. An edit inside another is moot."""
+    defs = functions(ast.parse(source), classes=True)
+    missing = [name for name in [*bodies, *dropped] if name not in defs]
     if missing:
         raise DrillError(f"the reference has no function {', '.join(missing)}")
     lines = source.splitlines(keepends=True)
-    spans = sorted(((body_lines(defs[n]), n) for n in blanks), reverse=True)
-    for (start, end), name in spans:
-        indent = " " * defs[name].body[0].col_offset
-        lines[start:end] = [f"{indent}# TODO: {blanks[name]}\n",
-                            f"{indent}raise NotImplementedError({name!r})\n"]
+    edits = []
+    for name, new in bodies.items():
+        node = defs[name]
+        (start, end), indent = body_lines(node), " " * node.body[0].col_offset
+        head = []
+        if node.body[0].lineno == node.lineno:  # `def f(): body` on one line
+            head = [lines[start][:node.body[0].col_offset].rstrip() + "\n"]
+            indent = " " * (node.col_offset + 4)
+        edits.append(((start, end), head + [indent + line + "\n" for line in new]))
+    for name in dropped:
+        node = defs[name]
+        start = min([node.lineno] + [d.lineno for d in node.decorator_list]) - 1
+        while start > 0 and not lines[start - 1].strip():
+            start -= 1
+        edits.append(((start, node.end_lineno), []))
+    outer = []
+    for (start, end), new in sorted(edits, key=lambda edit: (edit[0][0], -edit[0][1])):
+        if not outer or start >= outer[-1][0][1]:
+            outer.append(((start, end), new))
+    for (start, end), new in reversed(outer):
+        lines[start:end] = new
     return "".join(lines)
+
+
+def owners(chunks):
+    """{qualified name: chunk} of every reference function some chunk leaves blank."""
+    return {name: chunk for chunk in chunks for name in chunk.blanks}
+
+
+def whose(name, owned):
+    """The chunk whose code the function `name` is: its own blank's, or the one of the
+    function it is nested in (`Value.backward.build_topo` is topo's); None for neither."""
+    parts = name.split(".")
+    for end in range(len(parts), 0, -1):
+        owner = owned.get(".".join(parts[:end]))
+        if owner is not None:
+            return owner
+    return None
+
+
+def selected(source, chunk, gives, chunks):
+    """The reference `source` as `chunk`'s stub hands it out when it gives the chunks named in
+    `gives`: their functions written out, `chunk`'s blanks to write, and nothing else but the
+    module's imports and what the classes kept need (`__repr__`)."""
+    owned = {name: c.name for name, c in owners(chunks).items()}
+    defs = functions(ast.parse(source), classes=True)
+    bodies = {name: todo(name, says) for name, says in chunk.blanks.items()}
+    dropped, kept_classes = [], set()
+    for name in defs:
+        owner, parent = whose(name, owned), name.rpartition(".")[0]
+        if name in chunk.blanks or owner in gives:
+            kept_classes.add(name.partition(".")[0])
+        elif owner is None:
+            continue  # no chunk's code (a class, __repr__): it stays if its class does
+        elif isinstance(defs.get(parent), ast.ClassDef) or not parent:
+            dropped.append(name)  # a method or a function of a chunk not given: not needed
+        else:  # nested in a function that stays: the name must exist for the file to load
+            bodies[name] = marker(owner)
+    dropped += [name for name, node in defs.items() if isinstance(node, ast.ClassDef)
+                and "." not in name and name not in kept_classes]
+    return rewrite(source, bodies, dropped)
+
+
+def header(chunk, body):
+    """The lines a stub opens with: the chunk, what it gives written out, and what is yours."""
+    given = ", ".join(chunk.gives[:-1]) + " and " * (len(chunk.gives) > 1) + chunk.gives[-1] \
+        if chunk.gives else ""
+    lines = [f"# drill stub for '{chunk.name}': {chunk.title}.",
+             f"# Given, written out: the code of {given}, which the {chunk.name} suite builds on."
+             if given else "# Nothing of the library is given."]
+    if WRITTEN_IN in body:
+        lines.append("# A body of `...` is code of the chunk its comment names, not yours here.")
+    lines += ["# Yours: every part marked TODO.",
+              f"# `drill card {chunk.name}` says what to write; `drill check` grades it."]
+    return "\n".join(lines) + "\n"
 
 
 def as_comment(text):
     return "".join(f"# {line}".rstrip() + "\n" for line in text.splitlines())
 
 
-def make_stub(chunk, reference=None, seed=None):
-    """The file a learner starts `chunk` from: for a worksheet, the sheet of `seed`."""
+def make_stub(chunk, reference=None, seed=None, chunks=None):
+    """The file a learner starts `chunk` from: for a worksheet, the sheet of `seed`. `chunks`
+    is the catalog the chunk belongs to (by default, the folder beside its own)."""
     if chunk.kind == "worksheet":
         from drill.worksheet import stub
         return stub(chunk, seed)
-    header = f"# drill stub for '{chunk.name}': {chunk.title}.\n"
     if not chunk.blanks:  # the card a speedrun has may not be `drill card`'s: it comes along
-        return header + "# The card below says what to write; `drill check` grades it.\n#\n" + \
+        return f"# drill stub for '{chunk.name}': {chunk.title}.\n" + \
+            "# The card below says what to write; `drill check` grades it.\n#\n" + \
             as_comment(chunk.card)
-    header += f"# `drill card {chunk.name}` says what to write; `drill check` grades it.\n"
+    if chunks is None:
+        from drill.catalog import load_catalog
+        chunks = load_catalog(os.path.dirname(chunk.folder))
     source = reference if reference is not None else reference_file().read_text(encoding="utf-8")
-    return header + "\n" + blank_bodies(source, chunk.blanks)
-
-
-def owners(chunks):
-    """{qualified name: chunk} of every reference function some chunk leaves blank."""
-    return {name: chunk for chunk in chunks for name in chunk.blanks}
+    body = selected(source, chunk, chunk.gives, chunks)
+    return header(chunk, body) + "\n" + body
 
 
 def part_names(chunk, chunks):
@@ -92,22 +181,13 @@ def chunk_parts(chunk, source, chunks):
     names = part_names(chunk, chunks)
     if not names:
         return {"": source}
-    later = {name: c.name for name, c in owners(chunks).items() if c.order > chunk.order}
-    lines = source.splitlines(keepends=True)
-    parts = {}
-    for name in names:
-        if name not in defs:
-            parts[name] = None
-            continue
-        node, text = defs[name], lines[:]
-        hidden = sorted((body_lines(defs[inner]), defs[inner].body[0].col_offset, owner)
-                        for inner, owner in later.items()
-                        if inner.startswith(name + ".") and inner in defs)
-        for (start, end), indent, owner in reversed(hidden):
-            text[start:end] = [" " * indent + f"...  # written in the {owner} chunk\n"]
-        shift = sum(end - start - 1 for (start, end), _, _ in hidden)
-        parts[name] = textwrap.dedent("".join(text[node.lineno - 1:node.end_lineno - shift]))
-    return parts
+    later = {inner: marker(c.name) for inner, c in owners(chunks).items()
+             if c.order > chunk.order and inner in defs
+             and any(inner.startswith(name + ".") for name in names)}
+    text = rewrite(source, later)
+    defs, lines = functions(ast.parse(text)), text.splitlines(keepends=True)
+    return {name: textwrap.dedent("".join(lines[defs[name].lineno - 1:defs[name].end_lineno]))
+            if name in defs else None for name in names}
 
 
 def reference_parts(chunk, chunks):

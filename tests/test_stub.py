@@ -1,38 +1,83 @@
-"""Stubs are the reference with blanks: derived every time, so they cannot drift from it."""
+"""Stubs are derived from the reference every time: what the suite needs of the chunks the
+chunk builds on, written out, its own blanks, and nothing else of the library."""
 import ast
+import runpy
+import textwrap
+from dataclasses import replace
 
 import pytest
 
 from drill.catalog import load_catalog
-from drill.stub import blank_bodies, functions, make_stub
+from drill.stub import WRITTEN_IN, functions, make_stub, owners, selected, whose
 
-from conftest import REFERENCE
+from conftest import CHUNKS, REFERENCE, failures, verdict
 
 SOURCE = REFERENCE.read_text()
-BLANKED = [c for c in load_catalog() if c.blanks]
+CATALOG = load_catalog()
+BLANKED = [c for c in CATALOG if c.blanks]
+OWNED = {name: c.name for name, c in owners(CATALOG).items()}
 
 
-def refill(stub, reference):
-    """Put the reference's bodies back into the stub's blanks (the inverse of blank_bodies)."""
-    ref_lines = reference.splitlines(keepends=True)
-    stub_defs, ref_defs = functions(ast.parse(stub)), functions(ast.parse(reference))
-    lines = stub.splitlines(keepends=True)
-    blanks = [(n, d) for n, d in stub_defs.items() if isinstance(d.body[-1], ast.Raise)
-              and "NotImplementedError" in ast.unparse(d.body[-1])]
-    for name, node in sorted(blanks, key=lambda nd: -nd[1].lineno):
-        ref = ref_defs[name]
-        todo_line = node.body[0].lineno - 2  # the "# TODO: ..." line above the raise
-        assert lines[todo_line].strip().startswith("# TODO:")
-        lines[todo_line:node.end_lineno] = ref_lines[ref.body[0].lineno - 1:ref.end_lineno]
-    return "".join(lines)
+def segment(source, node):
+    """A function's whole lines, its comments included, dedented."""
+    return textwrap.dedent("".join(source.splitlines(keepends=True)[node.lineno - 1:node.end_lineno]))
+
+
+def bodies(stub):
+    """{qualified name: (kind, text)} of every function in the stub, its kind 'todo' (a blank),
+    'marker' (a later or other chunk's, `...`) or 'written'."""
+    found = {}
+    for name, node in functions(ast.parse(stub)).items():
+        text, only = segment(stub, node), node.body[0] if len(node.body) == 1 else None
+        found[name] = ("todo" if isinstance(only, ast.Raise) and "# TODO:" in text
+                       else "marker" if isinstance(only, ast.Expr) and WRITTEN_IN in text
+                       else "written", text)
+    return found
 
 
 @pytest.mark.parametrize("chunk", BLANKED, ids=lambda c: c.name)
-def test_stub_is_the_reference_minus_its_blanks(chunk):
-    stub = make_stub(chunk)
-    body = stub[stub.index('"""'):]
-    assert refill(body, SOURCE) == SOURCE
-    assert body.count("raise NotImplementedError") == len(chunk.blanks)
+def test_a_stub_writes_out_only_the_code_of_the_chunks_it_gives(chunk):
+    found = bodies(make_stub(chunk))
+    for name, (kind, _) in found.items():
+        owner = whose(name, OWNED)
+        if kind == "todo":
+            assert name in chunk.blanks
+        elif kind == "marker":
+            assert owner not in (*chunk.gives, chunk.name), name
+        else:
+            assert owner is None or owner in chunk.gives, f"{name} is {owner}'s code"
+    assert set(chunk.blanks) <= set(found), "every blank is in the stub"
+
+
+@pytest.mark.parametrize("chunk, absent", [
+    ("ops", ["Value.backward", "trace", "Neuron", "Layer", "MLP", "train", "margin_loss", "fit"]),
+    ("trace", ["Value.backward", "Neuron", "train"]),
+    ("topo", ["trace", "Neuron", "train"]),
+    ("backward", ["Value.backward", "trace", "Neuron"]),
+    ("train", ["trace", "margin_loss", "fit"]),
+    ("moons", ["trace", "train"]),
+])
+def test_what_the_contract_names_is_not_in_the_stub(chunk, absent):
+    defs = functions(ast.parse(make_stub(CHUNKS[chunk])), classes=True)
+    assert [name for name in absent if name in defs] == []
+
+
+@pytest.mark.parametrize("chunk", BLANKED, ids=lambda c: c.name)
+def test_what_a_stub_writes_out_is_the_reference_s_code(chunk):
+    reference = functions(ast.parse(SOURCE))
+    for name, (kind, text) in bodies(make_stub(chunk)).items():
+        if kind == "written" and WRITTEN_IN not in text and "# TODO:" not in text:
+            assert text == segment(SOURCE, reference[name])
+
+
+@pytest.mark.parametrize("chunk", BLANKED, ids=lambda c: c.name)
+def test_a_stub_loads_and_says_what_it_gives(chunk, tmp_path):
+    path = tmp_path / f"{chunk.name}.py"
+    path.write_text(make_stub(chunk))
+    runpy.run_path(str(path))  # imports cleanly: every name the file needs to load exists
+    header = make_stub(chunk).split('"""')[0]
+    assert all(given in header for given in chunk.gives)
+    assert f"drill card {chunk.name}" in header
 
 
 @pytest.mark.parametrize("chunk", BLANKED, ids=lambda c: c.name)
@@ -41,8 +86,38 @@ def test_every_blank_keeps_its_signature_and_says_what_goes_there(chunk):
     stub_defs, ref_defs = functions(ast.parse(stub)), functions(ast.parse(SOURCE))
     for name, says in chunk.blanks.items():
         assert ast.unparse(stub_defs[name].args) == ast.unparse(ref_defs[name].args)
-        segment = ast.get_source_segment(stub, stub_defs[name])
-        assert f"# TODO: {says}" in segment and f"NotImplementedError({name!r})" in segment
+        text = ast.get_source_segment(stub, stub_defs[name])
+        assert f"# TODO: {says}" in text and f"NotImplementedError({name!r})" in text
+
+
+@pytest.mark.parametrize("chunk", [c for c in BLANKED if c.kind == "code"], ids=lambda c: c.name)
+def test_a_stub_gives_the_chunks_it_builds_on_and_comes_after(chunk):
+    order = {c.name: c.order for c in CATALOG}
+    below, todo = set(), list(chunk.requires)
+    while todo:
+        name = todo.pop()
+        if name not in below:
+            below.add(name)
+            todo += CHUNKS[name].requires
+    assert set(chunk.gives) <= below and all(order[g] < chunk.order for g in chunk.gives)
+
+
+def solved(chunk, gives):
+    """The chunk's stub as the reference would fill its blanks, giving the chunks `gives`."""
+    return selected(SOURCE, replace(chunk, blanks={}), (*gives, chunk.name), CATALOG)
+
+
+@pytest.mark.parametrize("chunk", [c for c in BLANKED if c.kind == "code"], ids=lambda c: c.name)
+def test_what_a_stub_gives_is_what_its_suite_needs(chunk, tmp_path):
+    """Checked against the suite itself: filled in with the reference's code of the chunk, the
+    stub passes the chunk's suite, and without any one chunk it gives it fails."""
+    path = tmp_path / f"{chunk.name}.py"
+    path.write_text(solved(chunk, chunk.gives))
+    result = verdict(chunk.name, path)
+    assert result.passed, failures(result)
+    for given in chunk.gives:
+        path.write_text(solved(chunk, [g for g in chunk.gives if g != given]))
+        assert not verdict(chunk.name, path).passed, f"{chunk.name}'s suite needs no {given}"
 
 
 def test_every_function_of_the_reference_is_some_chunk_s_work():
@@ -52,7 +127,7 @@ def test_every_function_of_the_reference_is_some_chunk_s_work():
 
 
 def test_the_full_stub_is_the_card_alone():
-    full = next(c for c in load_catalog() if c.name == "full")
+    full = next(c for c in CATALOG if c.name == "full")
     stub = make_stub(full)
     assert all(line.startswith("#") or not line for line in stub.splitlines())
     assert full.card.splitlines()[0] in stub
@@ -60,8 +135,9 @@ def test_the_full_stub_is_the_card_alone():
 
 
 def test_a_blank_the_reference_lacks_is_an_error():
+    ops = replace(CHUNKS["ops"], blanks={"Value.__matmul__": "no such thing"})
     with pytest.raises(Exception, match="Value.__matmul__"):
-        blank_bodies(SOURCE, {"Value.__matmul__": "no such thing"})
+        make_stub(ops)
 
 
 def test_peek_and_diff_never_show_a_later_chunks_code(drill_home):
