@@ -15,7 +15,7 @@ def test_chain_is_a_worksheet_and_neither_it_nor_trace_is_part_of_full():
     chunks = {c.name: c for c in load_catalog()}
     assert chunks["chain"].kind == "worksheet" and chunks["chain"].suite_files() == []
     assert chunks["trace"].kind == "code" and chunks["trace"].on_pass == "trace"
-    assert chunks["full"].suites == ("ops", "backward", "topo", "nn", "train")
+    assert chunks["full"].suites == ("ops", "backward", "topo", "nn", "train", "full")
 
 
 @pytest.mark.parametrize("chunk", load_catalog(), ids=lambda c: c.name)

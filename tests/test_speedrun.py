@@ -26,7 +26,7 @@ def test_a_run_records_splits_in_completion_order_and_a_faster_one_is_the_best(d
     runs = json.loads(drill("speedrun", "--history", "--json").output)
     assert [r["outcome"] for r in runs] == ["passed", "passed"]
     assert runs[1]["splits"] == [["ops", 240.0], ["backward", 240.0], ["topo", 240.0],
-                                 ["nn", 540.0], ["train", 540.0]]
+                                 ["nn", 540.0], ["train", 540.0], ["full", 540.0]]
 
 
 def test_a_gold_segment_beats_every_earlier_one_of_its_chunk(drill_home):
@@ -110,7 +110,7 @@ def test_the_figures_agree_after_a_first_run_and_add_up_to_the_second(drill_home
     listed = drill("speedrun", "--history").output
     cells = " ".join(line.split("│")[-2].strip() for line in listed.splitlines()
                     if line.startswith("│"))
-    assert cells == "ops 1:40, backward 1:40, topo 1:40, nn 3:21, train 3:21"
+    assert cells == "ops 1:40, backward 1:40, topo 1:40, nn 3:21, train 3:21, full 3:21"
 
 
 def test_history_marks_speedruns(drill_home):

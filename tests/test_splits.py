@@ -35,3 +35,16 @@ def test_sum_of_best_waits_for_every_chunk():
     assert sum_of_best([UNFINISHED], CHUNKS) is None
     assert possible_time_save([], [FIRST], CHUNKS) is None
     assert personal_best([]) is None
+
+
+def test_a_run_from_before_a_new_split_still_compares_on_the_splits_it_has():
+    """full gained a last split ("on its own"); a personal best recorded before it is still
+    the best, compared split by split where both runs have one."""
+    old = [("ops", 600.0), ("backward", 900.0)]
+    new = [("ops", 500.0), ("backward", 880.0), ("full", 880.0)]
+    rows = compare(new, [old], [old])
+    assert [(r.chunk, r.delta_s, r.gold) for r in rows] == \
+        [("ops", -100, True), ("backward", -20, False), ("full", None, False)]
+    assert personal_best([old, new]) == new  # the final times compare: 880 beats 900
+    assert sum_of_best([old], ["ops", "backward", "full"]) is None  # no full segment yet
+    assert sum_of_best([old, new], ["ops", "backward", "full"]) == 500 + 300 + 0

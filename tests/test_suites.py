@@ -52,16 +52,61 @@ def test_trace_passes_recursive_and_iterative(path):
     assert len(TRACED) > 1, "the corpus keeps an iterative trace"
 
 
-def test_moons_passes_a_fit_that_calls_model_zero_grad_on_an_mlp_without_one(tmp_path):
-    """nn allows an MLP without zero_grad(), and fit may call model.zero_grad(): together they
-    are correct, so the suite must offer the model the method the contract promises fit."""
+ZERO_GRAD = """
+    def zero_grad(self):
+        for p in self.parameters():
+            p.grad = 0.0
+"""
+
+
+@pytest.mark.parametrize("chunk, by_hand", [
+    ("full", "        for p in model.parameters():\n            p.grad = 0.0\n        loss.backward()"),
+    ("moons", "        for p in params:\n            p.grad = 0.0\n        loss.backward()"),
+])
+def test_a_loop_that_calls_model_zero_grad_runs_on_its_own_with_an_mlp_that_has_one(
+        chunk, by_hand, tmp_path):
+    """The contract lets train and fit call model.zero_grad(); the whole, run on its own, then
+    needs an MLP that has one (tests/corpus/kinds.toml holds the file whose MLP has none)."""
     text = REFERENCE.read_text()
-    by_hand = "        for p in params:\n            p.grad = 0.0\n        loss.backward()"
-    assert text.count(by_hand) == 1 and "def zero_grad" not in text
-    path = tmp_path / "fit_zero_grad.py"
-    path.write_text(text.replace(by_hand, "        model.zero_grad()\n        loss.backward()"))
-    result = verdict("moons", path, "thorough")
+    mlp_end = "        return [p for layer in self.layers for p in layer.parameters()]\n"
+    assert text.count(by_hand) == 1 and text.count(mlp_end) == 1 and "def zero_grad" not in text
+    path = tmp_path / "zero_grad.py"
+    path.write_text(text.replace(by_hand, "        model.zero_grad()\n        loss.backward()")
+                    .replace(mlp_end, mlp_end + ZERO_GRAD))
+    result = verdict(chunk, path, "thorough")
     assert result.passed, failures(result)
+
+
+def test_the_backward_chunk_needs_no_backward_method(tmp_path):
+    """The backward suite calls each node's _backward itself: a file whose backward() raises
+    passes, and the backward stub has none."""
+    text = REFERENCE.read_text()
+    path = tmp_path / "raising.py"
+    path.write_text(text.replace("    def backward(self):\n", "    def backward(self):\n"
+                                 "        raise RuntimeError('not the backward chunk')\n"))
+    result = verdict("backward", path, "thorough")
+    assert result.passed, failures(result)
+    assert "def backward(" not in make_stub(CHUNKS["backward"])
+
+
+def test_a_backward_program_with_inner_nodes_pasted_after_the_file_gives_the_same_grads(tmp_path):
+    """`a - b` is built from + and * here: the program names its inner `b * -1` (h1) by what
+    the learner sees, so pasted in another process, whatever order its sets iterate in, it runs
+    the same _backward calls and leaves the same wrong grad."""
+    import re
+    import runpy
+    text = REFERENCE.read_text()
+    old = "            self.grad += other.data * out.grad\n"
+    path = tmp_path / "sub_bug.py"
+    path.write_text(text.replace(old, "            self.grad += other.data * out.grad * "
+                                      "(2 if other.data == -1 and self.data < 0 else 1)\n"))
+    first = verdict("backward", path).first_failure()
+    assert "h1 = next(v for v in c._prev if " in first.test_code and "h1._backward()" in first.test_code
+    name, got = re.search(r"left `(\w+)\.grad == ([-\d.]+)`", first.message).groups()
+    namespace = runpy.run_path(str(path))
+    exec(first.test_code, namespace)
+    assert namespace[name].grad == float(got)
+    assert first.graph and "h1" in [node["label"] for node in first.graph["nodes"]]
 
 
 @pytest.mark.parametrize("chunk", SUITED)

@@ -12,11 +12,9 @@ import random
 import pytest
 from hypothesis import given, strategies as st
 
-from drill.grader.suitekit import (Offered, builds_on, close, examples, fail, fmt, made, need,
-                                   number, read, run, written_call)
+from drill.grader.suitekit import (LECTURE_XS, LECTURE_YS, Offered, builds_on, close, examples,
+                                   fail, fmt, made, need, number, read, run, written_call)
 
-LECTURE_XS = [[2.0, 3.0, -1.0], [3.0, -1.0, 0.5], [0.5, 1.0, 1.0], [1.0, 1.0, -1.0]]
-LECTURE_YS = [1.0, -1.0, -1.0, 1.0]
 # A loop may add the squared errors in another order, so the floats may differ in the last bits.
 REL, ABS = 1e-6, 1e-9
 # Why no parameter moves, in the learner's terms: the usual causes.

@@ -69,10 +69,19 @@ class GradeResult:
                 "notes": self.notes}
 
 
+# The owner a failure names when it builds on every chunk graded alongside (full's "on its
+# own": the whole file run as it stands): it waits on the first of them that fails, and is its
+# own when none does.
+EVERY = "*"
+
+
 def waiting(tests):
     """`tests` with each failure whose cause belongs to another chunk graded alongside, and
     failing there too, told to wait on it: in `full` a bug is reported once, under its own chunk."""
-    failing = {t.chunk for t in tests if t.status != PASS and t.owner in ("", t.chunk)}
+    failing = [t.chunk for t in tests if t.status != PASS and t.owner in ("", t.chunk)]
+    for t in tests:
+        if t.owner == EVERY:
+            t.owner = next((chunk for chunk in failing if chunk != t.chunk), "")
     for t in tests:
         if t.owner and t.owner != t.chunk and t.owner in failing:
             t.message = (f"waits on {t.owner}: the {t.owner} split fails first, and this test "

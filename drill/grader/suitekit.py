@@ -16,6 +16,7 @@ from hypothesis import HealthCheck, Phase, settings
 from hypothesis.database import DirectoryBasedExampleDatabase, ExampleDatabase
 from hypothesis.internal.conjecture import engine
 
+from drill.grader.results import EVERY
 from drill.grader.submission import learner_frame, load_submission
 
 _isfinite = math.isfinite
@@ -325,6 +326,32 @@ for _name in ("add", "radd", "sub", "rsub", "mul", "rmul", "truediv", "rtruediv"
     setattr(Plain, f"__{_name}__", lambda self, *other, _op=_getattr(_float, f"__{_name}__"):
             Plain(_op(self, *other)))
 
+
+
+# The lecture's dataset: what train's suite trains your MLP on, and full runs the whole with.
+LECTURE_XS = [[2.0, 3.0, -1.0], [3.0, -1.0, 0.5], [0.5, 1.0, 1.0], [1.0, 1.0, -1.0]]
+LECTURE_YS = [1.0, -1.0, -1.0, 1.0]
+
+
+def on_its_own(loop, fn, model, *args, **kwargs):
+    """`fn(model, *args, **kwargs)`: the learner's own `loop` ("train", "fit") on their own
+    model, with nothing lent. What the loop asks of the model and the model lacks is said in
+    those words, not as an AttributeError; a `train` that calls `model.zero_grad()` needs a model
+    that has one."""
+    try:
+        return fn(model, *args, **kwargs)
+    except AttributeError as exc:
+        if _getattr(exc, "obj", None) is not model or not _isinstance(exc.name, str):
+            raise
+        kind, name = _type(model).__name__, exc.name
+        fix = (f"give {kind} a zero_grad() that sets every parameter's grad to 0, or zero them "
+               f"in {loop} by hand (`for p in model.parameters(): p.grad = 0.0`)"
+               if name == "zero_grad" else
+               f"{loop} may use only model(x), model.parameters() and model.zero_grad()")
+        called = f"model.{name}" + "()" * (name == "zero_grad")
+        fail(f"`{_current.program}` raised AttributeError at {called}: your {loop} calls "
+             f"{called}, and your {kind} has none. Run on its own, as you would run it, nothing "
+             f"lends it one: {fix}.", owner=EVERY)
 
 
 class Offered:

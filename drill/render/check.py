@@ -82,7 +82,8 @@ def check_result(result):
         tests = [t for t in result.tests if t.chunk == name]
         if several_chunks and passed:
             table.add_row(Text("✓", style="green"), Text(f"{name}: ", style="dim")
-                          + Text(f"all {plural(len(tests), 'test')} pass"),
+                          + Text(f"all {len(tests)} tests pass" if len(tests) > 1
+                                 else "its test passes"),
                           f"{sum(t.duration_s for t in tests):.2f}s")
         elif several_chunks and name in waiting:
             table.add_row(Text("…", style="yellow"), Text(f"{name}: ", style="dim")
