@@ -349,9 +349,9 @@ def on_its_own(loop, fn, model, *args, **kwargs):
                if name == "zero_grad" else
                f"{loop} may use only model(x), model.parameters() and model.zero_grad()")
         called = f"model.{name}" + "()" * (name == "zero_grad")
-        fail(f"`{_current.program}` raised AttributeError at {called}: your {loop} calls "
-             f"{called}, and your {kind} has none. Run on its own, as you would run it, nothing "
-             f"lends it one: {fix}.", owner=EVERY)
+        fail(f"your {loop} calls {called}, and your {kind} has none: `{_current.program}` "
+             f"raised AttributeError there. Run on its own, as you would run it, nothing lends "
+             f"it one: {fix}.", owner=EVERY)
 
 
 class Offered:
