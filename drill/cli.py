@@ -63,7 +63,10 @@ def card(chunk):
               help="Write the stub to this file (a notebook if it ends in .ipynb).")
 @click.option("--force", is_flag=True, help="Replace OUTPUT if it exists.")
 def stub(chunk, output, force):
-    """The file CHUNK starts from: the reference with that chunk's parts left blank."""
+    """The file CHUNK starts from.
+
+    Its parts are left blank; what its suite needs of the chunks before it is written out, and
+    nothing else of the library."""
     from pathlib import Path
 
     from drill import render
