@@ -137,8 +137,9 @@ def test_a_failing_gradient_check_shows_the_learners_own_graph_hidden_nodes_incl
     assert graph.node(graph.wrong).label == "a"
     sub = next(t for t in result.tests if t.name == "backward::test_derivative[a - b-local]")
     drawn = Graph.from_dict(sub.graph)
-    hidden = [n for n in drawn.nodes if n.op == "*" and not n.label]
+    hidden = [n for n in drawn.nodes if n.op == "*" and n.label == "h1"]  # named as in the program
     assert len(drawn.nodes) == 5 and len(hidden) == 1  # c, a, the hidden b * -1, b, the -1
+    assert "h1 = next(v for v in c._prev if " in sub.test_code
     assert hidden[0].grad == 1.0 and drawn.node(drawn.wrong).label == "b"
     lines = graph_picture(drawn).plain.splitlines()
     assert all(len(line) <= 80 for line in lines) and any(line.startswith("✗ ") for line in lines)
