@@ -127,8 +127,8 @@ def selected(source, chunk, gives, chunks):
 
 def header(chunk, body):
     """The lines a stub opens with: the chunk, what it gives written out, and what is yours."""
-    given = ", ".join(chunk.gives[:-1]) + " and " * (len(chunk.gives) > 1) + chunk.gives[-1] \
-        if chunk.gives else ""
+    *others, last = chunk.gives or [""]
+    given = f"{', '.join(others)} and {last}" if others else last
     lines = [f"# drill stub for '{chunk.name}': {chunk.title}.",
              f"# Given, written out: the code of {given}, which the {chunk.name} suite builds on."
              if given else "# Nothing of the library is given."]

@@ -131,12 +131,11 @@ def picked(kid, siblings, names):
         return repr(x) if type(x) in ((str,) if attr == "_op" else (int, float)) else None
     tests = [" and ".join(f"v.{attr} == {plain(kid, attr)}" for attr in attrs)
              for attrs in (("_op",), ("data",), ("_op", "data"))
-             if all(plain(kid, attr) is not None for attr in attrs)]
-    if not tests:
-        return "v._prev"
+             if all(plain(kid, attr) is not None for attr in attrs)] or ["v._prev"]
 
     def passes(v, test):
-        return all(plain(v, attr) == plain(kid, attr) for attr in ("_op", "data") if attr in test)
+        return all(plain(v, attr) == plain(kid, attr) for attr in ("_op", "data")
+                   if f"v.{attr} ==" in test)
     unnamed = [v for v in siblings if v is not kid and id(v) not in names]
     test = next((t for t in tests if not any(passes(v, t) for v in unnamed)), tests[-1])
     return test + "".join(f" and v is not {names[id(v)]}" for v in siblings
