@@ -83,8 +83,8 @@ def test_a_moons_speedrun_ends_with_a_split_per_chunk_and_the_trained_split(dril
     runs = json.loads(drill("speedrun", "--history", "--json").output)
     assert [(r["chunk"], r["outcome"]) for r in runs] == [("moons", "passed")]
     assert runs[0]["splits"] == [["ops", 300.0], ["backward", 300.0], ["topo", 300.0],
-                                 ["nn", 1200.0], ["train", 1200.0], ["moons", 1200.0],
-                                 ["trained", 1200.0]]
+                                 ["nn", 1200.0], ["train", 1200.0], ["full", 1200.0],
+                                 ["moons", 1200.0], ["trained", 1200.0]]
     history = drill("speedrun", "--history").output
     assert "moons" in history and "moons: 1 run, 1 finished, best 20:00" in history
 
@@ -94,7 +94,8 @@ def test_the_moons_speedrun_is_the_library_from_a_blank_file_then_the_demo():
     chunk = get_chunk("moons")
     run = chunk.as_run("speedrun")
     assert chunk.as_run("practice") is chunk and chunk.blanks and not run.blanks
-    assert run.split_names() == ["ops", "backward", "topo", "nn", "train", "moons", "trained"]
+    assert run.split_names() == ["ops", "backward", "topo", "nn", "train", "full", "moons",
+                                 "trained"]
     assert run.target_s == 40 * 60 and chunk.target_s == 8 * 60
     assert get_chunk("full").as_run("speedrun").split_names() == list(get_chunk("full").suites)
 
