@@ -125,19 +125,19 @@ def test_a_handout_is_written_as_a_notebook_of_its_card_and_a_cell_per_definitio
     import ast
 
     from drill.stub import make_stub
-    ops = CHUNKS["ops"]
-    stub = make_stub(ops)
-    written = json.loads(notebook.write(stub, ops.card))
+    nn = CHUNKS["nn"]  # its stub holds the engine it builds on and its own three classes
+    stub = make_stub(nn)
+    written = json.loads(notebook.write(stub, nn.card))
     cells = written["cells"]
     assert written["nbformat"] == 4 and written["metadata"]["kernelspec"]["name"] == "python3"
-    assert cells[0]["cell_type"] == "markdown" and "".join(cells[0]["source"]).startswith("# ops")
+    assert cells[0]["cell_type"] == "markdown" and "".join(cells[0]["source"]).startswith("# Neuron, Layer, MLP")
     definitions = [stub.split("\n")[node.lineno - 1] for node in ast.parse(stub).body
                    if isinstance(node, (ast.ClassDef, ast.FunctionDef))]
     assert definitions[0] == "class Value:" and len(definitions) > 1
     assert ["".join(c["source"]).split("\n")[0] for c in cells[2:]] == definitions
     assert "import math" in "".join(cells[1]["source"])
     assert len({c["id"] for c in cells}) == len(cells)
-    graded = notebook.read(notebook.write(stub, ops.card))
+    graded = notebook.read(notebook.write(stub, nn.card))
     assert ast.dump(ast.parse(graded.source)) == ast.dump(ast.parse(stub))  # the same code
     blank = json.loads(notebook.write(make_stub(CHUNKS["full"]), CHUNKS["full"].card))
     assert [c["source"] for c in blank["cells"][1:]] == [[]]  # full: a blank cell to write in
