@@ -121,6 +121,10 @@ def export_of_one_attempt():
     (lambda d: d["attempts"][0].update(evil="1); DROP TABLE attempts; --"),
      "attempts[0] has a field drill does not know: 'evil'"),
     (lambda d: d["settings"].update(new_per_day="many"), "setting new_per_day must be"),
+    (lambda d: d["attempts"][0].update(chunk="nosuch"),
+     "attempts[0]: chunk 'nosuch' is no chunk of this drill"),
+    (lambda d: d.pop("snapshots"), "has no snapshots section, which drill export always writes"),
+    (lambda d: d.pop("attempts"), "has no attempts section"),
 ])
 def test_an_import_of_the_wrong_shape_is_refused_naming_the_first_bad_record(tmp_path, monkeypatch,
                                                                              spoil, says):

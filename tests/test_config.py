@@ -63,6 +63,28 @@ def test_export_then_import_into_an_empty_home_gives_the_same_stats(drill_home, 
     assert again.exit_code == 2 and "empty home" in again.output
 
 
+def test_export_then_import_keeps_every_attempt_s_count_of_checks(drill_home, tmp_path,
+                                                                  monkeypatch):
+    drill("start", "topo", "--no-watch")
+    for _ in range(2):
+        drill("check")
+    (drill_home / "workspace" / "topo.py").write_text(REFERENCE.read_text())
+    assert drill("check").exit_code == 0
+    drill("start", "ops", "--no-watch")
+    drill("check")
+    before = [a["checks"] for a in json.loads(drill("history", "--json").output)]
+    assert before == [3, 1]
+    dump = tmp_path / "drill.json"
+    drill("export", "-o", str(dump))
+    monkeypatch.setenv("DRILL_HOME", str(tmp_path / "new home"))
+    assert drill("import", str(dump)).exit_code == 0
+    assert [a["checks"] for a in json.loads(drill("history", "--json").output)] == before
+    drill("export", "-o", str(tmp_path / "again.json"))  # and again, through a second round
+    monkeypatch.setenv("DRILL_HOME", str(tmp_path / "third home"))
+    assert drill("import", str(tmp_path / "again.json")).exit_code == 0
+    assert [a["checks"] for a in json.loads(drill("history", "--json").output)] == before
+
+
 def test_import_of_something_else_is_one_line(tmp_path):
     junk = tmp_path / "junk.json"
     junk.write_text("[1, 2]")

@@ -1,6 +1,7 @@
-"""The check an export passes before `drill import` writes any of it: every record holds only
-the fields drill writes, each of the kind drill writes, so a hand-edited or foreign file is
-refused with the first bad record named rather than half imported."""
+"""The check an export passes before `drill import` writes any of it: every section drill
+writes is there, and every record holds only the fields drill writes, each of the kind drill
+writes, naming a chunk drill has, so a hand-edited or foreign file is refused with the first
+bad record named rather than half imported."""
 from datetime import datetime
 
 from drill.errors import DrillError
@@ -33,7 +34,8 @@ def _maybe(test):
 EXPORT_FIELDS = {
     "attempts": {
         "id": (_whole, "a whole number", True), "chunk": (_text, "text", True),
-        "kind": (_text, "text", False), "file": (_text, "text", True),
+        "kind": (lambda v: v in ("practice", "speedrun", "hunt"),
+                 "practice, speedrun or hunt", False), "file": (_text, "text", True),
         "started_at": (_time, "an ISO 8601 time", True),
         "ended_at": (_maybe(_time), "an ISO 8601 time or null", False),
         "active_s": (_number, "a number", False), "paused_s": (_number, "a number", False),
@@ -56,11 +58,21 @@ EXPORT_FIELDS = {
 }
 
 
+# What a record may name: a chunk of the catalog, or for a split, a run's last one as well.
+NAMED = {"attempts": (), "splits": ("trained",)}
+
+
 def check_export(data, source):
-    """Refuse, before anything is written, an export whose records are not what drill
-    writes: a DrillError naming the first bad record."""
+    """Refuse, before anything is written, an export whose sections or records are not what
+    drill writes: a DrillError naming the missing section or the first bad record."""
     from drill import config
+    from drill.catalog import load_catalog
+    chunks = {c.name for c in load_catalog()}
     ids = set()
+    for table in _required(data):
+        if table not in data:
+            raise DrillError(f"{source} has no {table} section, which drill export always "
+                             "writes: nothing was imported")
     for table, fields in EXPORT_FIELDS.items():
         rows = data.get(table, [])
         if not isinstance(rows, list):
@@ -78,6 +90,9 @@ def check_export(data, source):
                         raise DrillError(f"{where} lacks the field {key!r}")
                 elif not valid(row[key]):
                     raise DrillError(f"{where}: {key} must be {what}, not {row[key]!r}")
+            if table in NAMED and row["chunk"] not in chunks | set(NAMED[table]):
+                raise DrillError(f"{where}: chunk {row['chunk']!r} is no chunk of this drill "
+                                 "(drill list shows them)")
             if table == "attempts":
                 if row["id"] in ids:
                     raise DrillError(f"{where}: attempt id {row['id']} appears twice")
@@ -94,3 +109,12 @@ def check_export(data, source):
                 config.SETTINGS[key][1](str(value))
             except ValueError as exc:
                 raise DrillError(f"{source}: setting {key} must be {exc}, not {value!r}")
+
+
+def _required(data):
+    """The sections an export must have: the attempts and the versions of their files, and
+    the splits once it holds a speedrun (an export from before speedruns has none)."""
+    attempts = data.get("attempts")
+    runs = isinstance(attempts, list) and any(isinstance(a, dict) and a.get("kind") == "speedrun"
+                                              for a in attempts)
+    return ["attempts", "snapshots"] + (["splits"] if runs else [])

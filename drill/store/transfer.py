@@ -56,7 +56,8 @@ class Transfer:
                 self._insert("attempts", row)
             for row in data.get("snapshots", []):
                 self._insert_version(row["attempt_id"], row["content"], row["taken_at"],
-                                     row["reason"], row.get("passed"), row.get("result"))
+                                     row["reason"], row.get("passed"), row.get("result"),
+                                     counted=False)
             for row in data.get("splits", []):
                 self._insert("splits", row)
 

@@ -35,9 +35,11 @@ class Versions:
             raise DrillError(f"{self.path} refused this version ({exc}); it is kept in {aside} "
                              "and goes back in the next time drill starts. " + REPAIR)
 
-    def _insert_version(self, attempt_id, content, taken_at, reason, passed, result):
+    def _insert_version(self, attempt_id, content, taken_at, reason, passed, result,
+                        counted=True):
         """Insert a version (in a transaction), sharing the text of the attempt's previous
-        version when it is the same."""
+        version when it is the same; a graded one is a check of its attempt, unless it was
+        `counted` already (an import brings the attempt's count along)."""
         packed = pack(content)
         before = self.db.execute(
             "SELECT t.id, t.packed FROM snapshots s JOIN texts t ON t.id = s.text_id "
@@ -51,7 +53,7 @@ class Versions:
             "INSERT INTO snapshots (attempt_id, taken_at, reason, text_id, passed, result) "
             "VALUES (?, ?, ?, ?, ?, ?)", (attempt_id, taken_at, reason, text_id, passed,
                                           pack(result)))
-        if passed is not None:
+        if passed is not None and counted:
             self.db.execute("UPDATE attempts SET checks = checks + 1 WHERE id = ?",
                             (attempt_id,))
         return cursor.lastrowid
