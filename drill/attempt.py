@@ -4,6 +4,7 @@ Nothing the learner wrote is ever lost: a file about to be replaced by a stub is
 snapshot, and every graded version is kept with its result.
 """
 import os
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -82,11 +83,32 @@ def chunk_of(attempt):
     return chunk
 
 
+class StillOpen(DrillError):
+    """One attempt is open at a time: another is, which the learner resumes or abandons first."""
+
+    def __init__(self, attempt, wanted):
+        self.attempt, self.wanted = attempt, wanted
+        super().__init__(f"one attempt at a time: {what(attempt.chunk, attempt.kind)} (attempt "
+                         f"{attempt.id}) is still open; `drill resume` goes on with it, or "
+                         f"`drill abandon` ends it before {wanted} starts")
+
+    def resumed(self):
+        """Going on with the attempt that is open instead."""
+        return Started(self.attempt, Path(self.attempt.file), resumed=True)
+
+
+def what(chunk_name, kind):
+    """An attempt in words: `topo`, `the speedrun of full`, `the bug hunt in topo`."""
+    return {"speedrun": f"the speedrun of {chunk_name}",
+            "hunt": f"the bug hunt in {chunk_name}"}.get(kind, chunk_name)
+
+
 def start(store, chunk, fresh=False, kind="practice", mutant=None, notebook=False):
     """Open an attempt at `chunk` (a practice, a speedrun with splits, or a hunt of the bug
-    `mutant`), in a .py file or a Jupyter `notebook`, or find the one of that kind already
-    open (with `fresh`, that one is abandoned instead). The file is never overwritten unsaved:
-    a stale file is kept whole in the new attempt's history before the stub replaces it."""
+    `mutant`), in a .py file or a Jupyter `notebook`, or go on with the one of that chunk and
+    kind already open. Another attempt open is a StillOpen; with `fresh`, whatever is open is
+    abandoned instead. The file is never overwritten unsaved: a stale file is kept whole in
+    the new attempt's history before the stub replaces it."""
     if notebook:
         fits_notebook(chunk)
     name = chunk.name if kind == "practice" else f"{kind}-{chunk.name}"
@@ -94,6 +116,8 @@ def start(store, chunk, fresh=False, kind="practice", mutant=None, notebook=Fals
     seed = new_seed() if chunk.kind == "worksheet" else None
     attempt, created = store.open_or_start(chunk.name, kind, path, now(), fresh=fresh, seed=seed,
                                            mutant=mutant)
+    if not created and (attempt.chunk, attempt.kind) != (chunk.name, kind):
+        raise StillOpen(attempt, what(chunk.name, kind))
     if not created:
         return Started(attempt, Path(attempt.file), resumed=True)
     stub = handout(chunk, kind, mutant, seed, path)
@@ -107,6 +131,39 @@ def start(store, chunk, fresh=False, kind="practice", mutant=None, notebook=Fals
     missing = [] if kind != "practice" else [name for name in chunk.requires
                                              if not store.ever_passed(name)]
     return Started(store.attempt(attempt_id), path, kept_stale=kept, missing_prerequisites=missing)
+
+
+def abandon(store, chunk_name=None):
+    """End the open attempt (at `chunk_name`, if given) as abandoned, unless a watcher holds
+    it; the attempt as it ended."""
+    attempt = require_open(store, chunk_name)
+    with claim(attempt):
+        store.finish_attempt(attempt.id, "abandoned", now())
+    return store.attempt(attempt.id)
+
+
+@contextmanager
+def claim(attempt):
+    """Hold the attempt for this watcher, or a DrillError if another drill watches it: two
+    clocks on one attempt would fight. The lock is the kernel's, so a watcher killed outright
+    leaves nothing behind."""
+    import fcntl
+    path = home() / f"watching-{attempt.id}.lock"
+    try:
+        lock = open(path, "a")
+    except OSError:  # a home drill cannot write to: it records nothing either
+        from drill.store.sqlite_errors import read_only_message
+        raise DrillError(read_only_message(path)) from None
+    with lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise DrillError(f"attempt {attempt.id} ({attempt.chunk}) is being watched in "
+                             "another terminal: go on there")
+        try:
+            yield
+        finally:
+            path.unlink(missing_ok=True)
 
 
 def require_open(store, chunk_name=None):

@@ -242,30 +242,43 @@ def hunt(chunk, no_watch, editor):
 
 
 def _hand_out(store, begin, no_watch, editor):
-    """Open an attempt with `begin(fresh)` (asking first whether to go on with one already
-    open), say what to do, and watch it unless told not to."""
+    """Open an attempt with `begin(fresh)`, say what to do, and watch it unless told not to.
+    One attempt is open at a time: on a terminal, one already open is offered to go on with
+    or to abandon (`fresh`); elsewhere another one open is a one-line error."""
     from drill import render
-    from drill.attempt import chunk_of
-    started = begin(False)
-    if started.resumed and not no_watch and sys.stdin.isatty() and not click.confirm(
-            render.resume_question(started.attempt), default=True):
-        started = begin(True)
+    from drill.attempt import StillOpen, chunk_of
+    if editor:
+        from drill.editor import editor_command, open_in_editor
+        command = editor_command()  # before anything opens: a missing editor leaves nothing
+    try:
+        started = begin(False)
+    except StillOpen as busy:
+        if not sys.stdin.isatty():
+            raise
+        choice = click.prompt(render.still_open_question(busy.attempt, busy.wanted),
+                              type=click.Choice(["r", "a", "q"]), default="r")
+        if choice == "q":
+            sys.exit(1)
+        started = busy.resumed() if choice == "r" else begin(True)
+    else:
+        if started.resumed and sys.stdin.isatty() and not click.confirm(
+                render.resume_question(started.attempt), default=True):
+            started = begin(True)
     target = chunk_of(started.attempt)
     render.started(target, started, watching=not no_watch)
     if editor:
-        _open_editor(started.path)
+        open_in_editor(command, started.path)
     if not no_watch:
         _watch(store, target, started.attempt)
 
 
 @cli.command()
 @click.argument("chunk", default="full")
-@click.option("--no-watch", is_flag=True,
-              help="Hand out the blank file, start the timer and exit; `drill check` grades it.")
+@_handing_out("the blank file")
 @click.option("--history", "show_history", is_flag=True, help="List every speedrun instead.")
 @click.option("--json", "as_json", is_flag=True, help="With --history: as JSON.")
 @NOTEBOOK
-def speedrun(chunk, no_watch, show_history, as_json, notebook):
+def speedrun(chunk, no_watch, editor, show_history, as_json, notebook):
     """Race the clock through CHUNK (default: full, the whole library), with a split each time
     a chunk's suite first passes, against your personal best and your best segments."""
     from drill import render
@@ -282,10 +295,22 @@ def speedrun(chunk, no_watch, show_history, as_json, notebook):
             render.speedrun_history(runs)
         return
     target = get_chunk(chunk).as_run("speedrun")
-    started = start_attempt(store, target, kind="speedrun", notebook=notebook)
-    render.started(target, started, watching=not no_watch)
-    if not no_watch:
-        _watch(store, target, started.attempt)
+    _hand_out(store, lambda fresh: start_attempt(store, target, fresh=fresh, kind="speedrun",
+                                                 notebook=notebook), no_watch, editor)
+
+
+@cli.command()
+@click.argument("chunk", required=False)
+def abandon(chunk):
+    """End the open attempt (at CHUNK) as not passed."""
+    from drill import render
+    from drill.attempt import abandon as abandon_attempt
+    from drill.progress import review_of
+    from drill.store import open_store
+    store = open_store()
+    attempt = abandon_attempt(store, chunk)
+    render.abandoned(attempt)
+    render.review_line(review_of(store, attempt), attempt)
 
 
 @cli.command()
@@ -303,7 +328,8 @@ def _watch(store, chunk, attempt):
     """Watch the attempt's file until it passes or the learner stops; then the verdict, and on
     a pass the pass screen."""
     from drill import render
-    from drill.watch import Terminal, claim, watch
+    from drill.attempt import claim
+    from drill.watch import Terminal, watch
     from drill.progress import run_report
     _sandbox_note()
     best = store.best_time(chunk.name, attempt.kind)
@@ -365,20 +391,6 @@ def _show_found(store, chunk, attempt):
     from drill import render
     from drill.hunt import found
     render.hunt_found(found(chunk, attempt.mutant, store.snapshots(attempt.id)[-1].content))
-
-
-def _open_editor(path):
-    import os
-    import shlex
-    import subprocess
-
-    from drill.errors import DrillError
-    from drill import config
-    editor = config.load()["editor"] or os.environ.get("VISUAL") or os.environ.get("EDITOR")
-    if not editor:
-        raise DrillError("--editor needs your editor's command: drill config editor CMD, "
-                         "or $VISUAL or $EDITOR")
-    subprocess.Popen([*shlex.split(editor), str(path)])
 
 
 PAGE = 20  # attempts `drill history` shows unless told

@@ -114,7 +114,7 @@ def pick(chunks, due, previous, rng):
 
 def start(store, chunk_name=None, fresh=False, rng=None):
     """Open a hunt (in `chunk_name`, else in any chunk with bugs, due ones likelier), or go on
-    with the hunt already open there (`fresh` abandons it and plants another)."""
+    with the hunt already open there (`fresh` abandons whatever is open and plants another)."""
     import random
 
     from drill import attempt
@@ -136,7 +136,7 @@ def start(store, chunk_name=None, fresh=False, rng=None):
     due = {d.chunk for d in queue(store).due}
     last = next(iter(store.attempts(kind="hunt", latest=1)), None)
     chunk, mutant = pick(chunks, due, last and (last.chunk, last.mutant), rng or random.Random())
-    return attempt.start(store, chunk, kind="hunt", mutant=mutant["name"])
+    return attempt.start(store, chunk, fresh=fresh, kind="hunt", mutant=mutant["name"])
 
 
 @dataclass

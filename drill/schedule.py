@@ -22,6 +22,11 @@ def rated(attempt):
         attempt.outcome == "abandoned" and attempt.active_s < FIRST_MINUTE_S)
 
 
+# `rated` as SQL, for the store to pick the day's review among the attempts that can be one.
+RATED_SQL = (f"kind = 'practice' AND NOT (outcome = 'abandoned' AND "
+             f"active_s < {FIRST_MINUTE_S})")
+
+
 @dataclass
 class Review:
     attempt_id: int

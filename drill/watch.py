@@ -19,7 +19,6 @@ import signal
 import sys
 import threading
 import time
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -357,26 +356,6 @@ def _keys(fd, events, stop):
             char = os.read(fd, 1).decode(errors="ignore").lower()
             if char in KEYS:
                 events.put(("key", KEYS[char]))
-
-
-@contextmanager
-def claim(attempt):
-    """Hold the attempt for this watcher, or a DrillError if another drill watches it: two
-    clocks on one attempt would fight. The lock is the kernel's, so a watcher killed outright
-    leaves nothing behind."""
-    import fcntl
-    from drill.paths import home
-    path = home() / f"watching-{attempt.id}.lock"
-    with open(path, "a") as lock:
-        try:
-            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise DrillError(f"attempt {attempt.id} ({attempt.chunk}) is being watched in "
-                             "another terminal: go on there")
-        try:
-            yield
-        finally:
-            path.unlink(missing_ok=True)
 
 
 class Terminal:

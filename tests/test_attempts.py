@@ -60,6 +60,74 @@ def test_starting_an_open_chunk_again_goes_on_with_it(drill_home):
     assert len(json.loads(drill("history", "--json").output)) == 1
 
 
+def test_two_starts_leave_one_open_attempt_and_say_what_is_open(drill_home):
+    drill("start", "topo", "--no-watch")
+    for command in (["start", "full"], ["speedrun"], ["hunt", "ops"]):
+        refused = drill(*command, "--no-watch")
+        assert refused.exit_code == 2 and refused.output.count("\n") == 1, refused.output
+        assert "one attempt at a time: topo (attempt 1) is still open; `drill resume` goes on " \
+               "with it, or `drill abandon` ends it" in refused.output
+    (attempt,) = json.loads(drill("history", "--json").output)
+    assert (attempt["chunk"], attempt["outcome"]) == ("topo", "open")
+    ended = drill("abandon")
+    assert ended.exit_code == 0 and "Abandoned: attempt 1 at topo" in ended.output
+    assert drill("start", "full", "--no-watch").exit_code == 0
+    assert [a["outcome"] for a in json.loads(drill("history", "--json").output)] == \
+        ["abandoned", "open"]
+    assert drill("abandon", "ops").exit_code == 2  # no attempt at ops is open
+
+
+def in_a_terminal(args, answer):
+    """Run drill ARGS with a terminal for stdin (a pty), type `answer`; its output."""
+    import pty
+    leader, follower = pty.openpty()
+    proc = subprocess.Popen([DRILL_EXE, *args], stdin=follower, stdout=follower,
+                            stderr=follower, env=os.environ.copy())
+    os.close(follower)
+    os.write(leader, answer.encode())
+    output = b""
+    while True:
+        try:
+            data = os.read(leader, 4096)
+        except OSError:  # the other end closed: drill is done
+            break
+        if not data:
+            break
+        output += data
+    proc.wait(timeout=60)
+    os.close(leader)
+    return proc.returncode, output.decode(errors="replace")
+
+
+def test_on_a_terminal_a_second_start_offers_to_resume_or_abandon_the_open_one(drill_home):
+    drill("start", "topo", "--no-watch")
+    code, said = in_a_terminal(["start", "nn", "--no-watch"], "q\n")
+    assert code == 1 and "Topo is still open (attempt 1" in said and "r  resume it" in said
+    code, said = in_a_terminal(["start", "nn", "--no-watch"], "a\n")
+    assert code == 0 and "Write it in:" in said
+    assert [(a["chunk"], a["outcome"]) for a in json.loads(drill("history", "--json").output)] \
+        == [("topo", "abandoned"), ("nn", "open")]
+    code, said = in_a_terminal(["speedrun", "--no-watch"], "r\n")
+    assert code == 0 and "An attempt at nn is already open" in said
+    assert len(json.loads(drill("history", "--json").output)) == 2
+
+
+def test_an_attempt_abandoned_in_its_first_minute_leaves_the_day_s_review_to_the_next(
+        drill_home):
+    drill("start", "topo", "--no-watch", now="2026-11-26T09:00:00Z")
+    slip = drill("abandon", now="2026-11-26T09:00:40Z")
+    assert "rated nothing" in slip.output
+    drill("start", "topo", "--no-watch", now="2026-11-26T09:01:00Z")
+    workspace_file(drill_home, "topo").write_text(REFERENCE.read_text())
+    passed = drill("check", now="2026-11-26T09:04:00Z")
+    assert passed.exit_code == 0 and "Good: passed in 3:00" in passed.output
+    assert "second attempt today" not in passed.output
+    queue = json.loads(drill("today", "--json", now="2026-11-26T12:00:00Z").output)
+    assert queue["due"] == [] and queue["next"] != "drill start topo"
+    reviews = json.loads(drill("export").output)["reviews"]
+    assert [(r["attempt_id"], r["rating"]) for r in reviews] == [(2, "Good")]
+
+
 def test_missing_prerequisites_warn_and_go_on(drill_home):
     result = drill("start", "train", "--no-watch")
     assert result.exit_code == 0 and "you have not passed nn yet" in result.output
@@ -236,11 +304,12 @@ def test_drill_knows_each_kind_of_handout_it_gave_until_a_version_is_graded(dril
     from drill.grader.results import GradeResult
     from drill.store import open_store
     store = open_store()
-    started = [start(store, get_chunk(name).as_run(kind), kind=kind)
-               for name, kind in [("ops", "practice"), ("full", "speedrun"),
-                                  ("moons", "speedrun"), ("chain", "practice")]]
-    started.append(hunt.start(store, "backward"))
+    started = [start(store, get_chunk(name).as_run(kind), fresh=True, kind=kind)  # one at a time
+               for name, kind in [("full", "speedrun"), ("moons", "speedrun"),
+                                  ("chain", "practice")]]
+    started.append(hunt.start(store, "backward", fresh=True))
+    started.append(start(store, get_chunk("ops"), fresh=True))
     for one in started:
         assert last_known(store, one.attempt) == one.path.read_text(), one.attempt.kind
-    record(store, started[0].attempt, "my version\n", GradeResult("ops", "f", "thorough"), now())
-    assert last_known(store, started[0].attempt) == "my version\n"
+    record(store, started[-1].attempt, "my version\n", GradeResult("ops", "f", "thorough"), now())
+    assert last_known(store, started[-1].attempt) == "my version\n"

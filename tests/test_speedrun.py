@@ -83,8 +83,8 @@ def test_in_watch_mode_a_quick_split_is_confirmed_thoroughly_before_it_is_record
     from drill.grader.results import GradeResult, TestResult
     from drill.store import open_store
     store = open_store()
-    run = start(store, get_chunk("full"), kind="speedrun").attempt
     practice = start(store, get_chunk("ops")).attempt
+    run = start(store, get_chunk("full"), fresh=True, kind="speedrun").attempt
     ops_passes = GradeResult("full", "f.py", "quick", tests=[
         TestResult("ops::a", "pass", chunk="ops"), TestResult("nn::b", "fail", chunk="nn")])
     assert needs_confirming(store, run)(ops_passes)  # ops would be a new split

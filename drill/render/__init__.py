@@ -6,10 +6,11 @@ module per family of commands; these are the names the rest of drill calls them 
 """
 from drill.render.attempts import history, imported, versions
 from drill.render.check import CheckProgress, attempt_line, check_result, file_notes
-from drill.render.chunks import card, chunk_list, code, hint, resume_question, started
+from drill.render.chunks import (card, chunk_list, code, hint, resume_question, started,
+                                 still_open_question)
 from drill.render.common import error, json_out, out, wrote
 from drill.render.config import settings
-from drill.render.finished import next_step, review_line, since_last
+from drill.render.finished import abandoned, next_step, review_line, since_last
 from drill.render.graph import drawn_on_pass, expression_graph, graph_picture
 from drill.render.hunt import hunt_found
 from drill.render.moons import TrainingProgress, moons_run, trained_split
@@ -20,11 +21,11 @@ from drill.render.speedrun import run_summary, speedrun_history
 from drill.render.watch import LivePanel, watch_end, watch_panel
 
 __all__ = [
-    "CheckProgress", "LivePanel", "TrainingProgress", "attempt_line", "card", "check_result",
-    "chunk_list", "code", "diff", "drawn_on_pass", "error", "expression_graph", "file_notes",
-    "graph_picture", "hint", "history", "hunt_found", "imported", "json_out", "moons_run",
-    "next_step", "out",
-    "protections", "reference_parts", "resume_question", "review_line", "run_summary",
-    "sandbox_off", "settings", "since_last", "speedrun_history", "started", "stats", "today",
-    "trained_split", "versions", "watch_end", "watch_panel", "wrote",
+    "CheckProgress", "LivePanel", "TrainingProgress", "abandoned", "attempt_line", "card",
+    "check_result", "chunk_list", "code", "diff", "drawn_on_pass", "error", "expression_graph",
+    "file_notes", "graph_picture", "hint", "history", "hunt_found", "imported", "json_out",
+    "moons_run", "next_step", "out", "protections", "reference_parts", "resume_question",
+    "review_line", "run_summary", "sandbox_off", "settings", "since_last", "speedrun_history",
+    "started", "stats", "still_open_question", "today", "trained_split", "versions",
+    "watch_end", "watch_panel", "wrote",
 ]

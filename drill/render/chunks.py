@@ -86,6 +86,15 @@ def resume_question(attempt):
             "on the clock. Go on with it? (no abandons it and starts afresh)")
 
 
+def still_open_question(attempt, wanted):
+    """What to do with the attempt open when another is asked for: one is open at a time."""
+    from drill.attempt import what
+    return (f"{what(attempt.chunk, attempt.kind).capitalize()} is still open (attempt "
+            f"{attempt.id}, {clock(attempt.active_s_at(now()))} on the clock); one attempt at "
+            f"a time.\n  r  resume it\n  a  abandon it (recorded as not passed) and start "
+            f"{wanted}\n  q  neither\nWhich")
+
+
 def hint(chunk, number, text, again=False):
     """A hint; `again` when every hint was already given, so this one is not news."""
     out.print(Panel(Text(text), title=f"hint {number} of {len(chunk.hints)} for {chunk.name}",

@@ -22,6 +22,11 @@ def since_last(attempt, previous):
     out.print(line + Text(", ".join(changes) + "."))
 
 
+def abandoned(attempt):
+    out.print(Text(f"Abandoned: attempt {attempt.id} at {attempt.chunk} is recorded as not "
+                   "passed.", style="yellow"))
+
+
 def next_step(command):
     """The last line after a pass: what to run next."""
     if command:

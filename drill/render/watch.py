@@ -7,6 +7,7 @@ from rich.text import Text
 from drill.clock import mmss as clock, now
 from drill.render.check import failure_panel, notes_line
 from drill.render.common import out
+from drill.render.finished import abandoned
 from drill.render.speedrun import records_line, splits_table
 
 
@@ -113,8 +114,7 @@ def watch_end(screen, best_before):
             line += Text(f"; your best is {clock(best_before)}.")
         out.print(line)
     elif screen.ended == "abandoned":
-        out.print(Text(f"Abandoned: attempt {attempt.id} is recorded as not passed.",
-                       style="yellow"))
+        abandoned(attempt)
     else:
         out.print(Text(f"Stopped watching; attempt {attempt.id} stays open with "
                        f"{clock(attempt.active_s_at(now()))} on the clock. "

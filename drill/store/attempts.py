@@ -18,15 +18,16 @@ class Attempts:
         return cursor.lastrowid
 
     def open_or_start(self, chunk, kind, file, at, fresh=False, seed=None, mutant=None):
-        """(attempt, created): the open attempt at `chunk` of `kind`, or a new one (a hunt's
-        planting `mutant`). The look and the insert are one transaction, so drills started at
-        once open one attempt. With `fresh`, the open one is abandoned and a new one started."""
+        """(attempt, created): the attempt already open, whatever its chunk and kind (one is
+        open at a time), or a new one at `chunk` of `kind` (a hunt's planting `mutant`). The
+        look and the insert are one transaction, so drills started at once open one attempt.
+        With `fresh`, any open one is abandoned and a new one started."""
         with self.transaction():
-            row = self.db.execute("SELECT id FROM attempts WHERE outcome = 'open' AND chunk = ? "
-                                  "AND kind = ? ORDER BY id DESC LIMIT 1", (chunk, kind)).fetchone()
-            if row and not fresh:
-                return self.attempt(row["id"]), False
-            if row:
+            rows = self.db.execute("SELECT id FROM attempts WHERE outcome = 'open' "
+                                   "ORDER BY id DESC").fetchall()
+            if rows and not fresh:
+                return self.attempt(rows[0]["id"]), False
+            for row in rows:
                 self._finish(row["id"], "abandoned", at)
             cursor = self.db.execute(
                 "INSERT INTO attempts (chunk, kind, file, started_at, seed, mutant) "

@@ -101,12 +101,14 @@ class Summaries:
         return found
 
     def review_candidates(self, day_start_hour=4):
-        """The attempts that may be reviews: the first finished practice attempt of each chunk
-        on each day (schedule.reviews keeps exactly these), oldest first."""
+        """The attempts that may be reviews: the first finished attempt of each chunk on each
+        day that can be rated (schedule.reviews keeps exactly these), oldest first. One
+        abandoned in its first minute is rated nothing, so the next one that day is the review."""
         from drill.days import sql_day
+        from drill.schedule import RATED_SQL
         rows = self.db.execute(
             f"SELECT *, MIN(ended_at) FROM attempts WHERE ended_at IS NOT NULL AND "
-            f"kind = 'practice' GROUP BY chunk, {sql_day('ended_at', day_start_hour)} "
+            f"{RATED_SQL} GROUP BY chunk, {sql_day('ended_at', day_start_hour)} "
             "ORDER BY ended_at")
         return [Attempt(**{k: row[k] for k in row.keys() if k != "MIN(ended_at)"})
                 for row in rows]
