@@ -696,6 +696,8 @@ def import_command(path):
 def config_command(key, value):
     """Show every setting, one (KEY), or set one (KEY VALUE)."""
     from drill import config, render
+    if key is not None:
+        config.known(key)
     if value is not None:
         config.set_value(key, value)
         if key in ("desired_retention", "day_start_hour"):  # they move due dates

@@ -23,6 +23,15 @@ def _ranged(kind, low, high, words):
     return parse
 
 
+def _folder(text):
+    """A folder as an absolute path (a relative one is taken from where drill runs now, so
+    that it means the same from any folder later); empty for the default."""
+    if not text.strip():
+        return ""
+    from pathlib import Path
+    return str(Path(text).expanduser().resolve())
+
+
 # key: (default, parse, what it means)
 SETTINGS = {
     "desired_retention": (0.9, _ranged(float, 0.7, 0.99, "a number from 0.70 to 0.99"),
@@ -31,7 +40,7 @@ SETTINGS = {
                     "new chunks a day, at most"),
     "day_start_hour": (4, _ranged(int, 0, 23, "an hour from 0 to 23"),
                        "the local hour at which a new day begins"),
-    "workspace": ("", str, "where attempts' files go (empty: DRILL_HOME/workspace)"),
+    "workspace": ("", _folder, "where attempts' files go (empty: DRILL_HOME/workspace)"),
     "editor": ("", str, "the command --editor runs (empty: $VISUAL or $EDITOR)"),
 }
 
@@ -53,14 +62,19 @@ def load():
     return values
 
 
-def set_value(key, text):
-    """Check and store one setting; returns its parsed value."""
+def known(key):
+    """`key`, or a DrillError naming the closest setting."""
     if key not in SETTINGS:
         import difflib
         close = difflib.get_close_matches(key, list(SETTINGS), n=1)
         hint = f"; did you mean '{close[0]}'?" if close else ""
         raise DrillError(f"no setting called '{key}'{hint} (drill config lists them)")
-    _, parse, _ = SETTINGS[key]
+    return key
+
+
+def set_value(key, text):
+    """Check and store one setting; returns its parsed value."""
+    _, parse, _ = SETTINGS[known(key)]
     try:
         value = parse(text)
     except ValueError as exc:

@@ -24,10 +24,40 @@ def test_bad_values_and_keys_are_one_line_errors():
     assert "a number from 0.70 to 0.99" in drill("config", "desired_retention", "high").output
 
 
+def test_an_unknown_setting_is_one_line_even_when_only_read():
+    asked = drill("config", "nosuch")
+    assert asked.exit_code == 2 and asked.output == \
+        "drill: no setting called 'nosuch' (drill config lists them)\n"
+
+
 def test_the_workspace_setting_moves_the_files(tmp_path):
     drill("config", "workspace", str(tmp_path / "elsewhere"))
     drill("start", "ops", "--no-watch")
     assert (tmp_path / "elsewhere" / "ops.py").is_file()
+
+
+def test_a_relative_workspace_is_kept_absolute_so_it_holds_from_any_folder(tmp_path,
+                                                                           monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert drill("config", "workspace", "relative/dir").exit_code == 0
+    assert config.load()["workspace"] == str(tmp_path / "relative" / "dir")
+    monkeypatch.chdir(tmp_path.parent)
+    drill("start", "ops", "--no-watch")
+    assert (tmp_path / "relative" / "dir" / "ops.py").is_file()
+    assert drill("config", "workspace", "").exit_code == 0  # back to the default
+    assert config.load()["workspace"] == ""
+
+
+def test_a_missing_editor_is_one_line_and_starts_nothing(monkeypatch):
+    monkeypatch.delenv("VISUAL", raising=False)
+    monkeypatch.setenv("EDITOR", "/nonexistent/ed")
+    done = drill("start", "ops", "--editor", "--no-watch")
+    assert done.exit_code == 2 and done.output == (
+        "drill: your editor '/nonexistent/ed' ($EDITOR) is not a program drill can find: drill "
+        "config editor CMD sets another\n")
+    assert json.loads(drill("history", "--json").output) == []
+    monkeypatch.setenv("EDITOR", "true")  # a program that is there: the file opens in it
+    assert drill("start", "ops", "--editor", "--no-watch").exit_code == 0
 
 
 def test_start_without_a_chunk_starts_the_top_of_today_s_queue(drill_home):
