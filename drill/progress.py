@@ -4,7 +4,7 @@ The glue between the store and the pure functions of schedule.py and stats.py. T
 live in the store and are rewritten from the review history whenever it changes (an attempt
 ends, an import, a setting that moves due dates), so they can always be rebuilt.
 """
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from drill import config
 from drill.catalog import load_catalog
@@ -81,7 +81,7 @@ def speedrun_records(store):
         records.append({"run": kind, "runs": len(runs), "finished": len(finished),
                         "best_s": min(finished, default=None),
                         "sum_of_best_s": sum_of_best([s for _, s in runs if s],
-                                                     chunk.split_names())})
+                                                     chunk.split_names(), wholes())})
     return records
 
 
@@ -94,6 +94,7 @@ class RunReport:
     best_s: float = None
     sum_of_best_s: float = None
     time_save_s: float = None
+    never_alone: list = field(default_factory=list)  # why there is no sum of best yet
 
 
 def runs_of(store, chunk=None):
@@ -110,7 +111,7 @@ def splits_of(store, attempt):
 def run_report(store, attempt):
     """The report of speedrun `attempt`: each split compared with the earlier runs'."""
     from drill.catalog import get_chunk
-    from drill.splits import compare, personal_best, possible_time_save, sum_of_best
+    from drill.splits import compare, never_alone, personal_best, possible_time_save, sum_of_best
     names = get_chunk(attempt.chunk).as_run("speedrun").split_names()
     runs = runs_of(store, attempt.chunk)
     earlier = [(a, s) for a, s in runs if a.id < attempt.id and s]
@@ -118,7 +119,15 @@ def run_report(store, attempt):
     everything = [s for _, s in runs if s]
     finished = [s for a, s in runs if a.outcome == "passed" and s]
     pb = personal_best(earlier_finished)
+    whole = wholes()
     return RunReport(attempt, compare(splits_of(store, attempt), [s for _, s in earlier],
-                                      earlier_finished), names,
-                     pb[-1][1] if pb else None, sum_of_best(everything, names),
-                     possible_time_save(finished, everything, names))
+                                      earlier_finished, whole), names,
+                     pb[-1][1] if pb else None, sum_of_best(everything, names, whole),
+                     possible_time_save(finished, everything, names, whole),
+                     never_alone(everything, names, whole))
+
+
+def wholes():
+    """The splits that check the whole library (full's own suite, graded by the others'
+    too): they pass with the last part by design, so they never make a save shared."""
+    return {c.name for c in load_catalog() if c.suites}

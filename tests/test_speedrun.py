@@ -22,19 +22,57 @@ def test_a_run_records_splits_in_completion_order_and_a_faster_one_is_the_best(d
     assert first.exit_code == 0 and "Final time 12:00: your first finished run" in first.output
     second = run(drill_home, 10, 4, 9)
     assert "a new personal best, -3:00" in second.output
-    assert "sum of best 9:00" in second.output
+    # each save passed several chunks: no segment is one chunk's, so no sum of best
+    assert "no sum of best yet: ops, backward, topo, nn, train only ever passed in a save " \
+           "with other chunks" in " ".join(second.output.split())
+    rows = [line for line in second.output.splitlines() if line.startswith("│ ")]
+    assert "4:00 3 in one save" in rows[0] and "same save" in rows[1] and "same save" in rows[2]
+    assert "5:00 2 in one save" in rows[3] and "same save" in rows[4]
     runs = json.loads(drill("speedrun", "--history", "--json").output)
     assert [r["outcome"] for r in runs] == ["passed", "passed"]
     assert runs[1]["splits"] == [["ops", 240.0], ["backward", 240.0], ["topo", 240.0],
                                  ["nn", 540.0], ["train", 540.0], ["full", 540.0]]
 
 
+def report_of(splits_by_run):
+    """The report of the last of runs made in the store with these splits (chunk, seconds),
+    each run passed but the last; its splits table and records as plain text."""
+    from rich.console import Console
+
+    from drill.attempt import start
+    from drill.catalog import get_chunk
+    from drill.clock import now
+    from drill.progress import run_report
+    from drill.render.speedrun import records_line, splits_table
+    from drill.store import open_store
+    store = open_store()
+    for number, splits in enumerate(splits_by_run, start=1):
+        attempt = start(store, get_chunk("full"), kind="speedrun").attempt
+        for chunk, at_s in splits:
+            store.add_split(attempt.id, chunk, at_s)
+        if number < len(splits_by_run):
+            store.finish_attempt(attempt.id, "passed", now())
+    console = Console(width=80, no_color=True)
+    with console.capture() as captured:
+        report = run_report(store, store.attempt(attempt.id))
+        console.print(splits_table(report))
+        console.print(records_line(report))
+    return captured.get()
+
+
 def test_a_gold_segment_beats_every_earlier_one_of_its_chunk(drill_home):
-    run(drill_home, 9, 5, 12)
-    second = run(drill_home, 10, 6, 9)  # engine slower (6:00 vs 5:00), the rest faster (3:00)
-    lines = [line for line in second.output.splitlines() if line.startswith("│ ")]
-    assert any("ops" in line and "+1:00" in line and "gold" not in line for line in lines)
-    assert any("nn" in line and "-3:00" in line and "gold" in line for line in lines)
+    alone = [("ops", 300), ("backward", 400), ("topo", 500), ("nn", 600), ("train", 720)]
+    shown = report_of([alone, [("ops", 360), ("backward", 420)]])
+    rows = [line for line in shown.splitlines() if line.startswith("│ ")]
+    assert "+1:00" in rows[0] and "gold" not in rows[0]  # ops 6:00 against 5:00
+    assert "+0:20" in rows[1] and "1:00 gold" in rows[1]  # backward alone in 1:00, not 1:40
+    assert "sum of best 11:20" in shown  # 5:00 + 1:00 + 1:40 + 1:40 + 2:00
+
+
+def test_the_table_names_every_chunk_once_when_they_pass_out_of_order(drill_home):
+    shown = report_of([[("ops", 60), ("topo", 120)]])
+    names = [line.split("│")[1].strip() for line in shown.splitlines() if line.startswith("│ ")]
+    assert names == ["ops", "topo", "backward", "nn", "train"]
 
 
 def test_a_speedrun_counts_for_the_streak_but_not_the_schedule(drill_home):
@@ -72,7 +110,7 @@ def test_stats_show_the_speedrun_records(drill_home):
     run(drill_home, 10, 4, 9)
     figures = json.loads(drill("stats", "--json", now="2026-11-26T12:00:00Z").output)
     assert figures["speedruns"] == [{"run": "full", "runs": 2, "finished": 2, "best_s": 540.0,
-                                     "sum_of_best_s": 540.0}]
+                                     "sum_of_best_s": None}]  # no chunk ever passed alone
     assert "speedrun full: 2 runs, 2 finished, best 9:00" in \
         drill("stats", now="2026-11-26T12:00:00Z").output
 
@@ -106,7 +144,7 @@ def test_the_figures_agree_after_a_first_run_and_add_up_to_the_second(drill_home
     # rounded once, from the splits (100 and 201 s): the segments add up to what is shown
     nn = next(line for line in first.output.splitlines() if line.startswith("│ nn "))
     assert "1:41" in nn.split("│")[4]
-    assert "best 3:21 · sum of best 3:21 · possible time save 0:00" in first.output
+    assert "best 3:21 · no sum of best yet" in first.output
     listed = drill("speedrun", "--history").output
     cells = " ".join(line.split("│")[-2].strip() for line in listed.splitlines()
                     if line.startswith("│"))

@@ -1,10 +1,12 @@
 """The speedrun arithmetic on hand-made runs: deltas, gains, golds, sum of best, time save."""
-from drill.splits import best_segments, compare, personal_best, possible_time_save, sum_of_best
+from drill.splits import (best_segments, compare, never_alone, personal_best, possible_time_save,
+                          sum_of_best)
 
 CHUNKS = ["ops", "backward", "topo"]
 FIRST = [("ops", 600.0), ("backward", 900.0), ("topo", 1000.0)]   # segments 600, 300, 100
 SECOND = [("ops", 500.0), ("topo", 620.0), ("backward", 980.0)]   # segments 500, 120, 360
 UNFINISHED = [("ops", 450.0)]                                      # segment 450
+WHOLE = {"full"}  # the split of the whole on its own (progress.wholes)
 
 
 def test_a_first_run_has_no_deltas_and_no_golds():
@@ -37,14 +39,30 @@ def test_sum_of_best_waits_for_every_chunk():
     assert personal_best([]) is None
 
 
+def test_chunks_passed_by_one_save_share_its_segment_and_are_no_gold_nor_in_the_sum_of_best():
+    together = [("ops", 240.0), ("backward", 240.0), ("topo", 300.0)]  # ops and backward at once
+    rows = compare(together, [FIRST], [FIRST])
+    assert [(r.chunk, r.save, r.gold) for r in rows] == [
+        ("ops", ("ops", "backward"), False), ("backward", ("ops", "backward"), False),
+        ("topo", (), True)]  # 60 s alone beats topo's 100
+    assert [r.delta_s for r in rows] == [-360, -660, -700]  # splits still compare
+    assert best_segments([together]) == {"topo": 60}
+    assert sum_of_best([together], CHUNKS) is None
+    assert never_alone([together], CHUNKS) == ["ops", "backward"]
+    assert sum_of_best([together, FIRST], CHUNKS) == 600 + 300 + 60
+    assert never_alone([together, FIRST], CHUNKS) == []
+    assert never_alone([UNFINISHED], CHUNKS) == []  # not passed yet is not the same thing
+
+
 def test_a_run_from_before_a_new_split_still_compares_on_the_splits_it_has():
     """full gained a last split ("on its own"); a personal best recorded before it is still
     the best, compared split by split where both runs have one."""
     old = [("ops", 600.0), ("backward", 900.0)]
     new = [("ops", 500.0), ("backward", 880.0), ("full", 880.0)]
-    rows = compare(new, [old], [old])
+    rows = compare(new, [old], [old], WHOLE)
     assert [(r.chunk, r.delta_s, r.gold) for r in rows] == \
         [("ops", -100, True), ("backward", -20, False), ("full", None, False)]
     assert personal_best([old, new]) == new  # the final times compare: 880 beats 900
-    assert sum_of_best([old], ["ops", "backward", "full"]) is None  # no full segment yet
-    assert sum_of_best([old, new], ["ops", "backward", "full"]) == 500 + 300 + 0
+    assert sum_of_best([old], ["ops", "backward", "full"], WHOLE) is None  # no full segment yet
+    # full's own split waits on every other: passing with backward's save does not share it
+    assert sum_of_best([old, new], ["ops", "backward", "full"], WHOLE) == 500 + 300 + 0

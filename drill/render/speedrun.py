@@ -26,12 +26,23 @@ def splits_table(report, titled=True):
             gained = row.change_s is not None and row.change_s < 0
             colour = "green" if row.delta_s < 0 else "red"
             delta = Text(signed(row.delta_s), style=f"bold {colour}" if gained else colour)
-        segment = Text(clock(row.segment_s), style="bold yellow" if row.gold else "")
-        table.add_row(row.chunk, clock(row.split_s), delta,
-                      segment + (Text(" gold", style="yellow") if row.gold else Text("")))
-    for chunk in report.chunks[len(report.rows):]:
-        table.add_row(Text(chunk, style="dim"), "-", "", "")
+        table.add_row(row.chunk, clock(row.split_s), delta, segment(row))
+    done = {row.chunk for row in report.rows}
+    for chunk in report.chunks:
+        if chunk not in done:
+            table.add_row(Text(chunk, style="dim"), "-", "", "")
     return table
+
+
+def segment(row):
+    """A row's segment: its time (and gold); for chunks passed by one save, the save's time
+    on its first row and "same save" on the others, none of them a segment of its own."""
+    if row.save and row.chunk != row.save[0]:
+        return Text("same save", style="dim")
+    shown = Text(clock(row.segment_s), style="bold yellow" if row.gold else "")
+    if row.save:
+        return shown + Text(f" {len(row.save)} in one save", style="dim")
+    return shown + (Text(" gold", style="yellow") if row.gold else Text(""))
 
 
 def records_line(report):
@@ -41,6 +52,9 @@ def records_line(report):
     parts = [f"best {clock(best_s)}" if best_s is not None else "no best yet"]
     if report.sum_of_best_s is not None:
         parts.append(f"sum of best {clock(report.sum_of_best_s)}")
+    elif report.never_alone:
+        parts.append(f"no sum of best yet: {', '.join(report.never_alone)} only ever passed "
+                     "in a save with other chunks")
     if report.time_save_s is not None:
         parts.append(f"possible time save {clock(report.time_save_s)}")
     return Text(" · ".join(parts), style="dim")
