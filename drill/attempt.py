@@ -188,13 +188,14 @@ def next_hint(store, chunk, attempt):
 
 def grade_open(store, chunk_name=None, on_event=None):
     """Grade the open attempt's file (thorough), keep the version, and end the attempt if it
-    passes. Returns (attempt, result)."""
+    passes (in a read-only home, grade and keep nothing). Returns (attempt, result)."""
     attempt = require_open(store, chunk_name)
     learner = read(attempt.file)
     if learner.problem:
         raise DrillError(learner.problem)
     result = grade(chunk_of(attempt), learner, "thorough", attempt.seed, on_event=on_event)
-    record(store, attempt, learner.source, result, now())
+    if not store.read_only:
+        record(store, attempt, learner.source, result, now())
     return store.attempt(attempt.id), result
 
 

@@ -81,8 +81,19 @@ def stub(chunk, output, force):
     if path.exists() and not force:
         raise DrillError(f"{path} already exists; drill never overwrites your work "
                          "(--force replaces it)")
-    path.write_text(handout(target, path=path), encoding="utf-8")
+    _write(path, handout(target, path=path))
     render.wrote(path, f"the {chunk} stub")
+
+
+def _write(path, text):
+    """Write a file the learner named, or say in one line why it cannot be."""
+    from pathlib import Path
+
+    from drill.errors import DrillError
+    try:
+        Path(path).write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise DrillError(f"cannot write {path}: {exc.strerror}") from None
 
 
 @cli.command()
@@ -97,7 +108,10 @@ def check(chunk, path, as_json, quick):
     """
     from drill import render
     from drill.errors import DrillError
+    from drill.paths import home, read_only
     _sandbox_note()
+    if read_only():
+        render.not_recorded(home())
     if path:
         from drill.attempt import grade
         from drill.catalog import get_chunk
@@ -637,7 +651,6 @@ def stats(chunk, as_json):
 def export(output):
     """Everything drill keeps (attempts, every version, reviews, settings) as one JSON document."""
     import json
-    from pathlib import Path
 
     from drill import config, render
     from drill.catalog import load_catalog
@@ -654,7 +667,7 @@ def export(output):
                                day_start_hour=config.load()["day_start_hour"])]
     data["settings"] = config.load()
     if output:
-        Path(output).write_text(json.dumps(data, indent=2), encoding="utf-8")
+        _write(output, json.dumps(data, indent=2))
         render.wrote(output, "what it could read" if lost else "everything")
     else:
         render.json_out(data)

@@ -81,6 +81,10 @@ def set_value(key, text):
         raise DrillError(f"{key} must be {exc}, not {text!r}")
     values = load()
     values[key] = value
-    path().write_text("".join(f"{k} = {json.dumps(v)}\n" for k, v in values.items()),
-                      encoding="utf-8")
+    try:
+        path().write_text("".join(f"{k} = {json.dumps(v)}\n" for k, v in values.items()),
+                          encoding="utf-8")
+    except OSError as exc:
+        raise DrillError(f"cannot keep the setting in {path()} ({exc.strerror}): make "
+                         "DRILL_HOME writable or set it to another folder") from None
     return value

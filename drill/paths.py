@@ -31,6 +31,44 @@ def folder(path, name):
     return path
 
 
+def read_only():
+    """Whether DRILL_HOME is a folder drill cannot write to: it grades there all the same
+    (scratch) and records nothing."""
+    return not os.access(home(), os.W_OK)
+
+
+def scratch(name):
+    """DRILL_HOME/`name` (made if need be): where drill keeps what it makes while it works,
+    such as the grader's run folders. In a home drill cannot write to, a private folder of
+    this process in the system's temporary folder instead (gone when it ends): a read-only
+    home still grades, and records nothing."""
+    path = home() / name
+    try:
+        path.mkdir(exist_ok=True)
+    except OSError:
+        pass
+    if os.access(path, os.W_OK):
+        return path
+    path = _elsewhere() / name
+    path.mkdir(exist_ok=True)
+    return path
+
+
+def _elsewhere():
+    """This process's own temporary folder, made once and removed at exit."""
+    if not _temporary:
+        import atexit
+        import shutil
+        import tempfile
+        from pathlib import Path
+        _temporary.append(Path(tempfile.mkdtemp(prefix="drill-")))
+        atexit.register(shutil.rmtree, _temporary[0], ignore_errors=True)
+    return _temporary[0]
+
+
+_temporary = []
+
+
 def data_root():
     """The folder holding chunks/ and reference/ (a str): inside the package when installed
     from a wheel, the repository's top level in a source checkout or an editable install."""

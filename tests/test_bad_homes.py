@@ -45,6 +45,30 @@ def test_a_read_only_home_reads_and_refuses_to_write_in_one_line(drill_home):
         "anything; make the folder writable or set DRILL_HOME to another one"]
 
 
+def test_a_read_only_home_grades_elsewhere_records_nothing_and_refuses_settings(drill_home,
+                                                                                 tmp_path):
+    passed_topo(drill_home)
+    mine = tmp_path / "mine.py"
+    mine.write_text(REFERENCE.read_text())
+    before = sorted(p.name for p in drill_home.iterdir())
+    checked = read_only_run(drill_home, "check", "topo", "--file", str(mine))
+    assert checked.returncode == 0 and "PASS  topo" in checked.stdout
+    assert checked.stderr.strip() == (f"drill: {drill_home} is read-only: this grading runs in a "
+                                      "temporary folder and nothing of it is recorded")
+    drawn = read_only_run(drill_home, "graph", "a*b", "a=2", "b=3", "--file", str(mine))
+    assert drawn.returncode == 0 and "grad" in drawn.stdout, drawn.stderr
+    trained = read_only_run(drill_home, "moons", "--reference", "--steps", "2", "--points", "4",
+                            "--json")
+    assert trained.returncode in (0, 1) and json.loads(trained.stdout)["steps_run"] == 2
+    for command, says in ((["config", "new_per_day", "2"], "cannot keep the setting in "
+                           f"{drill_home / 'config.toml'} (Read-only file system)"),
+                          (["export", "-o", str(drill_home / "x.json")], "cannot write")):
+        refused = read_only_run(drill_home, *command)
+        assert refused.returncode == 2 and refused.stderr.count("\n") == 1, refused.stderr
+        assert says in refused.stderr
+    assert sorted(p.name for p in drill_home.iterdir()) == before
+
+
 def settle(path):
     """Everything written so far into the database file itself, none left in its WAL."""
     db = sqlite3.connect(path)

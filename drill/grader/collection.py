@@ -102,8 +102,8 @@ class Listing:
 
 
 def _cache_file(name):
-    from drill.paths import home
-    return Path(os.environ.get("DRILL_CACHE") or home() / "cache") / name
+    from drill.paths import scratch
+    return Path(os.environ.get("DRILL_CACHE") or scratch("cache")) / name
 
 
 def _read_cache(name):

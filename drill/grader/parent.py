@@ -28,7 +28,7 @@ from drill.grader.collection import Listing
 from drill.grader.dataguard import DatabaseWatch, alive
 from drill.grader.results import ERROR, FAIL, PASS, TIMEOUT, GradeResult, TestResult, waiting
 from drill.notebook import cell_sources, place
-from drill.paths import home
+from drill.paths import home, scratch
 
 FORBIDDEN_IMPORTS = {"drill", "reference", "micrograd"}
 CRASHES = {signal.SIGSEGV, signal.SIGBUS, signal.SIGILL, signal.SIGFPE, signal.SIGABRT}
@@ -290,8 +290,7 @@ def _harmed(database):
 def runs_folder():
     """DRILL_HOME/runs, where each run has its folder; those of drills no longer alive (kill -9)
     are swept the first time a process asks."""
-    folder = home() / "runs"
-    folder.mkdir(exist_ok=True)
+    folder = scratch("runs")
     if folder not in _swept:
         for old in folder.iterdir():
             pid = old.name.split("-")[0]
@@ -305,9 +304,7 @@ _swept = []
 
 
 def hypothesis_folder():
-    folder = home() / "hypothesis"
-    folder.mkdir(exist_ok=True)
-    return folder
+    return scratch("hypothesis")
 
 
 def hidden_paths(*files):

@@ -136,6 +136,11 @@ def failure_panel(title, message, graph=None, expand=True, style=""):
     return Panel(shown, title=heading, border_style="red", expand=expand)
 
 
+def not_recorded(home):
+    err.print(Text(f"drill: {home} is read-only: this grading runs in a temporary folder and "
+                   "nothing of it is recorded", style="yellow"), soft_wrap=True)
+
+
 def attempt_line(attempt):
     """One line on where an attempt stands after a check."""
     if attempt.outcome == "passed":
