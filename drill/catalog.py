@@ -51,6 +51,11 @@ class Chunk:
                        cards=tuple(self.speedrun.get("cards", self.cards)),
                        target_s=parse_target(self.speedrun.get("target", "0")) or self.target_s)
 
+    @property
+    def whose(self):
+        """The chunk's name as a possessive: "topo's", "moons'"."""
+        return self.name + ("'" if self.name.endswith("s") else "'s")
+
     def split_names(self):
         """The splits of a speedrun of this chunk (as `as_run` gives it), in order."""
         return list(self.suites or (self.name,)) + (["trained"] if self.trained else [])
@@ -122,6 +127,6 @@ def get_chunk(name, root=None):
     if name in chunks:
         return chunks[name]
     import difflib
-    close = difflib.get_close_matches(name, list(chunks), n=1, cutoff=0.0)
+    close = difflib.get_close_matches(name, list(chunks), n=1)
     hint = f"; did you mean '{close[0]}'?" if close else ""
     raise DrillError(f"no chunk called '{name}'{hint} (drill list shows them all)")

@@ -33,7 +33,7 @@ def header(chunk):
     return (f"# drill bug hunt in '{chunk.name}': {chunk.title}.\n"
             f"# One realistic bug is planted in what {chunk.name} asks you to write; the rest of "
             "the file is right.\n"
-            f"# Find it and fix it: {chunk.name}'s suite grades the file.\n\n")
+            f"# Find it and fix it: {chunk.whose} suite grades the file.\n\n")
 
 
 def planted(chunk, mutant, reference=None):

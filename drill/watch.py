@@ -287,6 +287,9 @@ CONFIRM = {"abandon": "press a again to abandon this attempt (recorded as not pa
                       "other key goes on",
            "reset": "press r again to put the stub back (what the file holds is kept in its "
                     "history); any other key goes on",
+           "reset hunt": "press r again to put the file back as handed out, its planted bug "
+                         "with it (what it holds now is kept in its history); any other key "
+                         "goes on",
            "end": "press r again to end the run (kept as unfinished); any other key goes on"}
 
 
@@ -297,8 +300,8 @@ def _key(store, chunk, screen, action, moment):
     asked, screen.confirming = screen.confirming, ""
     if action in ("abandon", "reset") and asked != action:
         screen.confirming = action
-        screen.note = CONFIRM["end" if action == "reset" and attempt.kind == "speedrun"
-                              else action]
+        screen.note = CONFIRM[{"speedrun": "end", "hunt": "reset hunt"}.get(attempt.kind, action)
+                              if action == "reset" else action]
         return False
     if asked:
         screen.note = ""

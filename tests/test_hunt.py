@@ -107,7 +107,7 @@ def test_the_scripted_hunt_is_found_fixed_and_kept_like_an_attempt(drill_home):
     assert passed.exit_code == 0, passed.output
     said = " ".join(passed.output.split())  # as one line, however rich wrapped it
     assert "The bug: " + mutant["mistake"] in said and "your fix" in said
-    assert "Passed topo in 2:30" in said and "does not move the schedule" in said
+    assert "Fixed the bug in topo in 2:30" in said and "does not move the schedule" in said
     (attempt,) = history()
     assert (attempt["outcome"], attempt["checks"], attempt["hints_used"]) == ("passed", 2, 2)
     assert "topo hunt" in drill("history").output

@@ -4,7 +4,7 @@ from rich.table import Table
 from rich.text import Text
 
 from drill.clock import mmss as clock, parse
-from drill.render.common import OUTCOMES, local_time, out, plural
+from drill.render.common import OUTCOMES, local_time, out, plural, tally
 
 
 def history(attempts, total):
@@ -45,7 +45,7 @@ def versions(attempt_id, snapshots):
             passed = sum(t["status"] == "pass" for t in data["tests"])
             result = (Text("passed", style="green") if data["passed"] else
                       Text("did not run through", style="red") if data["problem"] and not passed
-                      else Text(f"{passed} of {len(data['tests'])} tests pass", style="red"))
+                      else Text(tally(data["chunk"], passed, len(data["tests"])), style="red"))
         table.add_row(str(number), parse(snapshot.taken_at).astimezone().strftime(
             "%d %b %H:%M:%S"), KEPT.get(snapshot.reason, snapshot.reason), result)
     out.print(table)

@@ -5,7 +5,7 @@ from rich.table import Table
 from rich.text import Text
 
 from drill.clock import mmss as clock
-from drill.render.common import err, out, plural
+from drill.render.common import err, out, plural, tally
 from drill.render.graph import GraphPicture
 
 MARKS = {"pass": ("✓", "green"), "fail": ("✗", "red"), "error": ("!", "red"),
@@ -115,7 +115,8 @@ def check_result(result):
         out.print(Panel(Text(shown, style="dim"), title="your file printed", expand=False))
     passed = sum(t.status == "pass" for t in result.tests)
     verdict = Text("PASS", style="bold green") if result.passed else Text("FAIL", style="bold red")
-    out.print(verdict + Text(f"  {result.chunk}: {passed} of {len(result.tests)} tests passed "
+    out.print(verdict + Text(f"  {result.chunk}: "
+                             f"{tally(result.chunk, passed, len(result.tests), 'passed')} "
                              f"in {result.duration_s:.2f} s ({result.profile})"))
 
 
@@ -143,10 +144,16 @@ def not_recorded(home):
 
 def attempt_line(attempt):
     """One line on where an attempt stands after a check."""
+    from drill.attempt import what
     if attempt.outcome == "passed":
-        out.print(Text("Passed ", style="bold green") + Text(
-            f"{attempt.chunk} in {clock(attempt.active_s)}, after {plural(attempt.checks, 'check')} "
+        done = (Text("Fixed ", style="bold green") + Text(f"the bug in {attempt.chunk}")
+                if attempt.kind == "hunt" else
+                Text("Passed ", style="bold green") + Text(what(attempt.chunk, attempt.kind)))
+        out.print(done + Text(
+            f" in {clock(attempt.active_s)}, after {plural(attempt.checks, 'check')} "
             f"and {plural(attempt.hints_used, 'hint')} (attempt {attempt.id})."))
     else:
-        out.print(Text(f"Attempt {attempt.id} at {attempt.chunk} stays open: fix the file and "
-                       "run drill check again.", style="dim"))
+        named = (f"Attempt {attempt.id} at {attempt.chunk}" if attempt.kind == "practice" else
+                 f"{what(attempt.chunk, attempt.kind).capitalize()} (attempt {attempt.id})")
+        out.print(Text(f"{named} stays open: fix the file and run drill check again.",
+                       style="dim"))

@@ -7,7 +7,7 @@ from rich.table import Table
 from rich.text import Text
 
 from drill.clock import mmss as clock, now
-from drill.render.common import err, out
+from drill.render.common import err, local_time, out
 from drill.render.hunt import hunt_card
 
 
@@ -60,8 +60,8 @@ def started(chunk, started, watching):
     attempt = started.attempt
     if started.resumed:
         out.print(Text(f"An attempt at {chunk.name} is already open (attempt {attempt.id}, "
-                       f"started {attempt.started_at[:16].replace('T', ' ')} UTC); going on "
-                       "with it.", style="yellow"))
+                       f"started {local_time(attempt.started_at)}); going on with it.",
+                       style="yellow"))
     elif attempt.kind == "hunt":
         hunt_card(chunk)
     else:

@@ -14,6 +14,15 @@ def plural(n, word):
     return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
+def tally(chunk_name, passed, total, verb="pass"):
+    """'8 of 10 tests pass' (`verb` 'passed' for a finished grading); a worksheet's tests are
+    its answers: '8 of 10 answers right'."""
+    from drill.catalog import load_catalog
+    if any(c.name == chunk_name and c.kind == "worksheet" for c in load_catalog()):
+        return f"{passed} of {plural(total, 'answer')} right"
+    return f"{passed} of {plural(total, 'test')} {verb}"
+
+
 def error(message):
     err.print(Text("drill: ", style="bold red") + Text(message), soft_wrap=True)
 

@@ -40,9 +40,11 @@ def review_line(review, attempt):
     """How a finished attempt counts for the schedule, in one line."""
     from drill.schedule import rated
     if attempt.kind in ("speedrun", "hunt"):
-        what = "A speedrun" if attempt.kind == "speedrun" else "A bug hunt"
-        out.print(Text(f"{what} counts for your streak; it does not move the schedule.",
-                       style="dim"))
+        what = "speedrun" if attempt.kind == "speedrun" else "bug hunt"
+        out.print(Text(f"A {what} counts for your streak; it does not move the schedule."
+                       if attempt.outcome == "passed" else
+                       f"An unfinished {what} is kept in your history; it counts neither for "
+                       "your streak nor for the schedule.", style="dim"))
     elif review is None and not rated(attempt):
         out.print(Text("Abandoned within its first minute: recorded, rated nothing; the "
                        "schedule is as it was.", style="dim"))

@@ -12,7 +12,7 @@ def hunt_card(chunk):
     out.print(Panel(Text(
         f"One realistic bug is planted in the {chunk.name} part of this file: what `drill card "
         f"{chunk.name}` asks you to write. Everything else is the working library. Find the "
-        f"bug and fix it; {chunk.name}'s suite grades the file, and its failures are your clues."
+        f"bug and fix it; {chunk.whose} suite grades the file, and its failures are your clues."
         f"\nEach hint narrows down where the bug is: first the function, then the lines."),
         title=f"[bold]bug hunt in {chunk.name}[/]: {chunk.title}", expand=False, padding=(1, 2)))
 

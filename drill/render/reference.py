@@ -4,7 +4,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from drill.render.common import err, out, plural
+from drill.render.common import err, out
 
 
 def whose(name):
@@ -57,5 +57,6 @@ def diff(yours, reference, names):
                             title_align="left",
                             border_style="dim"))
     if same:
-        out.print(Text(f"The other {plural(same, 'function')} {'is' if same == 1 else 'are'} "
-                       "identical to the reference.", style="dim"))
+        out.print(Text("The other function is identical to the reference." if same == 1 else
+                       f"The other {same} functions are identical to the reference.",
+                       style="dim"))

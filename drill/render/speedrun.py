@@ -4,7 +4,7 @@ from rich.table import Table
 from rich.text import Text
 
 from drill.clock import mmss as clock
-from drill.render.common import OUTCOMES, out, plural
+from drill.render.common import OUTCOMES, local_time, out, plural
 
 
 def signed(seconds):
@@ -83,10 +83,10 @@ def speedrun_history(runs):
         out.print("No speedruns yet: drill speedrun full starts one.")
         return
     table = Table(title="speedruns", title_justify="left")
-    for column in ("#", "run", "started (UTC)", "time", "outcome", "splits"):
+    for column in ("#", "run", "started", "time", "outcome", "splits"):
         table.add_column(column, justify="right" if column in ("#", "time") else "left")
     for attempt, splits in runs:
-        table.add_row(str(attempt.id), attempt.chunk, attempt.started_at[:16].replace("T", " "),
+        table.add_row(str(attempt.id), attempt.chunk, local_time(attempt.started_at),
                       clock(attempt.active_s) if attempt.ended_at else "-",
                       Text(attempt.outcome, style=OUTCOMES.get(attempt.outcome, "")),
                       ", ".join(f"{chunk} {clock(at)}" for chunk, at in splits) or "-")

@@ -6,7 +6,7 @@ from rich.text import Text
 
 from drill.clock import mmss as clock, now
 from drill.render.check import failure_panel, notes_line
-from drill.render.common import out
+from drill.render.common import out, tally
 from drill.render.finished import abandoned
 from drill.render.speedrun import records_line, splits_table
 
@@ -38,7 +38,7 @@ def watch_panel(screen):
     else:
         passed = sum(t.status == "pass" for t in result.tests)
         style = "green" if result.passed else "red"
-        parts.append(Text(f"{passed} of {len(result.tests)} tests pass", style=style))
+        parts.append(Text(tally(chunk.name, passed, len(result.tests)), style=style))
         failure = result.first_failure()
         message = result.problem or (failure.message if failure else "")
         if message:
@@ -102,7 +102,13 @@ def progress_line(progress, width=76):
 def watch_end(screen, best_before):
     """After watching: the verdict, the time against target and personal best."""
     attempt, chunk = screen.attempt, screen.chunk
-    if screen.ended == "passed":
+    if screen.ended == "passed" and attempt.kind == "hunt":  # each hunt plants another bug
+        line = Text("Fixed ", style="bold green") + Text(
+            f"the bug in {chunk.name} in {clock(attempt.active_s)}")
+        out.print(line + Text(": your first hunt found there." if best_before is None else
+                              ": your fastest hunt there yet." if attempt.active_s < best_before
+                              else f"; your fastest there took {clock(best_before)}."))
+    elif screen.ended == "passed":
         line = Text("Passed ", style="bold green") + Text(
             f"{chunk.name} in {clock(attempt.active_s)} (target {clock(chunk.target_s)})")
         if best_before is None:
