@@ -28,6 +28,7 @@ class DrillGroup(click.Group):
 
 @click.group(cls=DrillGroup, invoke_without_command=True,
              context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="drill", prog_name="drill", message="%(prog)s %(version)s")
 @click.pass_context
 def cli(ctx):
     """Write micrograd from memory: chunk by chunk, then against the clock.
@@ -41,7 +42,9 @@ def cli(ctx):
 
 @cli.command("list")
 def list_chunks():
-    """The chunks in learning order, with target times and prerequisites."""
+    """The chunks in learning order.
+
+    With each its target time and the chunks it builds on."""
     from drill import render
     from drill.catalog import load_catalog
     from drill.store import open_store
@@ -102,9 +105,10 @@ def _write(path, text):
 @click.option("--json", "as_json", is_flag=True, help="Print the result as one JSON object.")
 @click.option("--quick", is_flag=True, help="With --file: the quick profile used on every save.")
 def check(chunk, path, as_json, quick):
-    """Grade the open attempt (ending it if it passes), or any file with --file.
+    """Grade the open attempt, or any file with --file.
 
-    Exit status: 0 when every test passes, 1 when any does not, 2 for usage errors.
+    The open attempt ends when it passes; a file graded with --file is not recorded. Exit
+    status: 0 when every test passes, 1 when any does not, 2 for usage errors.
     """
     from drill import render
     from drill.errors import DrillError
@@ -223,9 +227,11 @@ NOTEBOOK = click.option("--notebook", is_flag=True,
 @_handing_out("the stub")
 @NOTEBOOK
 def start(chunk, no_watch, editor, notebook):
-    """Start an attempt at CHUNK (default: the top of today's queue): its stub in your
-    workspace, the timer running, and every save graded until it passes. An attempt already
-    open goes on instead."""
+    """Start a timed attempt at a chunk.
+
+    CHUNK (default: the top of today's queue) is handed out as its stub in your workspace,
+    the timer runs, and every save is graded until it passes. An attempt already open at it
+    goes on instead; one open elsewhere is offered to resume or abandon."""
     from drill.attempt import start as start_attempt
     from drill.catalog import get_chunk
     from drill.errors import DrillError
@@ -246,9 +252,11 @@ def start(chunk, no_watch, editor, notebook):
 @click.argument("chunk", required=False)
 @_handing_out("the file")
 def hunt(chunk, no_watch, editor):
-    """Find the bug: the whole library with one realistic bug planted in CHUNK (default: any
-    chunk, those due likelier), timed and graded by CHUNK's suite like an attempt. A hunt
-    already open goes on instead."""
+    """Find and fix a bug planted in a chunk.
+
+    The whole library with one realistic bug planted in CHUNK (default: any chunk, those
+    due likelier), timed and graded by CHUNK's suite like an attempt. A hunt already open
+    goes on instead."""
     from drill.hunt import start as start_hunt
     from drill.store import open_store
     store = open_store()
@@ -293,8 +301,10 @@ def _hand_out(store, begin, no_watch, editor):
 @click.option("--json", "as_json", is_flag=True, help="With --history: as JSON.")
 @NOTEBOOK
 def speedrun(chunk, no_watch, editor, show_history, as_json, notebook):
-    """Race the clock through CHUNK (default: full, the whole library), with a split each time
-    a chunk's suite first passes, against your personal best and your best segments."""
+    """Race the clock through the whole library.
+
+    CHUNK (default: full, the whole library) from a blank file, with a split each time a
+    chunk's suite first passes, against your personal best and your best segments."""
     from drill import render
     from drill.attempt import start as start_attempt
     from drill.catalog import get_chunk
@@ -316,7 +326,9 @@ def speedrun(chunk, no_watch, editor, show_history, as_json, notebook):
 @cli.command()
 @click.argument("chunk", required=False)
 def abandon(chunk):
-    """End the open attempt (at CHUNK) as not passed."""
+    """End the open attempt as not passed.
+
+    With CHUNK, the open attempt at it."""
     from drill import render
     from drill.attempt import abandon as abandon_attempt
     from drill.progress import review_of
@@ -330,7 +342,9 @@ def abandon(chunk):
 @cli.command()
 @click.argument("chunk", required=False)
 def resume(chunk):
-    """Go on with the open attempt (at CHUNK): watch its file again, the clock running on."""
+    """Go on with the open attempt.
+
+    Watch its file (at CHUNK, if given) again, the clock running on."""
     from drill.attempt import chunk_of, require_open
     from drill.store import open_store
     store = open_store()
@@ -355,6 +369,11 @@ def _watch(store, chunk, attempt):
                 screen.report = run_report(store, screen.attempt)
             show(screen)
         screen = watch(store, chunk, attempt, redraw, keys)
+    if screen.ended == "restart":  # a speedrun's reset: kept unfinished, and the next run begins
+        from drill.attempt import start
+        render.restarted(screen.attempt)
+        _watch(store, chunk, start(store, chunk, kind="speedrun").attempt)
+        return
     if screen.ended == "passed":
         screen.attempt = _train_split(store, screen.attempt)
     if speedrun:
@@ -417,7 +436,9 @@ PAGE = 20  # attempts `drill history` shows unless told
 @click.option("--all", "show_all", is_flag=True, help="Every attempt, however many.")
 @click.option("--json", "as_json", is_flag=True, help="Print the attempts as JSON.")
 def history(chunk, limit, show_all, as_json):
-    """Your latest attempts (at CHUNK, or all), oldest first: time, outcome, hints, checks."""
+    """Your latest attempts, oldest first.
+
+    At CHUNK, or all: time, outcome, hints, checks."""
     from drill import render
     from drill.store import open_store
     if chunk:
@@ -437,7 +458,9 @@ def history(chunk, limit, show_all, as_json):
 @click.option("--versions", "list_versions", is_flag=True,
               help="List the attempt's versions: when each was kept and how it fared.")
 def show(attempt_id, version, list_versions):
-    """The final code of attempt ATTEMPT_ID, one of its earlier versions, or the list of them."""
+    """An attempt's code, or one of its versions.
+
+    The final code of attempt ATTEMPT_ID, one of its earlier versions, or the list of them."""
     from drill import render
     from drill.errors import DrillError
     from drill.store import open_store
@@ -465,7 +488,9 @@ def show(attempt_id, version, list_versions):
 @cli.command()
 @click.argument("chunk", required=False)
 def hint(chunk):
-    """The next hint for the open attempt (counted in its record)."""
+    """The next hint for the open attempt (counted).
+
+    It speaks to the test failing now first, then to the chunk as a whole."""
     from drill import render
     from drill.attempt import chunk_of, next_hint, require_open
     from drill.errors import DrillError
@@ -482,7 +507,9 @@ def hint(chunk):
 @cli.command()
 @click.argument("chunk", required=False)
 def peek(chunk):
-    """The reference's code for CHUNK (default: the open attempt's); recorded on that attempt."""
+    """The reference's code for a chunk (noted).
+
+    For CHUNK (default: the open attempt's); noted on the open attempt."""
     from drill import render
     from drill.catalog import get_chunk, load_catalog
     from drill.errors import DrillError
@@ -502,7 +529,10 @@ def peek(chunk):
 @cli.command()
 @click.argument("attempt_id", type=int, required=False)
 def diff(attempt_id):
-    """Your code for an attempt (default: the latest) beside the reference's."""
+    """Your code beside the reference's.
+
+    For an attempt (default: the latest), the functions that differ in meaning, with the
+    lines that differ marked."""
     from drill import render
     from drill.catalog import get_chunk, load_catalog
     from drill.errors import DrillError
@@ -529,9 +559,9 @@ def diff(attempt_id):
 @click.option("--file", "path", required=True, help="The file whose Value builds the graph.")
 @click.option("--json", "as_json", is_flag=True, help="Print the graph as JSON.")
 def graph(expr, leaves, path, as_json):
-    """Build EXPR with your file's Value, backpropagate, and draw the graph.
+    """Draw a graph built with your Value.
 
-    Leaves are NAME=NUMBER pairs: drill graph "(a*b + c)*f" a=2 b=-3 c=10 f=-2 --file ops.py
+    EXPR is built with your file's Value and backpropagated. Leaves are NAME=NUMBER pairs: drill graph "(a*b + c)*f" a=2 b=-3 c=10 f=-2 --file ops.py
     """
     from drill import render
     from drill.errors import DrillError
@@ -579,8 +609,10 @@ def _sizes(ctx, param, text):
 @click.option("--json", "as_json", is_flag=True,
               help="Print the losses, accuracies and the final grid as JSON.")
 def moons(path, reference, points, hidden, steps, as_json):
-    """Train your MLP on two moons with your margin_loss and fit (micrograd's demo), then draw
-    the decision boundary and the curves. Ctrl-C stops the training."""
+    """Train your network on two moons and draw it.
+
+    micrograd's demo: your MLP, margin_loss and fit, then the decision boundary and the
+    curves. Ctrl-C stops the training and draws what it learned so far."""
     from drill import render
     from drill.demo import run_demo
     from drill.errors import DrillError
@@ -607,7 +639,9 @@ def moons(path, reference, points, hidden, steps, as_json):
 
 @cli.command()
 def doctor():
-    """Which of the grader's protections this machine gives your code's sandbox, and why not."""
+    """What the grader's sandbox protects here.
+
+    Which protections this machine gives your code's sandbox, and why not."""
     from drill import render
     from drill.grader.sandbox import protections
     render.protections(protections())
@@ -616,7 +650,9 @@ def doctor():
 @cli.command()
 @click.option("--json", "as_json", is_flag=True, help="Print the queue as JSON.")
 def today(as_json):
-    """What is due today, the next new chunk, your streak, and what to run next."""
+    """What to practise today.
+
+    What is due, the next new chunk, your streak, and what to run next."""
     from drill import render
     from drill.progress import queue as queue_of
     from drill.store import open_store
@@ -631,7 +667,9 @@ def today(as_json):
 @click.argument("chunk", required=False)
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
 def stats(chunk, as_json):
-    """Your progress: streak, calendar, times per chunk; or one CHUNK in detail."""
+    """Your progress: streak, calendar, times.
+
+    Times per chunk, or one CHUNK in detail."""
     from drill import render
     from drill.catalog import get_chunk
     from drill.progress import figures as figures_of
@@ -649,7 +687,9 @@ def stats(chunk, as_json):
 @cli.command()
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to this file.")
 def export(output):
-    """Everything drill keeps (attempts, every version, reviews, settings) as one JSON document."""
+    """Everything drill keeps, as one JSON document.
+
+    Attempts, every version of your files, splits, reviews and settings."""
     import json
 
     from drill import config, render
@@ -707,7 +747,9 @@ def import_command(path):
 @click.argument("key", required=False)
 @click.argument("value", required=False)
 def config_command(key, value):
-    """Show every setting, one (KEY), or set one (KEY VALUE)."""
+    """Show or change your settings.
+
+    Every setting, one (KEY), or set one (KEY VALUE)."""
     from drill import config, render
     if key is not None:
         config.known(key)

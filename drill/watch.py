@@ -128,7 +128,8 @@ def watch(store, chunk, attempt, live, keys=None):
     """Run the loop until the attempt passes, is abandoned, or the learner quits.
 
     `live(screen)` redraws; `keys` is a file descriptor to read single keys from (None without
-    a terminal). Returns the Screen as it ended: `ended` is 'passed', 'abandoned' or 'quit'.
+    a terminal). Returns the Screen as it ended: `ended` is 'passed', 'abandoned', 'quit', or
+    'restart' (a speedrun reset: the next run is to begin).
     """
     from drill.grader.warm import launcher
     events = queue.Queue()
@@ -290,7 +291,8 @@ CONFIRM = {"abandon": "press a again to abandon this attempt (recorded as not pa
            "reset hunt": "press r again to put the file back as handed out, its planted bug "
                          "with it (what it holds now is kept in its history); any other key "
                          "goes on",
-           "end": "press r again to end the run (kept as unfinished); any other key goes on"}
+           "end": "press r again to reset: this run is kept as unfinished and a new one starts "
+                  "from a blank file; any other key goes on"}
 
 
 def _key(store, chunk, screen, action, moment):
@@ -320,8 +322,8 @@ def _key(store, chunk, screen, action, moment):
             screen.waiting = False
             return True
     elif action == "reset" and attempt.kind == "speedrun":  # as on a speedrun timer: the run
-        store.finish_attempt(attempt.id, "abandoned", moment)  # ends, kept as unfinished
-        screen.ended = "abandoned"
+        store.finish_attempt(attempt.id, "abandoned", moment)  # ends, kept as unfinished,
+        screen.ended = "restart"  # and the next one starts
     elif action == "reset":
         reset_file(store, chunk, attempt, moment)
         screen.note = ("the file is as handed out again; what it held is kept in this attempt's "

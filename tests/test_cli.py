@@ -172,3 +172,18 @@ def test_a_hint_after_the_last_says_there_are_no_more(drill_home):
     given = [drill("hint").output for _ in range(4)]
     assert all("last hint" not in text for text in given[:3])
     assert "hint 3 of 3" in given[3] and "That was the last hint, shown again" in given[3]
+
+
+def test_version_prints_drill_s_version():
+    from importlib.metadata import version
+    shown = drill("--version")
+    assert shown.exit_code == 0 and shown.output == f"drill {version('drill')}\n"
+
+
+def test_every_command_s_summary_in_help_is_whole():
+    from drill.cli import cli
+    for name, command in cli.commands.items():
+        summary = command.get_short_help_str(limit=50)
+        assert not summary.endswith("..."), (name, summary)
+    listed = drill("--help").output.split("Commands:")[1]
+    assert "..." not in listed and "Start a timed attempt at a chunk." in listed

@@ -94,7 +94,7 @@ def test_reset_ends_a_speedrun_and_keeps_it_as_unfinished(drill_home):
     _key(store, chunk, screen, "reset", now())
     assert screen.ended == "" and "press r again" in screen.note  # a stray r costs nothing
     _key(store, chunk, screen, "reset", now())
-    assert screen.ended == "abandoned" and store.attempt(started.attempt.id).outcome == "abandoned"
+    assert screen.ended == "restart" and store.attempt(started.attempt.id).outcome == "abandoned"
     practice = start(store, get_chunk("ops"))
     screen = Screen(get_chunk("ops"), practice.attempt, practice.path)
     practice.path.write_text("my work\n")
@@ -156,3 +156,19 @@ def test_history_marks_speedruns(drill_home):
     drill("start", "ops", "--no-watch")
     rows = [line for line in drill("history").output.splitlines() if line.startswith("│")]
     assert "full speedrun" in rows[0] and "ops " in rows[1] and "speedrun" not in rows[1]
+
+
+def test_r_twice_in_a_watched_speedrun_resets_it_and_starts_the_next(drill_home):
+    from terminal import Terminal
+    with Terminal(["speedrun"]) as term:
+        term.expect("r reset (a new run)")
+        term.type("r")
+        term.expect("press r again to reset")
+        term.type("r")
+        term.expect("Reset: run 1 is kept as unfinished")
+        term.expect("speedrun full")  # the next run's panel
+        runs = json.loads(drill("speedrun", "--history", "--json").output)
+        assert [(r["id"], r["outcome"]) for r in runs] == [(1, "abandoned"), (2, "open")]
+        term.type("q")
+        term.expect("Stopped watching; attempt 2 stays open")
+        assert term.wait() == 0

@@ -10,7 +10,7 @@ from drill.render.chunks import (card, chunk_list, code, hint, resume_question, 
                                  still_open_question)
 from drill.render.common import error, json_out, out, wrote
 from drill.render.config import settings
-from drill.render.finished import abandoned, next_step, review_line, since_last
+from drill.render.finished import abandoned, next_step, restarted, review_line, since_last
 from drill.render.graph import drawn_on_pass, expression_graph, graph_picture
 from drill.render.hunt import hunt_found
 from drill.render.moons import TrainingProgress, moons_run, trained_split
@@ -25,7 +25,7 @@ __all__ = [
     "check_result", "chunk_list", "code", "diff", "drawn_on_pass", "error", "expression_graph",
     "file_notes", "graph_picture", "hint", "history", "hunt_found", "imported", "json_out",
     "moons_run", "next_step", "not_recorded", "out", "protections", "reference_parts",
-    "resume_question", "review_line", "run_summary", "sandbox_off", "settings", "since_last",
-    "speedrun_history", "started", "stats", "still_open_question", "today", "trained_split",
-    "versions", "watch_end", "watch_panel", "wrote",
+    "restarted", "resume_question", "review_line", "run_summary", "sandbox_off", "settings",
+    "since_last", "speedrun_history", "started", "stats", "still_open_question", "today",
+    "trained_split", "versions", "watch_end", "watch_panel", "wrote",
 ]

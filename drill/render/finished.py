@@ -27,6 +27,11 @@ def abandoned(attempt):
                    "passed.", style="yellow"))
 
 
+def restarted(attempt):
+    out.print(Text(f"Reset: run {attempt.id} is kept as unfinished (drill speedrun --history); "
+                   "the next one starts now, from a blank file.", style="yellow"))
+
+
 def next_step(command):
     """The last line after a pass: what to run next."""
     if command:

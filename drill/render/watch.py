@@ -54,7 +54,7 @@ def watch_panel(screen):
         parts.append(Panel(hint, title="hint", border_style="yellow"))
     if screen.note:
         parts.append(Text(screen.note, style="yellow"))
-    reset = ("r reset (ends the run)" if screen.report is not None else "r reset the file"
+    reset = ("r reset (a new run)" if screen.report is not None else "r reset the file"
              if attempt.kind == "hunt" else "r reset to the stub")
     pause = "p resume" if screen.paused else "p pause"
     keys = (["h hint", "m minimal example", pause, reset, "q quit (resumable)", "a abandon"]
