@@ -175,15 +175,21 @@ def require_open(store, chunk_name=None):
     return attempt
 
 
-def next_hint(store, chunk, attempt):
-    """(number, text) of the attempt's next hint, counted in its record; the last one again
-    once all are used; None for a chunk without hints."""
+def next_hint(store, chunk, attempt, failure=None):
+    """(how many hints given, this one's text): the attempt's next hint, the one that speaks
+    to `failure` (the test failing now) first (drill.hints), counted in its record; the last
+    one again once all were given; None for a chunk without hints."""
+    from drill.hints import given, next_number
     if not chunk.hints:
         return None
-    if attempt.hints_used < len(chunk.hints):
-        store.count(attempt.id, "hints_used")
-    number = min(attempt.hints_used + 1, len(chunk.hints))
-    return number, chunk.hints[number - 1]
+    so_far = given(attempt)
+    number = next_number(chunk, so_far, failure)
+    if number is None:
+        number = min(so_far[-1], len(chunk.hints))
+    else:
+        so_far.append(number)
+        store.give_hints(attempt.id, so_far)
+    return len(so_far), chunk.hints[number - 1]
 
 
 def grade_open(store, chunk_name=None, on_event=None):

@@ -1,14 +1,16 @@
 """The chunks, read from their folders: adding a chunk is adding a folder, not code.
 
-A chunk folder holds `chunk.toml` (title, order, target, prerequisites, hints, the reference
-functions its stub leaves blank, and the chunks whose code its stub gives written out),
-`card.md`, its suite `test_<name>.py`, and `mutants.toml`: realistic one-bug copies of the
-reference that the suite must fail (the project's tests check it; bug hunts plant them). A chunk without a suite of its own (full) names the chunks whose
-suites grade it. A chunk of `kind = "worksheet"` (chain) is not code: drill writes its sheet
-afresh for each attempt and grades the answers itself (drill.worksheet). A chunk may also
-describe its speedrun in a `[speedrun]` table (moons: the whole library from a blank file,
-graded by the suites listed there, then the demo trained to 100%), with a card of its own: the
-chunk's card speaks of the stub, which a blank file does not have.
+A chunk folder holds `chunk.toml` (title, order, target, prerequisites, hints and which of them
+speaks to which failing test, the reference functions its stub leaves blank, and the chunks
+whose code its stub gives written out), `card.md`, its suite `test_<name>.py`, and
+`mutants.toml`: realistic one-bug copies of the reference that the suite must fail (the
+project's tests check it; bug hunts plant them). A chunk graded by others' suites (full)
+names them. A chunk of `kind = "worksheet"` (chain) is not code: drill writes its sheet afresh
+for each attempt and grades the answers itself (drill.worksheet). A chunk may say what to try
+once it passes (`[after_pass]`: a command and why), and describe its speedrun in a
+`[speedrun]` table (moons: the whole library from a blank file, graded by the suites listed
+there, then the demo trained to 100%), with a card of its own: the chunk's card speaks of the
+stub, which a blank file does not have.
 """
 import os
 import sys
@@ -32,11 +34,13 @@ class Chunk:
     folder: str  # a path as a str: `drill list` loads no pathlib
     requires: tuple = ()
     hints: tuple = ()
+    hints_for: dict = field(default_factory=dict)  # {test name's start: the hint for it (from 1)}
     blanks: dict = field(default_factory=dict)
     suites: tuple = ()
     gives: tuple = ()  # the chunks whose code the stub gives written out: what the suite needs
     kind: str = "code"  # or "worksheet": a sheet of numbers, graded without running the file
     on_pass: str = ""  # a task of drill.tasks whose picture is drawn when an attempt passes
+    after_pass: tuple = ()  # (command, why): what to try with the code once an attempt passes
     speedrun: dict = field(default_factory=dict)  # how its speedrun differs: suites, trained, target
     trained: bool = False  # the run's last split is the demo trained until every point is right
     cards: tuple = ("card.md",)  # paths from the folder, shown one after the other
@@ -107,10 +111,16 @@ def load_chunk(folder):
     return Chunk(name=os.path.basename(folder), title=meta["title"], order=meta["order"],
                  target_s=parse_target(meta["target"]), folder=folder,
                  requires=tuple(meta.get("requires", ())), hints=tuple(meta.get("hints", ())),
+                 hints_for=dict(meta.get("hints_for", {})),
                  blanks=dict(meta.get("blanks", {})), suites=tuple(meta.get("suites", ())),
                  gives=tuple(meta.get("gives", ())),
                  kind=meta.get("kind", "code"), on_pass=meta.get("on_pass", ""),
+                 after_pass=_after_pass(meta.get("after_pass", {})),
                  speedrun=dict(meta.get("speedrun", {})))
+
+
+def _after_pass(table):
+    return (table["command"], table["why"]) if table else ()
 
 
 def load_catalog(root=None):

@@ -159,7 +159,7 @@ def check(chunk, path, as_json, quick):
                 from drill.progress import last_pass, queue, review_of
                 render.review_line(review_of(store, attempt), attempt)
                 render.since_last(attempt, last_pass(store, attempt))
-                render.next_step(queue(store).next_step)
+                render.next_step(queue(store), target)
     sys.exit(0 if result.passed and not (attempt and attempt.outcome == "open") else 1)
 
 
@@ -403,7 +403,7 @@ def _pass_screen(store, chunk, attempt):
         render.diff(yours, reference, differing(yours, reference))
     if chunk.on_pass:
         _draw_on_pass(chunk, attempt.file)
-    render.next_step(queue_of(store).next_step)
+    render.next_step(queue_of(store), chunk)
 
 
 def _draw_on_pass(chunk, path):
@@ -492,13 +492,14 @@ def hint(chunk):
 
     It speaks to the test failing now first, then to the chunk as a whole."""
     from drill import render
-    from drill.attempt import chunk_of, next_hint, require_open
+    from drill.attempt import chunk_of, last_result, next_hint, require_open
     from drill.errors import DrillError
     from drill.store import open_store
     store = open_store()
     attempt = require_open(store, chunk)
     target = chunk_of(attempt)
-    given = next_hint(store, target, attempt)
+    graded = last_result(store, attempt)
+    given = next_hint(store, target, attempt, graded and graded.first_failure())
     if given is None:
         raise DrillError(f"{target.name} has no hints")
     render.hint(target, *given, again=attempt.hints_used >= len(target.hints))

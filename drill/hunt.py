@@ -93,7 +93,7 @@ def hints(chunk, mutant, reference=None):
 
 def hunted(chunk, mutant_name):
     """The chunk as a hunt of `mutant_name` sees it: the hunt's own hints, not the chunk's."""
-    return replace(chunk, hints=hints(chunk, mutant_named(chunk, mutant_name)))
+    return replace(chunk, hints=hints(chunk, mutant_named(chunk, mutant_name)), hints_for={})
 
 
 def pick(chunks, due, previous, rng):

@@ -56,12 +56,14 @@ class Today:
     locked: dict = None  # the next chunk in order, when it waits for prerequisites to pass
     open: str = None  # the chunk of an attempt still open: resume it first
     next_step: str = ""
+    later: tuple = ("", "")  # (command, why) for a day with nothing left: see `later`
 
     def to_dict(self):
         return {"due": [vars(d) | {"due": d.due.isoformat()} for d in self.due], "new": self.new,
                 "new_today": self.new_today, "streak": self.streak, "longest": self.longest,
                 "counts_today": self.counts_today, "full_run_s": self.full_run_s,
-                "locked": self.locked, "open": self.open, "next": self.next_step}
+                "locked": self.locked, "open": self.open, "next": self.next_step,
+                "later": {"command": self.later[0], "why": self.later[1]}}
 
 
 def rate(attempt, target_s):
@@ -150,4 +152,21 @@ def today(chunks, summary, now, cards_now, retention=0.9, new_per_day=1, tz=None
     target = queue.due[0].chunk if queue.due else queue.new
     queue.next_step = ("drill resume" if queue.open else
                        f"drill start {target}" if target else "")
+    queue.later = later(chunks, summary.passed_chunks)
     return queue
+
+
+def later(chunks, passed):
+    """What a day with nothing due or new still offers, fit for how far the learner has come:
+    (command, why). The whole library against the clock once every part of it has passed;
+    before that, a bug hunt in the latest chunk learnt; before any code, reading ahead."""
+    whole = next((c for c in chunks if c.suites and set(c.suites) - {c.name} <= passed), None)
+    if whole:
+        return f"drill speedrun {whole.name}", "the whole library, timed"
+    learnt = [c for c in chunks if c.kind == "code" and c.name in passed and c.mutants()]
+    if learnt:
+        return f"drill hunt {learnt[-1].name}", "fix a planted bug"
+    ahead = next((c for c in chunks if c.name not in passed), None)
+    if ahead:
+        return f"drill card {ahead.name}", "read what comes next"
+    return "", ""

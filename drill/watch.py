@@ -31,6 +31,7 @@ KEYS = {"h": "hint", "m": "minimal", "p": "pause", "r": "reset", "q": "quit", "a
 HEARTBEAT_S = 1.0  # how stale `last_seen` may be when drill is killed outright
 REDRAW_S = 0.1  # how often the panel is redrawn while only a grading's counts move
 SETTLE_S = 1.0  # how long a save that cannot be read is read again before it is said so
+BURST_S = 0.08  # keys closer together than this are typing, not keys meant for drill
 
 
 @dataclass
@@ -121,7 +122,8 @@ def settled(learner, cancel, step=0.05):
     return learner
 
 
-LABELS = {("quick", "thorough"): "grading", ("thorough",): "finding the minimal example"}
+SAVED, MINIMAL = ("quick", "thorough"), ("thorough",)  # the profiles a save and `m` grade with
+LABELS = {SAVED: "grading", MINIMAL: "finding the minimal example"}
 
 
 def watch(store, chunk, attempt, live, keys=None):
@@ -160,13 +162,11 @@ def watch(store, chunk, attempt, live, keys=None):
                                               (moment - last_beat).total_seconds() >= HEARTBEAT_S):
                         store.seen(attempt.id, moment)
                         last_beat, stored = moment, True
-                    grade_now = kind == "save" and not screen.paused
+                    profiles = SAVED if kind == "save" and not screen.paused else None
                     if kind == "save" and screen.paused:
                         screen.waiting = True
                     elif kind == "key":
-                        grade_now = _key(store, chunk, screen, value, moment)
-                    profiles = (("quick", "thorough") if grade_now
-                                else ("thorough",) if (kind, value) == ("key", "minimal") else None)
+                        profiles = _key(store, chunk, screen, value, moment)
                     learner = _read(screen, path) if profiles else None
                     if learner and (kind != "save" or learner.problem or
                                     learner.source != (latest.content if latest else known)):
@@ -275,13 +275,15 @@ def _graded(store, screen, job, result, show):
 def _where_it_stood(store, chunk, screen):
     """On resuming, the panel starts where the attempt stood: its last grading and hint."""
     from drill.attempt import last_result
+    from drill.hints import given
     attempt = screen.attempt
     screen.result = last_result(store, attempt)
     if screen.result is not None:
         screen.note = "as graded before you stopped: save a change to grade it again"
-    if attempt.hints_used and chunk.hints:
-        number = min(attempt.hints_used, len(chunk.hints))
-        screen.hint = f"{number} of {len(chunk.hints)}: {chunk.hints[number - 1]}"
+    so_far = given(attempt)
+    if so_far and chunk.hints:
+        number = min(so_far[-1], len(chunk.hints))
+        screen.hint = f"{len(so_far)} of {len(chunk.hints)}: {chunk.hints[number - 1]}"
 
 
 CONFIRM = {"abandon": "press a again to abandon this attempt (recorded as not passed); any "
@@ -292,26 +294,38 @@ CONFIRM = {"abandon": "press a again to abandon this attempt (recorded as not pa
                          "with it (what it holds now is kept in its history); any other key "
                          "goes on",
            "end": "press r again to reset: this run is kept as unfinished and a new one starts "
-                  "from a blank file; any other key goes on"}
+                  "from a blank file; any other key goes on",
+           "hint": "press h again for a hint (counted in this attempt's record); any other key "
+                   "goes on"}
+COSTLY = ("hint", "reset", "abandon")  # keys that act on a second press only
+TYPING = ("ignored: that came as typing, not a key (drill's keys act one at a time, and h, r "
+          "and a on a second press)")
 
 
 def _key(store, chunk, screen, action, moment):
-    """Act on a key; True when the file must be graded now (saves waited for a resume).
-    Abandon and reset act on a second press of their key only: a stray key costs nothing."""
+    """Act on a key; the profiles to grade the file with now (saves that waited for a resume,
+    or the minimal example), else None. A key that costs something (a hint, a reset, an
+    abandon) acts on a second press of it only, and a burst of typing does nothing: stray keys
+    cost nothing."""
     attempt = screen.attempt
     asked, screen.confirming = screen.confirming, ""
-    if action in ("abandon", "reset") and asked != action:
+    if action == "typing":
+        screen.note = TYPING
+        return None
+    if action in COSTLY and asked != action and not _free(chunk, attempt, action):
         screen.confirming = action
         screen.note = CONFIRM[{"speedrun": "end", "hunt": "reset hunt"}.get(attempt.kind, action)
                               if action == "reset" else action]
-        return False
+        return None
     if asked:
         screen.note = ""
     if action == "hint":
-        given = next_hint(store, chunk, attempt)
-        screen.hint = f"{given[0]} of {len(chunk.hints)}: {given[1]}" if given else ""
-        if given and attempt.hints_used >= len(chunk.hints):
-            screen.note = "that was the last hint: drill peek shows the reference (recorded)"
+        _hint(store, chunk, screen)
+    elif action == "minimal" and chunk.kind == "worksheet":
+        screen.note = ("a worksheet has no minimal example: each wrong answer says which step "
+                       "of the chain rule went wrong")
+    elif action == "minimal":
+        return MINIMAL
     elif action == "pause":
         if screen.paused:
             store.resume(attempt.id, moment)
@@ -320,7 +334,7 @@ def _key(store, chunk, screen, action, moment):
         screen.paused = not screen.paused
         if not screen.paused and screen.waiting:
             screen.waiting = False
-            return True
+            return SAVED
     elif action == "reset" and attempt.kind == "speedrun":  # as on a speedrun timer: the run
         store.finish_attempt(attempt.id, "abandoned", moment)  # ends, kept as unfinished,
         screen.ended = "restart"  # and the next one starts
@@ -333,7 +347,25 @@ def _key(store, chunk, screen, action, moment):
         screen.ended = "abandoned"
     elif action == "quit":
         screen.ended = "quit"
-    return False
+    return None
+
+
+def _free(chunk, attempt, action):
+    """Whether a costly key costs nothing this time: a hint once every hint was given (the
+    last one comes again), or when the chunk has none."""
+    return action == "hint" and attempt.hints_used >= len(chunk.hints)
+
+
+def _hint(store, chunk, screen):
+    """The next hint on the panel: the one for the failure on screen first (drill.hints)."""
+    failure = screen.result.first_failure() if screen.result else None
+    given = next_hint(store, chunk, screen.attempt, failure)
+    if given is None:
+        screen.note = f"{chunk.name} has no hints"
+        return
+    screen.hint = f"{given[0]} of {len(chunk.hints)}: {given[1]}"
+    if given[0] >= len(chunk.hints):
+        screen.note = "that was the last hint: drill peek shows the reference (recorded)"
 
 
 def _saves(path, events, stop):
@@ -354,13 +386,24 @@ def _saves(path, events, stop):
 
 
 def _keys(fd, events, stop):
-    """Single keys from the terminal `fd` (already in cbreak mode) as ('key', action) events."""
+    """Single keys from the terminal `fd` (already in cbreak mode) as ('key', action) events.
+    A key followed within BURST_S by another is typing (a command meant for a shell, a
+    paste), not a key: the whole burst is one ('key', 'typing') event."""
     while not stop.is_set():
         ready, _, _ = select.select([fd], [], [], 0.2)
-        if ready:
-            char = os.read(fd, 1).decode(errors="ignore").lower()
-            if char in KEYS:
-                events.put(("key", KEYS[char]))
+        if not ready:
+            continue
+        typed = os.read(fd, 64)
+        while typed and select.select([fd], [], [], BURST_S)[0]:
+            more = os.read(fd, 64)
+            if not more:
+                break
+            typed += more
+        char = typed.decode(errors="ignore").lower()
+        if len(typed) > 1:
+            events.put(("key", "typing"))
+        elif char in KEYS:
+            events.put(("key", KEYS[char]))
 
 
 class Terminal:

@@ -49,3 +49,16 @@ def test_unknown_chunk_names_the_closest():
 
 def test_targets_read_as_minutes_and_seconds():
     assert parse_target("8:00") == 480 and parse_target("0:45") == 45 and parse_target("3") == 180
+
+
+@pytest.mark.parametrize("chunk", [c for c in load_catalog() if c.hints_for],
+                         ids=lambda c: c.name)
+def test_each_hint_for_a_test_names_tests_of_the_chunk_and_a_hint_it_has(chunk):
+    import re
+    suites = {path.parent.name: path.read_text() for path in chunk.suite_files()}
+    functions = {f"{name}::{f}" for name, text in suites.items()
+                 for f in re.findall(r"^def (test_\w+)", text, re.M)}
+    for key, number in chunk.hints_for.items():
+        assert 1 <= number <= len(chunk.hints), (key, number)
+        assert any(name.split("::")[1].startswith(key) or name.startswith(key)
+                   for name in functions), f"{key} begins no test of {chunk.name}'s suites"

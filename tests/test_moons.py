@@ -110,3 +110,13 @@ def test_a_forged_training_report_is_not_drawn():
     for key, bad in (("seconds", "1.5"), ("X", [[0.1]]), ("y", "11"), ("box", [0, 1]),
                      ("grid", [[1]]), ("accuracy", None)):
         assert not _well_formed({**good, key: bad}), key
+
+
+def test_a_pass_of_moons_suggests_drill_moons_to_see_it_learn(drill_home):
+    drill("start", "moons", "--no-watch")
+    (drill_home / "workspace" / "moons.py").write_text(REFERENCE.read_text())
+    passed = drill("check")
+    assert passed.exit_code == 0
+    said = " ".join(passed.output.split())
+    assert "Try: drill moons: see your network learn the two moons." in said
+    assert said.index("Try: drill moons") < said.index("Next: ")

@@ -213,3 +213,32 @@ def test_today_names_the_lock_and_sends_an_open_attempt_to_resume(drill_home):
     shown = drill("today").output
     assert "No new chunk today: trace opens once you pass ops." in shown
     assert "started today" not in shown
+
+
+def test_a_day_with_nothing_left_offers_what_fits_the_learner_s_stage():
+    from drill.schedule import later
+    assert later(CHUNKS, set()) == ("drill card chain", "read what comes next")
+    assert later(CHUNKS, {"chain"})[0] == "drill card ops"  # day one: no 30-minute run yet
+    assert later(CHUNKS, {"chain", "ops", "trace"})[0] == "drill hunt trace"
+    assert later(CHUNKS, {"chain", "ops", "backward", "topo", "nn", "train"})[0] == \
+        "drill speedrun full"
+    monday = date(2026, 11, 2)
+    done = [attempt("chain", berlin(monday, 9))]
+    queue = queue_at(done, berlin(monday, 10))
+    assert queue.next_step == "" and queue.later[0] == "drill card ops"
+    assert queue.to_dict()["later"] == {"command": "drill card ops",
+                                        "why": "read what comes next"}
+
+
+def test_after_chain_on_day_one_today_and_the_pass_offer_no_speedrun(drill_home):
+    from test_worksheet import filled, right_answers
+    drill("start", "chain", "--no-watch")
+    (attempt,) = json.loads(drill("history", "--json").output)
+    path = drill_home / "workspace" / "chain.py"
+    path.write_text(filled(attempt["seed"], right_answers(attempt["seed"])))
+    passed = drill("check", now="2026-11-26T09:03:00Z")
+    assert passed.exit_code == 0 and "speedrun" not in passed.output
+    assert "Next: nothing else is due today; drill card ops: read what comes next." in \
+        passed.output
+    shown = drill("today", now="2026-11-26T10:00:00Z").output
+    assert "speedrun" not in shown and "All done for today; drill card ops" in shown

@@ -54,7 +54,7 @@ def test_saves_are_graded_and_a_pass_ends_the_attempt(drill_home):
     screen = output[output.index("Passed topo in"):].strip().splitlines()
     assert len(screen) == 4 and screen[1].startswith(("Easy: passed in", "Good: passed in"))
     assert screen[2:] == ["Your code is identical to the reference.",
-                          "Next: nothing else is due today; drill speedrun full is always there."]
+                          "Next: nothing else is due today; drill hunt topo: fix a planted bug."]
     (attempt,) = history()
     assert attempt["outcome"] == "passed" and attempt["checks"] >= 2
     assert snapshots_of(attempt["id"]) == "wrong = 1\n"
@@ -174,7 +174,7 @@ def drive(monkeypatch, chunk_name, script):
     return screen
 
 
-def test_abandon_and_reset_wait_for_a_second_press_and_a_slip_is_not_a_review(
+def test_abandon_reset_and_hint_wait_for_a_second_press_and_a_slip_is_not_a_review(
         drill_home, monkeypatch):
     from drill.progress import review_of
     from drill.store import open_store
@@ -189,7 +189,9 @@ def test_abandon_and_reset_wait_for_a_second_press_and_a_slip_is_not_a_review(
         assert history()[0]["outcome"] == "open"
         press("r")  # another key: the abandon is off, and reset asks in its turn
         wait_for(lambda: "press r again to put the stub back" in frames[-1])
-        press("h")  # cancels the reset, and is a hint as ever
+        press("h")  # cancels the reset, and asks in its turn: a hint costs something too
+        wait_for(lambda: "press h again for a hint" in frames[-1])
+        press("h")
         wait_for(lambda: "1 of 3:" in frames[-1])
         assert path.read_text() == "my work\n" and history()[0]["outcome"] == "open"
         press("aa")

@@ -32,13 +32,26 @@ def restarted(attempt):
                    "the next one starts now, from a blank file.", style="yellow"))
 
 
-def next_step(command):
-    """The last line after a pass: what to run next."""
-    if command:
-        out.print(Text("Next: ", style="bold") + Text(command, style="bold cyan"))
+def next_step(queue, chunk=None):
+    """The last lines after a pass: what to try with the code `chunk` just passed with, if
+    it says, then what to run next, or what the day still offers (schedule.later)."""
+    if chunk is not None and chunk.after_pass:
+        command, why = chunk.after_pass
+        out.print(Text("Try: ", style="bold") + Text(command, style="bold cyan")
+                  + Text(f": {why}.", style="dim"))
+    line = Text("Next: ", style="bold")
+    if queue.next_step:
+        out.print(line + Text(queue.next_step, style="bold cyan"))
     else:
-        out.print(Text("Next: ", style="bold") + Text(
-            "nothing else is due today; drill speedrun full is always there.", style="dim"))
+        out.print(line + Text("nothing else is due today", style="dim") + offer(queue.later))
+
+
+def offer(later):
+    """What a day with nothing left still offers, after a semicolon, or a full stop."""
+    command, why = later
+    if not command:
+        return Text(".", style="dim")
+    return Text("; ", style="dim") + Text(command, style="bold") + Text(f": {why}.", style="dim")
 
 
 def review_line(review, attempt):

@@ -6,6 +6,7 @@ from rich.text import Text
 
 from drill.clock import mmss as clock, parse
 from drill.render.common import local_time, out, plural
+from drill.render.finished import offer
 
 
 def today(queue):
@@ -43,7 +44,7 @@ def today(queue):
     if queue.next_step:
         out.print(Text("Next: ") + Text(queue.next_step, style="bold"))
     else:
-        out.print(Text("All done for today. drill speedrun full is always there.", style="dim"))
+        out.print(Text("All done for today", style="dim") + offer(queue.later))
 
 
 SPARKS = "▁▂▃▄▅▆▇█"

@@ -57,7 +57,8 @@ def watch_panel(screen):
     reset = ("r reset (a new run)" if screen.report is not None else "r reset the file"
              if attempt.kind == "hunt" else "r reset to the stub")
     pause = "p resume" if screen.paused else "p pause"
-    keys = (["h hint", "m minimal example", pause, reset, "q quit (resumable)", "a abandon"]
+    minimal = [] if chunk.kind == "worksheet" else ["m minimal example"]
+    keys = (["h hint", *minimal, pause, reset, "q quit (resumable)", "a abandon"]
             if screen.keys else ["Ctrl-C stops watching (drill resume goes on)"])
     parts.append(unbroken([Text(k, style="dim") for k in keys], width - 4))
     if screen.report is not None:

@@ -34,9 +34,16 @@ class Attempts:
                 "VALUES (?, ?, ?, ?, ?, ?)", (chunk, kind, str(file), as_iso(at), seed, mutant))
         return self.attempt(cursor.lastrowid), True
 
+    def give_hints(self, attempt_id, given):
+        """Record the hints given so far (`given`, their numbers in order)."""
+        import json
+        with self.transaction():
+            self.db.execute("UPDATE attempts SET hints_given = ?, hints_used = ? WHERE id = ?",
+                            (json.dumps(given), len(given), attempt_id))
+
     def count(self, attempt_id, column):
-        """Add one to a counter of the attempt (hints_used, peeked)."""
-        if column not in ("hints_used", "peeked"):
+        """Add one to a counter of the attempt (peeked)."""
+        if column != "peeked":
             raise ValueError(column)
         with self.transaction():
             self.db.execute(f"UPDATE attempts SET {column} = {column} + 1 WHERE id = ?",

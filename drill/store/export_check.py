@@ -26,6 +26,15 @@ def _text(v):
     return isinstance(v, str)
 
 
+def _numbers(v):
+    import json
+    try:
+        found = json.loads(v)
+    except (TypeError, ValueError):
+        return False
+    return isinstance(found, list) and all(_whole(n) for n in found)
+
+
 def _maybe(test):
     return lambda v: v is None or test(v)
 
@@ -46,7 +55,8 @@ EXPORT_FIELDS = {
         "paused_since": (_maybe(_time), "an ISO 8601 time or null", False),
         "last_seen": (_maybe(_time), "an ISO 8601 time or null", False),
         "seed": (_maybe(_whole), "a whole number or null", False),
-        "mutant": (_maybe(_text), "text or null", False)},
+        "mutant": (_maybe(_text), "text or null", False),
+        "hints_given": (_maybe(_numbers), "a JSON list of whole numbers, or null", False)},
     "snapshots": {
         "id": (_whole, "a whole number", False), "attempt_id": (_whole, "a whole number", True),
         "taken_at": (_time, "an ISO 8601 time", True), "reason": (_text, "text", True),

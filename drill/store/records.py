@@ -23,6 +23,7 @@ class Attempt:
     last_seen: str = None
     seed: int = None
     mutant: str = None
+    hints_given: str = None  # JSON: the numbers of the hints given, in order (drill.hints)
 
     def to_dict(self):
         return asdict(self)

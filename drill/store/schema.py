@@ -98,4 +98,10 @@ MIGRATIONS = [
     """
     ALTER TABLE attempts ADD COLUMN mutant TEXT;
     """,
+    # A hint speaks to the test failing when it is asked for, so hints come in any order:
+    # `hints_given` lists the numbers of those given, in order, as JSON (NULL: the first
+    # `hints_used`, in order, as before).
+    """
+    ALTER TABLE attempts ADD COLUMN hints_given TEXT;
+    """,
 ]
