@@ -386,21 +386,21 @@ def _watch(store, chunk, attempt):
         _pass_screen(store, chunk, screen.attempt)
 
 
+PASS_SCREEN = 10  # lines of the terminal the pass screen keeps for all but its comparison
+
+
 def _pass_screen(store, chunk, attempt):
     """After the verdict and the rating: what changed since the last pass, the functions that
     differ from the reference, and what next, last, where the eye is."""
     from drill import render
-    from drill.catalog import load_catalog
+    from drill.meaning import against_reference
     from drill.progress import last_pass, queue as queue_of
-    from drill.stub import chunk_parts, differing, reference_parts
     render.since_last(attempt, last_pass(store, attempt))
     if attempt.kind == "hunt":
         _show_found(store, chunk, attempt)
     elif chunk.kind == "code":
-        chunks = load_catalog()
-        yours = chunk_parts(chunk, store.snapshots(attempt.id)[-1].content, chunks)
-        reference = reference_parts(chunk, chunks)
-        render.diff(yours, reference, differing(yours, reference))
+        render.diff(*against_reference(chunk, store.snapshots(attempt.id)[-1].content),
+                    leave=PASS_SCREEN, rest=f"drill diff {attempt.id} shows them all")
     if chunk.on_pass:
         _draw_on_pass(chunk, attempt.file)
     render.next_step(queue_of(store), chunk)
@@ -535,10 +535,10 @@ def diff(attempt_id):
     For an attempt (default: the latest), the functions that differ in meaning, with the
     lines that differ marked."""
     from drill import render
-    from drill.catalog import get_chunk, load_catalog
+    from drill.catalog import get_chunk
     from drill.errors import DrillError
+    from drill.meaning import against_reference
     from drill.store import open_store
-    from drill.stub import chunk_parts, differing, reference_parts
     store = open_store()
     latest = store.attempts(latest=1)
     if not latest:
@@ -547,11 +547,7 @@ def diff(attempt_id):
     versions = store.snapshots(attempt.id)
     if not versions:
         raise DrillError(f"attempt {attempt.id} has no graded version yet")
-    chunk = get_chunk(attempt.chunk)
-    chunks = load_catalog()
-    yours = chunk_parts(chunk, versions[-1].content, chunks)
-    reference = reference_parts(chunk, chunks)
-    render.diff(yours, reference, differing(yours, reference))
+    render.diff(*against_reference(get_chunk(attempt.chunk), versions[-1].content))
 
 
 @cli.command()

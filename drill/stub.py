@@ -196,14 +196,3 @@ def reference_parts(chunk, chunks):
         raise DrillError(f"{chunk.name} is a worksheet of numbers, not code: there is no "
                          "reference to show; `drill check` explains each wrong answer")
     return chunk_parts(chunk, reference_file().read_text(encoding="utf-8"), chunks)
-
-
-def differing(yours, reference):
-    """The names of the parts where `yours` says something else than the reference (spacing
-    and comments aside), in the reference's order."""
-    def meaning(text):
-        try:
-            return ast.dump(ast.parse(text))
-        except (SyntaxError, TypeError):
-            return text
-    return [name for name in reference if meaning(yours.get(name)) != meaning(reference[name])]

@@ -13,9 +13,9 @@ def whose(name):
     return f"{owner}'s {own}" if "." in owner else name
 
 
-def python(source, wrap=False):
+def python(source):
     from rich.syntax import Syntax
-    return Syntax(source.rstrip(), "python", theme="ansi_dark", word_wrap=wrap)
+    return Syntax(source.rstrip(), "python", theme="ansi_dark")
 
 
 def reference_parts(chunk, parts, recorded):
@@ -30,33 +30,56 @@ def reference_parts(chunk, parts, recorded):
                        "pass.", style="dim"))
 
 
-def diff(yours, reference, names):
-    """The learner's code beside the reference's for the parts `names` (those that differ):
-    side by side when both fit in half the terminal, one above the other otherwise."""
-    same = len(reference) - len(names)
-    if not names:
-        out.print(Text("Your code is identical to the reference.", style="green"))
+def diff(comparisons, parts, leave=None, rest=""):
+    """The functions that differ in meaning (drill.meaning), the learner's beside the
+    reference's when both fit in half the terminal, else one above the other, the lines that
+    differ marked ≠. With `leave`, only as many as fit in the terminal less that many lines
+    (the pass screen keeps its verdict in sight); then `rest` says where to see the others."""
+    budget = None if leave is None else max(out.height - leave, 8)
+    if not comparisons:
+        out.print(Text("Your code does what the reference does (spacing and names aside).",
+                       style="green"))
         return
-    for name in names:
-        mine = yours.get(name)
-        longest = max(len(line) for text in (mine or "", reference[name])
-                      for line in text.splitlines() or [""])
-        beside = longest <= (out.width - 7) // 2
-        left = python(mine, wrap=not beside) if mine is not None else Text(
-            "(not in your file: written another way, or missing)", style="dim")
-        if beside:
-            table = Table(title=whose(name) or None, title_justify="left")
-            table.add_column("yours", width=longest)
-            table.add_column("reference", width=longest)
-            table.add_row(left, python(reference[name]))
-            out.print(table)
-        else:
-            out.print(Panel(left, title=f"yours{': ' + whose(name) if name else ''}",
-                            title_align="left", border_style="cyan"))
-            out.print(Panel(python(reference[name], wrap=True), title="reference",
-                            title_align="left",
-                            border_style="dim"))
+    shown = 0
+    for number, comparison in enumerate(comparisons):
+        drawn = _compared(comparison)
+        height = len(out.render_lines(drawn, out.options, pad=False))
+        if budget is not None and shown + height > budget:
+            left = len(comparisons) - number
+            out.print(Text(f"… and {left} more function{'s' if left > 1 else ''} that "
+                           f"differ{'s' if left == 1 else ''}: {rest}", style="dim"))
+            break
+        out.print(drawn)
+        shown += height
+    same = parts - len(comparisons)
     if same:
-        out.print(Text("The other function is identical to the reference." if same == 1 else
-                       f"The other {same} functions are identical to the reference.",
-                       style="dim"))
+        out.print(Text("The other function does what the reference's does." if same == 1 else
+                       f"The other {same} functions do what the reference's do.", style="dim"))
+
+
+def _compared(comparison):
+    """One function, the learner's and the reference's, differing lines marked."""
+    from rich.console import Group
+
+    from drill.render.hunt import marked
+    name, mine, theirs = comparison.name, comparison.yours, comparison.reference
+    longest = max(len(line) for text in (mine or "", theirs)
+                  for line in text.splitlines() or [""]) + 2
+    left = (marked(_lines(mine, comparison.your_lines), "≠ ", "cyan") if mine is not None else
+            Text("(not in your file: written another way, or missing)", style="dim"))
+    right = marked(_lines(theirs, comparison.reference_lines), "≠ ", "yellow")
+    if longest <= (out.width - 7) // 2:
+        table = Table(title=whose(name) or None, title_justify="left")
+        table.add_column("yours", width=longest)
+        table.add_column("reference", width=longest)
+        table.add_row(left, right)
+        return table
+    return Group(Panel(left, title=f"yours{': ' + whose(name) if name else ''}",
+                       title_align="left", border_style="cyan"),
+                 Panel(right, title="reference", title_align="left", border_style="dim"))
+
+
+def _lines(text, differing):
+    """[(line, whether it differs)] of `text`, trailing blank lines left out."""
+    return [(line, number in differing)
+            for number, line in enumerate(text.rstrip().splitlines(), start=1)]

@@ -1,0 +1,201 @@
+"""Two versions of a function compared by what they do, not how they are written.
+
+Each version is read as a syntax tree, so spacing, parentheses, quotes and comments never
+count; docstrings are left out, a number is its value (`0` is `0.0`), and the names a function
+binds itself (its arguments, its variables, its helpers) are renamed in the order they first
+appear, so `n` and `neuron` are one name when only that differs. A placeholder for a later
+chunk (`def _backward(): ...`, with the assignment that hands it out) counts as absent: the
+learner was not asked to write it yet. What differs then is told line by line, so that a
+screen can mark the lines, not whole functions.
+"""
+import ast
+import difflib
+from dataclasses import dataclass, field
+
+
+@dataclass
+class Comparison:
+    """One function that differs in meaning: both texts, and the lines (from 1) of each that
+    differ."""
+    name: str
+    yours: str  # None: the learner's file has no such function
+    reference: str
+    your_lines: set = field(default_factory=set)
+    reference_lines: set = field(default_factory=set)
+
+
+def against_reference(chunk, source):
+    """(the Comparisons of `chunk`'s functions in `source` with the reference's, how many
+    functions the chunk has): what `drill diff` and the pass screen show."""
+    from drill.catalog import load_catalog
+    from drill.stub import chunk_parts, reference_parts
+    chunks = load_catalog()
+    reference = reference_parts(chunk, chunks)
+    return compare(chunk_parts(chunk, source, chunks), reference), len(reference)
+
+
+def compare(yours, reference):
+    """A Comparison for each part of `reference` ({name: source}) that `yours` says otherwise,
+    in the reference's order."""
+    found = []
+    for name, theirs in reference.items():
+        mine = yours.get(name)
+        if mine is not None and _meaning(mine) == _meaning(theirs):
+            continue
+        mine_lines, their_lines = _differing_lines(mine, theirs)
+        found.append(Comparison(name, mine, theirs, mine_lines, their_lines))
+    return found
+
+
+def _meaning(source):
+    """The normalised tree of `source` as text; the text itself when it does not parse."""
+    tree = _tree(source)
+    return source if tree is None else ast.dump(tree)
+
+
+def _tree(source):
+    """`source` parsed and normalised, or None when it does not parse."""
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError):
+        return None
+    _drop_placeholders(tree)
+    _drop_docstrings(tree)
+    _rename_locals(tree)
+    return _NumbersAsValues().visit(tree)
+
+
+def _drop_placeholders(tree):
+    """Take out each nested function whose body is `...` (a later chunk's, not written yet)
+    and each statement that only hands it on (`out._backward = _backward`)."""
+    for node in ast.walk(tree):
+        body = getattr(node, "body", None)
+        if not isinstance(body, list):
+            continue
+        gone = {s.name for s in body if isinstance(s, ast.FunctionDef) and _is_ellipsis(s.body)}
+        node.body = [s for s in body if not (
+            isinstance(s, ast.FunctionDef) and s.name in gone
+            or isinstance(s, ast.Assign) and isinstance(s.value, ast.Name)
+            and s.value.id in gone)] or [ast.Pass()]
+
+
+def _is_ellipsis(body):
+    return (len(body) == 1 and isinstance(body[0], ast.Expr)
+            and isinstance(body[0].value, ast.Constant) and body[0].value.value is Ellipsis)
+
+
+def _drop_docstrings(tree):
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
+            first = node.body[0] if node.body else None
+            if (isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant)
+                    and isinstance(first.value.value, str)):
+                node.body = node.body[1:] or [ast.Pass()]
+
+
+def _rename_locals(tree):
+    """Rename every name a function of `tree` binds (arguments first, then the rest as they
+    first appear) to `_1`, `_2`, ...; names it reads from outside (`Value`, `math`) and the
+    top-level function's own name stay."""
+    outer = {node.name for node in tree.body if isinstance(node, ast.FunctionDef)}
+    shared = {name for node in ast.walk(tree) if isinstance(node, (ast.Global, ast.Nonlocal))
+              for name in node.names}
+    bound = []
+    for node in _in_order(tree):
+        if isinstance(node, ast.arg):
+            names = [node.arg]
+        elif isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)):
+            names = [node.id]
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names = [] if node.name in outer else [node.name]
+        elif isinstance(node, ast.alias):
+            names = [(node.asname or node.name).split(".")[0]]
+        elif isinstance(node, ast.ExceptHandler) and node.name:
+            names = [node.name]
+        else:
+            continue
+        bound += [n for n in names if n not in bound and n not in shared]
+    new = {name: f"_{number}" for number, name in enumerate(bound, start=1)}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.arg) and node.arg in new:
+            node.arg = new[node.arg]
+        elif isinstance(node, ast.Name) and node.id in new:
+            node.id = new[node.id]
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) \
+                and node.name in new:
+            node.name = new[node.name]
+        elif isinstance(node, ast.alias) and (node.asname or node.name) in new:
+            node.asname = new[node.asname or node.name]
+        elif isinstance(node, ast.ExceptHandler) and node.name in new:
+            node.name = new[node.name]
+
+
+def _in_order(node):
+    """Every node under `node`, depth first, each function's arguments before its body: the
+    order in which a reader meets the names."""
+    yield node
+    for child in ast.iter_child_nodes(node):
+        yield from _in_order(child)
+
+
+class _NumbersAsValues(ast.NodeTransformer):
+    """An int and a float of the same value are one number (`0` and `0.0`); a bool stays."""
+
+    def visit_Constant(self, node):
+        if type(node.value) is int:
+            return ast.copy_location(ast.Constant(float(node.value)), node)
+        return node
+
+
+def _differing_lines(mine, theirs):
+    """The lines of each text (from 1) whose statements have no counterpart of the same
+    meaning in the other, matched in order; every line of a text that does not parse."""
+    mine_statements, their_statements = _statements(mine), _statements(theirs)
+    if mine_statements is None or their_statements is None:
+        return _all_lines(mine), _all_lines(theirs)
+    matcher = difflib.SequenceMatcher(None, [m for m, _ in mine_statements],
+                                      [m for m, _ in their_statements], autojunk=False)
+    mine_lines, their_lines = set(), set()
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        if op != "equal":
+            mine_lines.update(line for _, lines in mine_statements[i1:i2] for line in lines)
+            their_lines.update(line for _, lines in their_statements[j1:j2] for line in lines)
+    return mine_lines, their_lines
+
+
+def _all_lines(text):
+    return set(range(1, len((text or "").splitlines()) + 1))
+
+
+def _statements(source):
+    """[(meaning, its lines)] of each simple statement of `source`, and of the line that opens
+    each compound one (`if x:`, `def f(a):`), in order; None when it does not parse."""
+    if source is None:
+        return []
+    tree = _tree(source)
+    if tree is None:
+        return None
+    found = []
+    for node in _in_order(tree):
+        if not isinstance(node, ast.stmt) or isinstance(node, ast.Pass):
+            continue
+        body = getattr(node, "body", None)
+        if isinstance(body, list):  # a compound statement: its header, its body on its own
+            header = _header(node)
+            found.append((ast.dump(header), set(range(node.lineno,
+                                                      (node.body[0].lineno if node.body and
+                                                       hasattr(node.body[0], "lineno")
+                                                       else node.lineno + 1)))))
+        else:
+            found.append((ast.dump(node), set(range(node.lineno, node.end_lineno + 1))))
+    return found
+
+
+def _header(node):
+    """A compound statement with its bodies emptied: what its opening line says."""
+    import copy
+    shell = copy.copy(node)
+    for name in ("body", "orelse", "finalbody", "handlers"):
+        if isinstance(getattr(shell, name, None), list):
+            setattr(shell, name, [])
+    return shell
