@@ -120,21 +120,73 @@ def check_result(result):
                              f"in {result.duration_s:.2f} s ({result.profile})"))
 
 
-def failure_panel(title, message, graph=None, expand=True, style=""):
+def failure_panel(title, message, graph=None, expand=True, style="", height=None):
     """A failure's message (its first lines), with its computation graph drawn under it. A
     title too long for the border opens the message instead, whole, rather than cut. The title
-    is a test's own words, never markup: "sized [nin] + nouts" keeps its brackets."""
+    is a test's own words, never markup: "sized [nin] + nouts" keeps its brackets. With
+    `height`, the panel takes at most that many lines: the message is cut first, so that the
+    graph shows whole while it can, then the end; what is cut is said."""
     from rich.console import Group
     lines = message.splitlines()
-    shown = Text("\n".join(lines[:14]) + ("\n…" if len(lines) > 14 else ""))
+    said = Text("\n".join(lines[:14]) + ("\n…" if len(lines) > 14 else ""))
     heading = Text(title, style=style)
     if len(heading) > min(out.width, 100) - 12:
-        shown = Text(title, style="bold") + Text("\n") + shown
+        said = Text(title, style="bold") + Text("\n") + said
         heading = Text("failing", style=style)
+    picture = None
     if isinstance(graph, dict):
         from drill.graph import Graph
-        shown = Group(shown, Text(), GraphPicture(Graph.from_dict(graph)))
+        picture = GraphPicture(Graph.from_dict(graph))
+    shown = said if picture is None else Group(said, Text(""), picture)
+    if height is not None:
+        shown = Fitted(said, picture, height - 2)  # 2: the panel's borders
     return Panel(shown, title=heading, border_style="red", expand=expand)
+
+
+class Fitted:
+    """A failure's message and its graph in at most `lines` lines: the message gives way
+    first, so the graph shows whole while three lines of the message still fit above it; then
+    the end is cut."""
+    WHERE = "drill check shows it whole"
+
+    def __init__(self, said, picture, lines):
+        self.said, self.picture, self.lines = said, picture, lines
+
+    def __rich_console__(self, console, options):
+        from rich.console import Group
+        if self.picture is None:
+            yield Cut(self.said, self.lines, self.WHERE)
+            return
+        drawn = 1 + len(console.render_lines(self.picture, options, pad=False))
+        if self.lines - drawn >= 3:
+            yield Cut(self.said, self.lines - drawn, self.WHERE)
+            yield Text("")
+            yield self.picture
+        else:
+            yield Cut(Group(self.said, Text(""), self.picture), self.lines, self.WHERE)
+
+
+class Cut:
+    """A renderable in at most `lines` lines: what does not fit becomes one line saying how
+    much more there is and `where` to see it."""
+
+    def __init__(self, renderable, lines, where):
+        self.renderable, self.lines, self.where = renderable, lines, where
+
+    def __rich_console__(self, console, options):
+        from rich.segment import Segment
+        rendered = console.render_lines(self.renderable, options, pad=False)
+        if len(rendered) <= self.lines:
+            kept, note = rendered, None
+        else:
+            kept = rendered[:max(self.lines - 1, 0)]
+            note = Text(f"… {len(rendered) - len(kept)} more lines ({self.where})",
+                        style="dim", no_wrap=True, overflow="ellipsis")
+        for line in kept:
+            yield from line
+            yield Segment.line()
+        if note is not None:
+            yield note
 
 
 def not_recorded(home):

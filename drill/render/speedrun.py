@@ -14,10 +14,12 @@ def signed(seconds):
 
 def splits_table(report, titled=True):
     """The splits of a run: time, delta to the personal best (green ahead, red behind, bright
-    when this split gained on the previous one), golds; then the records. Untitled inside the
-    watch panel, whose own title and subtitle already name the run."""
+    when this split gained on the previous one), golds; then the records. Untitled and boxless
+    inside the watch panel, whose own title and subtitle already name the run and whose room
+    the failure's graph needs."""
     title = f"speedrun {report.attempt.chunk}, attempt {report.attempt.id}" if titled else None
-    table = Table(title=title, title_justify="left")
+    table = (Table(title=title, title_justify="left") if titled else  # in the watch panel,
+             Table(box=None, header_style="bold underline", pad_edge=False))  # no box: room
     for column in ("chunk", "split", "delta", "segment"):
         table.add_column(column, justify="left" if column == "chunk" else "right")
     for row in report.rows:
@@ -53,8 +55,8 @@ def records_line(report):
     if report.sum_of_best_s is not None:
         parts.append(f"sum of best {clock(report.sum_of_best_s)}")
     elif report.never_alone:
-        parts.append(f"no sum of best yet: {', '.join(report.never_alone)} only ever passed "
-                     "in a save with other chunks")
+        parts.append(f"no sum of best yet: {', '.join(report.never_alone)} never passed "
+                     "alone")
     if report.time_save_s is not None:
         parts.append(f"possible time save {clock(report.time_save_s)}")
     return Text(" · ".join(parts), style="dim")

@@ -12,7 +12,9 @@ from drill.render.speedrun import records_line, splits_table
 
 
 def watch_panel(screen):
-    """The live panel of an attempt being watched."""
+    """The live panel of an attempt being watched, as tall as the terminal at most: the
+    failure's panel takes what room the rest leaves it (its end cut, saying so), so the keys
+    always show."""
     from rich.console import Group
     attempt, chunk = screen.attempt, screen.chunk
     width = min(out.width, 100)
@@ -22,8 +24,10 @@ def watch_panel(screen):
         timer += Text(f"  best {clock(screen.best_s)}", style="dim")
     if screen.paused:
         timer += Text("  PAUSED", style="bold yellow")
-    parts = [timer, Text(str(screen.path), style="dim")]
-    result = screen.result
+    parts = [timer, Text(tail(str(screen.path), width - 4), style="dim")]
+    if screen.report is not None:
+        parts += [splits_table(screen.report, titled=False), records_line(screen.report)]
+    result, failure = screen.result, None
     if result is not None and result.notes:
         parts.append(notes_line(result.notes))
     if screen.paused:
@@ -32,7 +36,7 @@ def watch_panel(screen):
         parts.append(Text(screen.grading + "…", style="cyan"))
         parts.append(Text("  ") + progress_line(screen.progress, width - 6))
         if screen.progress and screen.progress.failures:  # the first news of a failure
-            parts.append(failure_panel(*screen.progress.failures[0]))
+            failure = len(parts), screen.progress.failures[0]
     elif result is None:
         parts.append(Text("Save the file to grade it.", style="dim"))
     else:
@@ -42,15 +46,15 @@ def watch_panel(screen):
         failure = result.first_failure()
         message = result.problem or (failure.message if failure else "")
         if message:
-            parts.append(failure_panel(failure.title if failure and not result.problem
-                                       else "your file", message,
-                                       None if result.problem else failure.graph))
+            failure = len(parts), (failure.title if failure and not result.problem
+                                   else "your file", message,
+                                   None if result.problem else failure.graph)
     if screen.hint:  # "2 of 3:" in a column of its own, so wrapped lines keep their indent
         number, _, text = screen.hint.partition(": ")
         hint = Table.grid(padding=(0, 1))
         hint.add_column(no_wrap=True, style="yellow")
         hint.add_column()
-        hint.add_row(number + ":", text)
+        hint.add_row(number + ":", Text(text))  # a hint's words, never markup: [nin] stays
         parts.append(Panel(hint, title="hint", border_style="yellow"))
     if screen.note:
         parts.append(Text(screen.note, style="yellow"))
@@ -61,12 +65,26 @@ def watch_panel(screen):
     keys = (["h hint", *minimal, pause, reset, "q quit (resumable)", "a abandon"]
             if screen.keys else ["Ctrl-C stops watching (drill resume goes on)"])
     parts.append(unbroken([Text(k, style="dim") for k in keys], width - 4))
-    if screen.report is not None:
-        parts.insert(2, splits_table(screen.report, titled=False))
-        parts.insert(3, records_line(screen.report))
+    if failure is not None:
+        at, (title, message, graph) = failure
+        room = out.height - 3 - _height(parts, width - 4)  # 3: the panel's borders, the cursor
+        parts.insert(at, failure_panel(title, message, graph, height=room) if room >= 4 else
+                     Text(f"✗ {title}: a taller terminal, or drill check, shows why",
+                          style="red", no_wrap=True, overflow="ellipsis"))
     kind = {"hunt": "bug hunt in ", "speedrun": "speedrun "}.get(attempt.kind, "")
     return Panel(Group(*parts), title=f"[bold]{kind}{chunk.name}[/]: {chunk.title}",
                  subtitle=f"attempt {attempt.id}", expand=False, width=width)
+
+
+def tail(text, width):
+    """`text` in one line of `width`: its end, where a path says most, after an ellipsis."""
+    return text if len(text) <= width else "…" + text[-(width - 1):]
+
+
+def _height(renderables, width):
+    """How many lines `renderables` take, one under the other, `width` columns wide."""
+    from rich.console import Group
+    return len(out.render_lines(Group(*renderables), out.options.update(width=width), pad=False))
 
 
 def unbroken(phrases, width, separator=" · "):
