@@ -603,15 +603,18 @@ def _sizes(ctx, param, text):
               help="The hidden layers of MLP(2, [..., 1]).")
 @click.option("--steps", type=click.IntRange(1, 2000), default=100, show_default=True,
               help="Steps of fit.")
+@click.option("--until-perfect", is_flag=True,
+              help="Stop once every point is right, however many steps are left.")
 @click.option("--json", "as_json", is_flag=True,
               help="Print the losses, accuracies and the final grid as JSON.")
-def moons(path, reference, points, hidden, steps, as_json):
+def moons(path, reference, points, hidden, steps, until_perfect, as_json):
     """Train your network on two moons and draw it.
 
     micrograd's demo: your MLP, margin_loss and fit, then the decision boundary and the
-    curves. Ctrl-C stops the training and draws what it learned so far."""
+    curves. Ctrl-C stops the training and draws what it learned so far (a second Ctrl-C
+    quits at once)."""
     from drill import render
-    from drill.demo import run_demo
+    from drill.demo import Stop, first_interrupt_stops, run_demo
     from drill.errors import DrillError
     from drill.moons import Demo
     from drill.learner_file import read
@@ -623,15 +626,17 @@ def moons(path, reference, points, hidden, steps, as_json):
     if not as_json:
         render.file_notes(notes)
     try:
-        with render.TrainingProgress(None if as_json else steps) as progress:
-            run = run_demo(demo, learner, reference, on_step=progress)
+        with render.TrainingProgress(None if as_json else steps) as progress, \
+                first_interrupt_stops(Stop()) as stop:
+            run = run_demo(demo, learner, reference, on_step=progress, cancel=stop,
+                           until_separated=until_perfect)
     except KeyboardInterrupt:
         raise DrillError("stopped: the training was interrupted", exit_code=130) from None
     if as_json:
         render.json_out({**run.to_dict(), "notes": notes})
     else:
         render.moons_run(run)
-    sys.exit(0 if run.separated else 1)
+    sys.exit(130 if run.stopped else 0 if run.separated else 1)
 
 
 @cli.command()

@@ -4,13 +4,15 @@ The training runs in the grader's child (drill.tasks.moons); this module picks t
 the task with limits fit for a training run, and turns its events into a `DemoRun`: the steps,
 the final accuracy and grid, and what the scalar engine cost per step and per node.
 """
+import signal
 import tempfile
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from drill.errors import DrillError
 from drill.learner_file import read
-from drill.moons import Demo
+from drill.moons import STOP_FILE, Demo
 
 # The boundary's grid, in cells: a few more than the characters of the plot's 80 columns, so
 # that every character shows one.
@@ -33,6 +35,7 @@ class DemoRun:
     grid: list = field(default_factory=list)  # sign of the score per cell, row by row from the top
     columns: int = GRID[0]
     rows: int = GRID[1]
+    stopped: bool = False  # stopped when asked (Ctrl-C): the pictures are of what it learned so far
 
     @property
     def step_s(self):
@@ -46,6 +49,11 @@ class DemoRun:
     def separated(self):
         return self.accuracy == 1.0
 
+    @property
+    def whole_s(self):
+        """How long all the demo's steps would take at this run's pace."""
+        return self.step_s * self.demo.steps if self.steps else None
+
     def to_dict(self):
         return {"demo": self.demo.to_dict(), "file": self.file, "steps_run": len(self.steps),
                 "losses": [s["loss"] for s in self.steps],
@@ -54,7 +62,7 @@ class DemoRun:
                 "seconds_per_step": self.step_s, "microseconds_per_node": self.node_us,
                 "points": {"X": self.X, "y": self.y},
                 "grid": {"columns": self.columns, "rows": self.rows, "box": self.box,
-                         "signs": self.grid}}
+                         "signs": self.grid}, "stopped": self.stopped}
 
 
 def train(learner, demo=Demo(), on_step=None, cancel=None, until_separated=False):
@@ -86,9 +94,44 @@ def train(learner, demo=Demo(), on_step=None, cancel=None, until_separated=False
             found.seconds, found.accuracy = float(event["seconds"]), float(event["accuracy"])
             found.X, found.y, found.box, found.grid = (event["X"], event["y"], event["box"],
                                                        event["grid"])
+            found.stopped = event.get("stopped") is True
     if found.accuracy is None:
         raise DrillError("your file sent no trained model back", exit_code=1)
     return found
+
+
+class Stop:
+    """Asks a training run in the grader's child to stop at the end of its step and send what
+    the network learned so far (the child looks for STOP_FILE in its run folder). Passed to
+    run_task as its `cancel`, which attaches the run."""
+
+    def __init__(self):
+        self.runs, self.asked = [], False
+
+    def attach(self, run):
+        self.runs.append(run)
+        if self.asked:
+            self.ask()
+
+    def ask(self):
+        self.asked = True
+        for run in self.runs:
+            Path(run.workdir.name, STOP_FILE).touch()
+
+
+@contextmanager
+def first_interrupt_stops(stop):
+    """While training: the first Ctrl-C asks the run to stop (`stop`), and drill draws what it
+    learned; a second one interrupts drill at once (KeyboardInterrupt)."""
+    def heard(signum, frame):
+        if stop.asked:
+            raise KeyboardInterrupt
+        stop.ask()
+    previous = signal.signal(signal.SIGINT, heard)
+    try:
+        yield stop
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def _is(kind, value):

@@ -120,3 +120,32 @@ def test_a_pass_of_moons_suggests_drill_moons_to_see_it_learn(drill_home):
     said = " ".join(passed.output.split())
     assert "Try: drill moons: see your network learn the two moons." in said
     assert said.index("Try: drill moons") < said.index("Next: ")
+
+
+def test_until_perfect_stops_once_every_point_is_right_and_says_how_long_all_would_take():
+    result = drill("moons", "--reference", *SMALL, "--until-perfect", "--json")
+    data = json.loads(result.output)
+    assert result.exit_code == 0 and data["accuracy"] == 1.0 and not data["stopped"]
+    assert data["steps_run"] == data["accuracies"].index(1.0) + 1 < 30
+    shown = " ".join(drill("moons", "--reference", *SMALL, "--until-perfect").output.split())
+    assert f"Stopped at step {data['steps_run']} of 30, as every point was right; all 30 " \
+           "steps would take about 0:" in shown
+
+
+def test_ctrl_c_draws_what_the_network_learned_so_far_and_exits_130(tmp_path):
+    import os
+    import signal
+    import subprocess
+    import time
+
+    from conftest import DRILL_EXE
+    proc = subprocess.Popen([DRILL_EXE, "moons", "--reference", "--steps", "2000"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env={**os.environ, "COLUMNS": "80"})
+    time.sleep(6)  # training by now: the child started and fit runs its steps
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=120)
+    assert proc.returncode == 130, err
+    said = " ".join(out.split())
+    assert "o label 1, x label -1" in out and "Traceback" not in out + err
+    assert "of 2000, as you stopped it: the pictures show what it had learned by then" in said

@@ -2,6 +2,7 @@
 the decision boundary and the curves (plotext is imported only to draw them)."""
 from rich.text import Text
 
+from drill.clock import mmss as clock
 from drill.render.common import err, out, plural
 
 
@@ -13,10 +14,13 @@ class TrainingProgress:
 
     def __enter__(self):
         if self.steps is not None and err.is_terminal:
-            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+            from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn,
+                                       TimeRemainingColumn)
             self.progress = Progress(TextColumn("training"), BarColumn(), MofNCompleteColumn(),
                                      TextColumn("loss {task.fields[loss]}  accuracy "
                                                 "{task.fields[accuracy]}"),
+                                     TimeRemainingColumn(), TextColumn("left · Ctrl-C stops",
+                                                                       style="dim"),
                                      console=err, transient=True)
             self.progress.start()
             self.task = self.progress.add_task("", total=self.steps, loss="-", accuracy="-")
@@ -88,6 +92,12 @@ def moons_run(run):
                   run.separated else "bold yellow"))
     line += Text(f" (first 100% seen at step {first})." if first else ".")
     out.print(line)
+    if len(run.steps) < demo.steps:
+        why = ("you stopped it: the pictures show what it had learned by then" if run.stopped
+               else "every point was right")
+        out.print(Text(f"Stopped at step {len(run.steps)} of {demo.steps}, as {why}; all "
+                       f"{demo.steps} steps would take about {clock(run.whole_s)} at this pace.",
+                       style="yellow" if run.stopped else "green"))
     if run.node_us is not None:
         out.print(Text(
             f"Each step built {run.nodes:,} Values and walked back through them: "

@@ -5,16 +5,18 @@ calls once a step: each call is timed and sent as a step (loss, accuracy, second
 first one's graph is counted, so the parent can say what one node of the scalar engine costs.
 Once fit returns, the task scores the points and a grid with the trained model itself.
 """
+import os
 import random
 import time
 
 from drill.grader.suitekit import Lesson, need, number, run as call
-from drill.moons import grid, two_moons
+from drill.moons import STOP_FILE, grid, two_moons
 
 
 class Separated(Lesson):
-    """Raised through fit when a run that stops at 100 % (a speedrun's last split) gets there;
-    a Lesson, so that the call of fit lets it through."""
+    """Raised through fit when a run that stops at 100 % (a speedrun's last split, drill moons
+    --until-perfect) gets there, or when the parent asks it to stop (STOP_FILE); a Lesson, so
+    that the call of fit lets it through."""
 
 
 def count_nodes(root):
@@ -30,8 +32,11 @@ def count_nodes(root):
 
 def run(module, args, emit):
     """Fit MLP(2, hidden + [1]) on the two moons `args` describe, emitting each step, then the
-    final accuracy and the sign of the score over a grid."""
+    final accuracy and the sign of the score over a grid; `stopped` when the parent asked the
+    training to stop (the run folder, the task's working folder, holds STOP_FILE)."""
     MLP, margin_loss, fit = need("MLP"), need("margin_loss"), need("fit")
+    stop_file = os.path.join(os.getcwd(), STOP_FILE)
+    stopped = False
     X, y = two_moons(args["points"], args["noise"], args["seed"])
     sizes = list(args["hidden"]) + [1]
     random.seed(args["seed"])
@@ -40,7 +45,10 @@ def run(module, args, emit):
     step = 0
 
     def watched(*a, **k):
-        nonlocal step
+        nonlocal step, stopped
+        if os.path.exists(stop_file):
+            stopped = True
+            raise Separated("stopped when asked")
         loss, accuracy = margin_loss(*a, **k)
         if step == 0:
             emit(nodes=count_nodes(loss))
@@ -63,7 +71,7 @@ def run(module, args, emit):
     right = sum((yi > 0) == (score(model, x) > 0) for x, yi in zip(X, y))
     box, cells = grid(X, args["columns"], args["rows"])
     emit(done=True, seconds=seconds, accuracy=right / len(y), X=X, y=y, box=list(box),
-         grid=[1 if score(model, c) > 0 else -1 for c in cells])
+         grid=[1 if score(model, c) > 0 else -1 for c in cells], stopped=stopped)
 
 
 def score(model, x):
