@@ -2,8 +2,9 @@
 
 Each version is read as a syntax tree, so spacing, parentheses, quotes and comments never
 count; docstrings are left out, a number is its value (`0` is `0.0`), and the names a function
-binds itself (its arguments, its variables, its helpers) are renamed in the order they first
-appear, so `n` and `neuron` are one name when only that differs. A placeholder for a later
+binds itself (its arguments, its variables, its helpers) are renamed afresh at each binding,
+in the order Python runs them, so `n` and `neuron` are one name when only that differs, and
+two loops over `p`, or over `p` then `q`, are the same code. A placeholder for a later
 chunk (`def _backward(): ...`, with the assignment that hands it out) counts as absent: the
 learner was not asked to write it yet. What differs then is told line by line, so that a
 screen can mark the lines, not whole functions.
@@ -94,40 +95,71 @@ def _drop_docstrings(tree):
 
 
 def _rename_locals(tree):
-    """Rename every name a function of `tree` binds (arguments first, then the rest as they
-    first appear) to `_1`, `_2`, ...; names it reads from outside (`Value`, `math`) and the
-    top-level function's own name stay."""
-    outer = {node.name for node in tree.body if isinstance(node, ast.FunctionDef)}
-    shared = {name for node in ast.walk(tree) if isinstance(node, (ast.Global, ast.Nonlocal))
-              for name in node.names}
-    bound = []
-    for node in _in_order(tree):
-        if isinstance(node, ast.arg):
-            names = [node.arg]
-        elif isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)):
-            names = [node.id]
+    """Rename every name a function of `tree` binds to `_1`, `_2`, ... afresh at each binding,
+    in the order Python runs them, and each use to the binding it reads: a loop variable named
+    `p` in two loops, or `p` then `q`, is the same code. Names read from outside (`Value`,
+    `math`), those declared global or nonlocal, and the top-level function's own name stay."""
+    keep = {name for node in ast.walk(tree) if isinstance(node, (ast.Global, ast.Nonlocal))
+            for name in node.names}
+    keep |= {node.name for node in tree.body if isinstance(node, ast.FunctionDef)}
+    current, numbers = {}, iter(range(1, 1 << 30))
+
+    def bind(name):
+        if name in keep:
+            return name
+        current[name] = f"_{next(numbers)}"
+        return current[name]
+
+    for node in _as_run(tree):
+        if isinstance(node, ast.Name):
+            node.id = current.get(node.id, node.id) if isinstance(node.ctx, ast.Load) \
+                else bind(node.id)
+        elif isinstance(node, ast.arg):
+            node.arg = bind(node.arg)
         elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            names = [] if node.name in outer else [node.name]
+            node.name = bind(node.name)
         elif isinstance(node, ast.alias):
-            names = [(node.asname or node.name).split(".")[0]]
+            node.asname = bind((node.asname or node.name).split(".")[0])
         elif isinstance(node, ast.ExceptHandler) and node.name:
-            names = [node.name]
-        else:
-            continue
-        bound += [n for n in names if n not in bound and n not in shared]
-    new = {name: f"_{number}" for number, name in enumerate(bound, start=1)}
-    for node in ast.walk(tree):
-        if isinstance(node, ast.arg) and node.arg in new:
-            node.arg = new[node.arg]
-        elif isinstance(node, ast.Name) and node.id in new:
-            node.id = new[node.id]
-        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) \
-                and node.name in new:
-            node.name = new[node.name]
-        elif isinstance(node, ast.alias) and (node.asname or node.name) in new:
-            node.asname = new[node.asname or node.name]
-        elif isinstance(node, ast.ExceptHandler) and node.name in new:
-            node.name = new[node.name]
+            node.name = bind(node.name)
+
+
+# The fields of a node in the order Python evaluates them, where that is not their order in
+# the tree: a value before the names it is bound to, a loop's iterable before its variable.
+RUN_ORDER = {ast.Assign: ("value", "targets"), ast.AugAssign: ("value", "target"),
+             ast.AnnAssign: ("annotation", "value", "target"), ast.NamedExpr: ("value", "target"),
+             ast.For: ("iter", "target", "body", "orelse"),
+             ast.AsyncFor: ("iter", "target", "body", "orelse"),
+             ast.comprehension: ("iter", "target", "ifs"),
+             ast.ListComp: ("generators", "elt"), ast.SetComp: ("generators", "elt"),
+             ast.GeneratorExp: ("generators", "elt"),
+             ast.DictComp: ("generators", "key", "value"),
+             ast.withitem: ("context_expr", "optional_vars")}
+
+
+def _as_run(node):
+    """Every node under `node` in the order Python meets it when it runs (RUN_ORDER); a
+    function's decorators and defaults, then its name, then its arguments and body."""
+    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        for child in [*node.decorator_list, *node.args.defaults,
+                      *filter(None, node.args.kw_defaults)]:
+            yield from _as_run(child)
+        yield node
+        arguments = node.args
+        for arg in [*arguments.posonlyargs, *arguments.args, arguments.vararg,
+                    *arguments.kwonlyargs, arguments.kwarg]:
+            if arg is not None:
+                yield arg
+        for child in node.body:
+            yield from _as_run(child)
+        return
+    yield node
+    fields = RUN_ORDER.get(type(node), node._fields)
+    for name in fields:
+        value = getattr(node, name, None)
+        for child in value if isinstance(value, list) else [value]:
+            if isinstance(child, ast.AST):
+                yield from _as_run(child)
 
 
 def _in_order(node):

@@ -35,6 +35,20 @@ def test_spacing_comments_numbers_and_local_names_do_not_count():
     assert neurons != SOURCE and differing(neurons, "nn") == []
 
 
+def test_a_loop_variable_may_be_named_afresh_or_reused_but_a_name_read_is_its_binding():
+    reused = "def f(a):\n    for p in a:\n        p.x = 1\n    for p in a:\n        p.y = 2\n"
+    fresh = reused.replace("for p in a:\n        p.y", "for q in a:\n        q.y")
+    assert compare({"f": fresh}, {"f": reused}) == []
+    stale = fresh.replace("q.y = 2", "q.y = p")  # reads the first loop's p: another program
+    (found,) = compare({"f": stale}, {"f": reused.replace("p.y = 2", "p.y = p")})
+    assert found.your_lines == found.reference_lines == {5}
+    fit = SOURCE.replace("learning_rate = 1.0 - 0.9 * k / steps\n        for p in params:\n"
+                         "            p.data -= learning_rate * p.grad",
+                         "lr = 1 - 0.9*k/steps  # decays\n        for q in params:\n"
+                         "            q.data -= lr * q.grad")
+    assert fit != SOURCE and differing(fit, "moons") == []
+
+
 def test_a_later_chunk_s_placeholder_is_not_a_difference():
     """An ops file need not hold the _backward closures: the reference's part shows them as
     `...  # written in the backward chunk`, which counts as absent."""

@@ -80,3 +80,17 @@ def test_speedrun_history_is_in_local_time_as_history_is(drill_home, monkeypatch
     finally:
         monkeypatch.delenv("TZ")
         time.tzset()
+
+
+def test_one_other_function_is_said_in_the_singular(monkeypatch):
+    import io
+
+    from rich.console import Console
+
+    from drill.meaning import compare
+    from drill.render import reference as screen
+    monkeypatch.setattr(screen, "out", Console(width=80, file=io.StringIO(), record=True))
+    reference = {"f": "def f(x):\n    return x\n", "g": "def g(x):\n    return 2 * x\n"}
+    screen.diff(compare({"f": "def f(x):\n    return -x\n", "g": reference["g"]}, reference), 2)
+    assert screen.out.export_text().splitlines()[-1] == \
+        "The other function does what the reference's does."
