@@ -290,6 +290,8 @@ CONFIRM = {"abandon": "press a again to abandon this attempt (recorded as not pa
                       "other key goes on",
            "reset": "press r again to put the stub back (what the file holds is kept in its "
                     "history); any other key goes on",
+           "reset sheet": "press r again to put the same sheet back, unanswered (what the file "
+                          "holds is kept in its history); any other key goes on",
            "reset hunt": "press r again to put the file back as handed out, its planted bug "
                          "with it (what it holds now is kept in its history); any other key "
                          "goes on",
@@ -314,8 +316,7 @@ def _key(store, chunk, screen, action, moment):
         return None
     if action in COSTLY and asked != action and not _free(chunk, attempt, action):
         screen.confirming = action
-        screen.note = CONFIRM[{"speedrun": "end", "hunt": "reset hunt"}.get(attempt.kind, action)
-                              if action == "reset" else action]
+        screen.note = CONFIRM[_asking(chunk, attempt, action)]
         return None
     if asked:
         screen.note = ""
@@ -348,6 +349,15 @@ def _key(store, chunk, screen, action, moment):
     elif action == "quit":
         screen.ended = "quit"
     return None
+
+
+def _asking(chunk, attempt, action):
+    """Which CONFIRM question a costly key asks: a reset differs with what it puts back."""
+    if action != "reset":
+        return action
+    if attempt.kind in ("speedrun", "hunt"):
+        return {"speedrun": "end", "hunt": "reset hunt"}[attempt.kind]
+    return "reset sheet" if chunk.kind == "worksheet" else "reset"
 
 
 def _free(chunk, attempt, action):

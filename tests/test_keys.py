@@ -53,6 +53,8 @@ def test_m_on_a_worksheet_says_why_there_is_no_minimal_example(drill_home):
     store, chunk, screen = watched("chain")
     assert press(store, chunk, screen, "minimal") is None
     assert "a worksheet has no minimal example" in screen.note
+    press(store, chunk, screen, "reset")
+    assert "put the same sheet back" in screen.note
     store.finish_attempt(screen.attempt.id, "abandoned", now())
     store, chunk, screen = watched("ops")
     assert press(store, chunk, screen, "minimal") == MINIMAL  # code: the thorough grading

@@ -59,7 +59,8 @@ def watch_panel(screen):
     if screen.note:
         parts.append(Text(screen.note, style="yellow"))
     reset = ("r reset (a new run)" if screen.report is not None else "r reset the file"
-             if attempt.kind == "hunt" else "r reset to the stub")
+             if attempt.kind == "hunt" else "r reset the sheet" if chunk.kind == "worksheet"
+             else "r reset to the stub")
     pause = "p resume" if screen.paused else "p pause"
     minimal = [] if chunk.kind == "worksheet" else ["m minimal example"]
     keys = (["h hint", *minimal, pause, reset, "q quit (resumable)", "a abandon"]
