@@ -143,8 +143,9 @@ def watch(store, chunk, attempt, live, keys=None):
     from drill.attempt import last_known
     known = last_known(store, attempt)  # the code graded last, before this loop grades any
     threading.Thread(target=_saves, args=(path, events, stop), daemon=True).start()
+    reader = threading.Thread(target=_keys, args=(keys, events, stop), daemon=True)
     if keys is not None:
-        threading.Thread(target=_keys, args=(keys, events, stop), daemon=True).start()
+        reader.start()
     previous = signal.signal(signal.SIGTERM, lambda *_: events.put(("key", "quit")))
     store.resume(attempt.id, now())
     last_beat, job, latest, redraw = None, None, None, Redraws(live)  # latest: the last Job
@@ -188,6 +189,8 @@ def watch(store, chunk, attempt, live, keys=None):
         screen.ended = "quit"
     finally:
         stop.set()
+        if reader.is_alive():  # a key pressed from now on is the next watcher's (a speedrun's
+            reader.join()      # reset starts one at once), never lost to this one
         signal.signal(signal.SIGTERM, previous)
         if screen.ended == "quit":
             store.pause(attempt.id, now())
@@ -404,7 +407,7 @@ def _keys(fd, events, stop):
         if not ready:
             continue
         typed = os.read(fd, 64)
-        while typed and select.select([fd], [], [], BURST_S)[0]:
+        while typed and not stop.is_set() and select.select([fd], [], [], BURST_S)[0]:
             more = os.read(fd, 64)
             if not more:
                 break
