@@ -61,18 +61,19 @@ def report_of(splits_by_run):
 
 
 def test_a_gold_segment_beats_every_earlier_one_of_its_chunk(drill_home):
-    alone = [("ops", 300), ("backward", 400), ("topo", 500), ("nn", 600), ("train", 720)]
+    alone = [("ops", 300), ("backward", 400), ("topo", 500), ("nn", 600), ("train", 720),
+             ("full", 720)]  # full's own split, the whole on its own, waits on every other
     shown = report_of([alone, [("ops", 360), ("backward", 420)]])
     rows = [line for line in shown.splitlines() if line.startswith("│ ")]
     assert "+1:00" in rows[0] and "gold" not in rows[0]  # ops 6:00 against 5:00
     assert "+0:20" in rows[1] and "1:00 gold" in rows[1]  # backward alone in 1:00, not 1:40
-    assert "sum of best 11:20" in shown  # 5:00 + 1:00 + 1:40 + 1:40 + 2:00
+    assert "sum of best 11:20" in shown  # 5:00 + 1:00 + 1:40 + 1:40 + 2:00 + 0:00
 
 
 def test_the_table_names_every_chunk_once_when_they_pass_out_of_order(drill_home):
     shown = report_of([[("ops", 60), ("topo", 120)]])
     names = [line.split("│")[1].strip() for line in shown.splitlines() if line.startswith("│ ")]
-    assert names == ["ops", "topo", "backward", "nn", "train"]
+    assert names == ["ops", "topo", "backward", "nn", "train", "full"]
 
 
 def test_a_speedrun_counts_for_the_streak_but_not_the_schedule(drill_home):
