@@ -145,25 +145,24 @@ def failure_panel(title, message, graph=None, expand=True, style="", height=None
 
 class Fitted:
     """A failure's message and its graph in at most `lines` lines: the message gives way
-    first, so the graph shows whole while three lines of the message still fit above it; then
-    the end is cut."""
+    first, down to its first three lines, so that the graph shows whole while it can; then the
+    graph's end is cut. What is cut is said."""
     WHERE = "drill check shows it whole"
 
     def __init__(self, said, picture, lines):
         self.said, self.picture, self.lines = said, picture, lines
 
     def __rich_console__(self, console, options):
-        from rich.console import Group
         if self.picture is None:
             yield Cut(self.said, self.lines, self.WHERE)
             return
-        drawn = 1 + len(console.render_lines(self.picture, options, pad=False))
-        if self.lines - drawn >= 3:
-            yield Cut(self.said, self.lines - drawn, self.WHERE)
+        said = len(console.render_lines(self.said, options, pad=False))
+        drawn = len(console.render_lines(self.picture, options, pad=False))
+        room = min(said, max(self.lines - 1 - drawn, 3))  # 1: the blank line between
+        yield Cut(self.said, room, self.WHERE)
+        if self.lines - room >= 3:  # the blank line and two of the graph's at least
             yield Text("")
-            yield self.picture
-        else:
-            yield Cut(Group(self.said, Text(""), self.picture), self.lines, self.WHERE)
+            yield Cut(self.picture, self.lines - room - 1, self.WHERE)
 
 
 class Cut:
