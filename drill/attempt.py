@@ -235,8 +235,18 @@ def needs_confirming(store, attempt):
 
     def goes_on(result):
         return result.passed or split is not None and any(
-            passed and name not in split for name, passed in result.chunk_verdicts().items())
+            name not in split for name in passed_splits(result))
     return goes_on
+
+
+def passed_splits(result):
+    """The splits a speedrun's result passes. The split of the whole (full's own suite) is the
+    run's last: the file on its own may train before every part is right (a `=` for `+=` in
+    one `_backward` still lowers the loss), so it counts only once every other split passes."""
+    from drill.catalog import wholes
+    verdicts, whole = result.chunk_verdicts(), wholes()
+    every = all(verdicts.values())
+    return [name for name, passed in verdicts.items() if passed and (every or name not in whole)]
 
 
 def record(store, attempt, content, result, at):
@@ -246,9 +256,8 @@ def record(store, attempt, content, result, at):
     store.add_snapshot(attempt.id, content, at, "check", result)
     if attempt.kind == "speedrun":
         so_far = store.attempt(attempt.id).active_s_at(at)
-        for chunk, passed in result.chunk_verdicts().items():
-            if passed:
-                store.add_split(attempt.id, chunk, so_far)
+        for chunk in passed_splits(result):
+            store.add_split(attempt.id, chunk, so_far)
     if result.passed and not awaits_training(attempt):
         store.finish_attempt(attempt.id, "passed", at)
     keep_copy(store.path)

@@ -131,6 +131,12 @@ def load_catalog(root=None):
     return sorted(chunks, key=lambda c: (c.order, c.name))
 
 
+def wholes(root=None):
+    """The splits that check the whole library on its own (full's own suite, graded beside
+    every other): a run's last split, passed with the last part by design, never alone."""
+    return {c.name for c in load_catalog(root) if c.suites}
+
+
 def get_chunk(name, root=None):
     """The chunk called `name`, or a DrillError that names the closest one."""
     chunks = {c.name: c for c in load_catalog(root)}

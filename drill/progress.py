@@ -7,7 +7,7 @@ ends, an import, a setting that moves due dates), so they can always be rebuilt.
 from dataclasses import dataclass, field
 
 from drill import config
-from drill.catalog import load_catalog
+from drill.catalog import load_catalog, wholes
 from drill.clock import now
 
 
@@ -125,9 +125,3 @@ def run_report(store, attempt):
                      pb[-1][1] if pb else None, sum_of_best(everything, names, whole),
                      possible_time_save(finished, everything, names, whole),
                      never_alone(everything, names, whole))
-
-
-def wholes():
-    """The splits that check the whole library (full's own suite, graded by the others'
-    too): they pass with the last part by design, so they never make a save shared."""
-    return {c.name for c in load_catalog() if c.suites}

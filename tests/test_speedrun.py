@@ -34,6 +34,24 @@ def test_a_run_records_splits_in_completion_order_and_a_faster_one_is_the_best(d
                                  ["nn", 540.0], ["train", 540.0], ["full", 540.0]]
 
 
+def test_the_split_of_the_whole_waits_for_every_part_even_when_the_file_trains(drill_home):
+    """One `=` for `+=` in `__add__`'s `_backward` fails backward, yet the file on its own still
+    lowers the loss: full's own split is the run's last, so it is not taken until backward is."""
+    drill("speedrun", "--no-watch", now="2026-11-26T09:00:00Z")
+    path = drill_home / "workspace" / "speedrun-full.py"
+    bug = ("            self.grad += out.grad\n            other.grad += out.grad",
+           "            self.grad = out.grad\n            other.grad += out.grad")
+    path.write_text(REFERENCE.read_text().replace(*bug))
+    result = json.loads(drill("check", "--json", now="2026-11-26T09:05:00Z").output)
+    assert result["chunks"]["full"] and not result["chunks"]["backward"]  # it trains on its own
+    splits = json.loads(drill("speedrun", "--history", "--json").output)[0]["splits"]
+    assert [name for name, _ in splits] == ["ops", "topo", "nn"]  # train waits on backward
+    path.write_text(REFERENCE.read_text())
+    drill("check", now="2026-11-26T09:07:00Z")
+    splits = json.loads(drill("speedrun", "--history", "--json").output)[0]["splits"]
+    assert splits[-3:] == [["backward", 420.0], ["train", 420.0], ["full", 420.0]]
+
+
 def report_of(splits_by_run):
     """The report of the last of runs made in the store with these splits (chunk, seconds),
     each run passed but the last; its splits table and records as plain text."""

@@ -6,7 +6,7 @@ CHUNKS = ["ops", "backward", "topo"]
 FIRST = [("ops", 600.0), ("backward", 900.0), ("topo", 1000.0)]   # segments 600, 300, 100
 SECOND = [("ops", 500.0), ("topo", 620.0), ("backward", 980.0)]   # segments 500, 120, 360
 UNFINISHED = [("ops", 450.0)]                                      # segment 450
-WHOLE = {"full"}  # the split of the whole on its own (progress.wholes)
+WHOLE = {"full"}  # the split of the whole on its own (catalog.wholes)
 
 
 def test_a_first_run_has_no_deltas_and_no_golds():
