@@ -8,6 +8,7 @@ with the operators of whatever the names are bound to. Python's own `eval` is ne
 import ast
 import operator
 
+from drill import syntax
 from drill.errors import DrillError
 
 BINARY = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul,
@@ -29,7 +30,7 @@ def parse(text, names, methods=()):
     if len(text) > MAX_LENGTH:
         raise ExprError(f"an expression longer than {MAX_LENGTH} characters")
     try:
-        tree = ast.parse(text, mode="eval")
+        tree = syntax.parse(text, mode="eval")
     except SyntaxError as exc:
         raise ExprError(f"`{text}` is not arithmetic ({exc.msg})") from None
     called = {id(n.func) for n in ast.walk(tree) if isinstance(n, ast.Call)}

@@ -11,6 +11,7 @@ import difflib
 import textwrap
 from dataclasses import dataclass, replace
 
+from drill import syntax
 from drill.errors import DrillError
 from drill.paths import reference_file
 from drill.stub import functions
@@ -63,9 +64,9 @@ def spot(chunk, mutant, reference=None):
     before = source[:source.index(mutant["old"])]
     start = before.count("\n") + 1  # the reference's line where `old` begins
     end = start + mutant["old"].rstrip("\n").count("\n")
-    after = functions(ast.parse(planted(chunk, mutant, source)), classes=True)
+    after = functions(syntax.parse(planted(chunk, mutant, source)), classes=True)
     holders = [(node.end_lineno - node.lineno, name) for name, node in
-               functions(ast.parse(source), classes=True).items()
+               functions(syntax.parse(source), classes=True).items()
                if node.lineno <= start and end <= node.end_lineno and name in after]
     if not holders:
         raise DrillError(f"the bug '{mutant['name']}' sits outside every function")
@@ -81,7 +82,7 @@ def hints(chunk, mutant, reference=None):
     the planted ones, within the function)."""
     where = spot(chunk, mutant, reference)
     outer, _, inner = where.holder.rpartition(".")
-    nested = outer in functions(ast.parse(planted(chunk, mutant, reference)))
+    nested = outer in functions(syntax.parse(planted(chunk, mutant, reference)))
     named = (f"the class `{where.holder}`" if where.is_class else
              f"`{inner}` inside `{outer}`" if nested else f"`{where.holder}`")
     first = max(where.first - AROUND, where.span[0])

@@ -13,6 +13,8 @@ import ast
 import difflib
 from dataclasses import dataclass, field
 
+from drill import syntax
+
 
 @dataclass
 class Comparison:
@@ -57,7 +59,7 @@ def _meaning(source):
 def _tree(source):
     """`source` parsed and normalised, or None when it does not parse."""
     try:
-        tree = ast.parse(source)
+        tree = syntax.parse(source)
     except (SyntaxError, ValueError):
         return None
     _drop_placeholders(tree)

@@ -17,6 +17,8 @@ import json
 import re
 from dataclasses import dataclass, field
 
+from drill import syntax
+
 MARK = "# %% cell {}"  # opens each cell in the graded source, after a blank line (the
 #                       percent format editors know)
 # A line of IPython's own, never a comment: `%magic`, `!shell`, `?help`, `help?`, `x = %magic`.
@@ -175,7 +177,7 @@ def _code_of(code, number, graded):
 def _body(code):
     """The statements of `code`, or None when it does not parse."""
     try:
-        return ast.parse(code).body
+        return syntax.parse(code).body
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
 
@@ -213,7 +215,7 @@ def write(source, card):
     run of statements between them. Comments above a definition go in its cell; those before
     the first statement (a stub's header) are what the markdown cell says."""
     lines = source.split("\n")
-    body = ast.parse(source).body
+    body = syntax.parse(source).body
     starts = []
     for i, node in enumerate(body):
         definition = isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))

@@ -15,6 +15,7 @@ import ast
 import os
 import textwrap
 
+from drill import syntax
 from drill.errors import DrillError
 from drill.paths import reference_file
 
@@ -57,7 +58,7 @@ def rewrite(source, bodies, dropped=()):
     """`source` with the body of each function named in `bodies` ({name: lines}) replaced by
     those lines at the body's own indent, and each function or class named in `dropped` taken
     out with its decorators and the blank lines before it. An edit inside another is moot."""
-    defs = functions(ast.parse(source), classes=True)
+    defs = functions(syntax.parse(source), classes=True)
     missing = [name for name in [*bodies, *dropped] if name not in defs]
     if missing:
         raise DrillError(f"the reference has no function {', '.join(missing)}")
@@ -107,7 +108,7 @@ def selected(source, chunk, gives, chunks):
     `gives`: their functions written out, `chunk`'s blanks to write, and nothing else but the
     module's imports and what the classes kept need (`__repr__`)."""
     owned = {name: c.name for name, c in owners(chunks).items()}
-    defs = functions(ast.parse(source), classes=True)
+    defs = functions(syntax.parse(source), classes=True)
     bodies = {name: todo(name, says) for name, says in chunk.blanks.items()}
     dropped, kept_classes = [], set()
     for name in defs:
@@ -175,7 +176,7 @@ def chunk_parts(chunk, source, chunks):
     chunk asks for keeps its `def` line, its body a marker naming that chunk: no part ever shows
     the answer to a chunk not reached yet. The whole file under '' when it does not parse."""
     try:
-        defs = functions(ast.parse(source))
+        defs = functions(syntax.parse(source))
     except SyntaxError:
         return {"": source}
     names = part_names(chunk, chunks)
@@ -185,7 +186,7 @@ def chunk_parts(chunk, source, chunks):
              if c.order > chunk.order and inner in defs
              and any(inner.startswith(name + ".") for name in names)}
     text = rewrite(source, later)
-    defs, lines = functions(ast.parse(text)), text.splitlines(keepends=True)
+    defs, lines = functions(syntax.parse(text)), text.splitlines(keepends=True)
     return {name: textwrap.dedent("".join(lines[defs[name].lineno - 1:defs[name].end_lineno]))
             if name in defs else None for name in names}
 

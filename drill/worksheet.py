@@ -15,6 +15,7 @@ import secrets
 import time
 from dataclasses import dataclass
 
+from drill import syntax
 from drill.errors import DrillError
 from drill.expr import ExprError, evaluate, parse
 
@@ -235,7 +236,7 @@ def seed_of(source):
 def read_answers(source, path, steps):
     """({name: number, or None while `...`, or an ExprError}, problem): the learner's grads."""
     try:
-        tree = ast.parse(source)
+        tree = syntax.parse(source)
     except SyntaxError as exc:
         return {}, f"{path.name}:{exc.lineno}: {exc.msg}\n    {(exc.text or '').strip()}"
     found = [node.value for node in tree.body if isinstance(node, ast.Assign)

@@ -16,6 +16,7 @@ import sys
 import threading
 from pathlib import Path
 
+from drill import syntax
 from drill.errors import DrillError
 
 _known = {}
@@ -72,7 +73,7 @@ def test_sources(suites):
             lines = text.splitlines(keepends=True)
             found.update({(Path(suite).parent.name, node.name):
                           "".join(lines[node.lineno - 1:node.end_lineno]).rstrip()
-                          for node in ast.parse(text).body
+                          for node in syntax.parse(text).body
                           if isinstance(node, ast.FunctionDef) and node.name.startswith("test_")})
         _known[key] = found
     return _known[key]

@@ -24,6 +24,7 @@ from collections import deque
 from contextlib import suppress
 from dataclasses import dataclass
 
+from drill import syntax
 from drill.grader.collection import Listing
 from drill.grader.dataguard import DatabaseWatch, alive
 from drill.grader.results import ERROR, FAIL, PASS, TIMEOUT, GradeResult, TestResult, waiting
@@ -87,11 +88,11 @@ def static_problem(path, source, cells=None):
     try:
         for first, text in cell_sources(source, cells) if cells else ():
             try:
-                ast.parse(text)
+                syntax.parse(text)
             except SyntaxError as exc:
                 exc.lineno = (exc.lineno or 1) + first - 1
                 raise
-        tree = ast.parse(source, filename=str(path))
+        tree = syntax.parse(source, filename=str(path))
     except (MemoryError, RecursionError):
         return (f"{path.name} nests its code too deeply for Python's parser, which gave up: no "
                 "micrograd needs that many levels")
