@@ -13,7 +13,7 @@ from drill.errors import DrillError
 from drill.grader.dataguard import keep_copy
 from drill.learner_file import from_text, is_notebook, read
 from drill.paths import home
-from drill.stub import make_stub
+from drill.stub import drawn, make_stub
 from drill.worksheet import new_seed
 
 
@@ -37,9 +37,10 @@ class Started:
 
 
 def handout(chunk, kind="practice", mutant=None, seed=None, path=None):
-    """The file an attempt starts from: the chunk's stub (a worksheet's of `seed`), or for a
-    hunt the whole reference with the bug `mutant` planted; written as a notebook when the
-    attempt's file, `path`, is one."""
+    """The file an attempt starts from: the chunk's stub (a worksheet's of `seed`, or for a
+    chunk that draws, its draw numbered `seed`), or for a hunt the whole reference with the bug
+    `mutant` planted; written as a notebook when the attempt's file, `path`, is one."""
+    chunk = drawn(chunk, seed)
     if kind == "hunt":
         from drill.hunt import planted
         text = planted(chunk, mutant)
@@ -73,10 +74,12 @@ def last_known(store, attempt):
 
 
 def chunk_of(attempt):
-    """The chunk as `attempt` sees it: as its kind of run is graded (Chunk.as_run), and a
-    hunt's hints narrow down its planted bug."""
+    """The chunk as `attempt` sees it: as its kind of run is graded (Chunk.as_run), with what it
+    drew (extend's operation), and a hunt's hints narrow down its planted bug."""
     from drill.catalog import get_chunk
     chunk = get_chunk(attempt.chunk).as_run(attempt.kind)
+    if chunk.draws:
+        chunk = drawn(chunk, attempt.seed)
     if attempt.kind == "hunt":
         from drill.hunt import hunted
         return hunted(chunk, attempt.mutant)
@@ -113,7 +116,7 @@ def start(store, chunk, fresh=False, kind="practice", mutant=None, notebook=Fals
         fits_notebook(chunk)
     name = chunk.name if kind == "practice" else f"{kind}-{chunk.name}"
     path = workspace() / (name + (".ipynb" if notebook else ".py"))
-    seed = new_seed() if chunk.kind == "worksheet" else None
+    seed = new_seed() if chunk.kind == "worksheet" else previous_draw(store, chunk)
     attempt, created = store.open_or_start(chunk.name, kind, path, now(), fresh=fresh, seed=seed,
                                            mutant=mutant)
     if not created and (attempt.chunk, attempt.kind) != (chunk.name, kind):
@@ -166,6 +169,29 @@ def claim(attempt):
             path.unlink(missing_ok=True)
 
 
+def previous_draw(store, chunk):
+    """A new draw for an attempt at a chunk that draws (extend), never the one its last attempt
+    drew; None for a chunk that draws nothing."""
+    if not chunk.draws:
+        return None
+    from drill.draws import pick
+    last = next(iter(store.attempts(chunk.name, latest=1)), None)
+    return pick(chunk, last.seed if last else None)
+
+
+def latest_draw(store, chunk):
+    """`chunk` as its open attempt, else its latest one, drew it: what `drill peek` shows of a
+    chunk that draws; a DrillError before any draw."""
+    if not chunk.draws or chunk.draw() is not None:
+        return chunk
+    last = store.open_attempt(chunk.name) or next(iter(store.attempts(chunk.name, latest=1)),
+                                                  None)
+    if last is None or last.seed is None:
+        raise DrillError(f"{chunk.name} draws its operation when an attempt starts, and none "
+                         f"has yet: drill start {chunk.name} draws one")
+    return drawn(chunk, last.seed)
+
+
 def require_open(store, chunk_name=None):
     """The open attempt (at `chunk_name`, if given), or a DrillError saying how to open one."""
     attempt = store.open_attempt(chunk_name)
@@ -209,10 +235,13 @@ def grade(chunk, learner, profile="thorough", seed=None, **run):
     """The GradeResult of the learner's file (a learner_file.LearnerFile) for `chunk`: code by
     the chunk's suites in the grader's child (`run` goes to grader.parent.grade: launcher,
     cancel, on_event), a worksheet by drill itself against the sheet of `seed` (its answers
-    are read, never run)."""
+    are read, never run); a chunk that draws, on the draw numbered `seed` (on those it is
+    narrowed to when None)."""
     if chunk.kind == "worksheet":
         from drill.worksheet import grade as grade_sheet
         return grade_sheet(chunk, learner, profile, seed)
+    if chunk.draws and seed is not None:  # graded on the draw the attempt made
+        chunk = drawn(chunk, seed)
     from drill.grader.parent import grade as grade_code
     return grade_code(chunk, learner, profile, **run)
 

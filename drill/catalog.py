@@ -10,7 +10,9 @@ for each attempt and grades the answers itself (drill.worksheet). A chunk may sa
 once it passes (`[after_pass]`: a command and why), and describe its speedrun in a
 `[speedrun]` table (moons: the whole library from a blank file, graded by the suites listed
 there, then the demo trained to 100%), with a card of its own: the chunk's card speaks of the
-stub, which a blank file does not have.
+stub, which a blank file does not have. A chunk may draw one of
+several variants for each attempt (extend: an operation): `draws` names the file in its folder
+that describes them, as data; `drawing` gives the chunk as an attempt that drew one sees it.
 """
 import os
 import sys
@@ -44,6 +46,9 @@ class Chunk:
     speedrun: dict = field(default_factory=dict)  # how its speedrun differs: suites, trained, target
     trained: bool = False  # the run's last split is the demo trained until every point is right
     cards: tuple = ("card.md",)  # paths from the folder, shown one after the other
+    draws: tuple = ()  # what an attempt draws one of: dicts read from the file `draws` names
+    drawn: tuple = ()  # the names of the draws graded, when not all of them
+    draw_text: dict = field(default_factory=dict)  # the draws file's templates: card, listing, row, blank
 
     def as_run(self, kind):
         """The chunk as an attempt of `kind` is graded: a speedrun of a chunk with a
@@ -60,6 +65,24 @@ class Chunk:
         """The chunk's name as a possessive: "topo's", "moons'"."""
         return self.name + ("'" if self.name.endswith("s") else "'s")
 
+    def drawing(self, which):
+        """The chunk as an attempt that drew `which` (its number in `draws`, as the attempt keeps
+        it, or its name) sees it: that draw's hints and method to write, and its card."""
+        names = [d["name"] for d in self.draws]
+        if not (which in names or isinstance(which, int) and 0 <= which < len(names)):
+            raise DrillError(f"{self.name} draws one of {', '.join(names)}; not {which!r}")
+        draw = self.draws[which] if isinstance(which, int) else self.draws[names.index(which)]
+        return replace(self, drawn=(draw["name"],), hints=tuple(draw["hints"]),
+                       blanks={f"Value.{draw['name']}": self.draw_text["blank"].format(**draw)})
+
+    def only(self, names):
+        """The chunk graded on the draws `names` alone (those a learner's file defines)."""
+        return self.drawing(names[0]) if len(names) == 1 else replace(self, drawn=tuple(names))
+
+    def draw(self):
+        """The one draw the chunk is narrowed to, or None."""
+        return next((d for d in self.draws if (d["name"],) == self.drawn), None)
+
     def split_names(self):
         """The splits of a speedrun of this chunk (as `as_run` gives it), in order."""
         return list(self.suites or (self.name,)) + (["trained"] if self.trained else [])
@@ -73,6 +96,11 @@ class Chunk:
                 raise DrillError(f"chunk '{self.name}' has no card ({path} is missing)")
             with open(path, encoding="utf-8") as f:
                 texts.append(f.read())
+        if self.draws:  # the operation drawn, or before a draw every one an attempt may draw
+            draw = self.draw()
+            texts.append(self.draw_text["card"].format(**draw) if draw else
+                         self.draw_text["listing"] + "\n".join(
+                             self.draw_text["row"].format(**d) for d in self.draws) + "\n")
         return "\n".join(texts)
 
     def suite_files(self):
@@ -108,6 +136,11 @@ def parse_target(text):
 def load_chunk(folder):
     with open(os.path.join(folder, "chunk.toml"), "rb") as f:
         meta = tomllib.load(f)
+    draws, draw_text = (), {}
+    if meta.get("draws"):
+        with open(os.path.join(folder, meta["draws"]), "rb") as f:
+            draw_text = tomllib.load(f)
+        draws = tuple(draw_text.pop("draw"))
     return Chunk(name=os.path.basename(folder), title=meta["title"], order=meta["order"],
                  target_s=parse_target(meta["target"]), folder=folder,
                  requires=tuple(meta.get("requires", ())), hints=tuple(meta.get("hints", ())),
@@ -116,7 +149,7 @@ def load_chunk(folder):
                  gives=tuple(meta.get("gives", ())),
                  kind=meta.get("kind", "code"), on_pass=meta.get("on_pass", ""),
                  after_pass=_after_pass(meta.get("after_pass", {})),
-                 speedrun=dict(meta.get("speedrun", {})))
+                 speedrun=dict(meta.get("speedrun", {})), draws=draws, draw_text=draw_text)
 
 
 def _after_pass(table):

@@ -104,7 +104,9 @@ def _write(path, text):
 @click.option("--file", "path", help="Grade this file and record nothing (needs CHUNK).")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as one JSON object.")
 @click.option("--quick", is_flag=True, help="With --file: the quick profile used on every save.")
-def check(chunk, path, as_json, quick):
+@click.option("--op", help="With --file, for a chunk that draws an operation (extend): grade "
+              "this one (default: every one your Value defines).")
+def check(chunk, path, as_json, quick, op):
     """Grade the open attempt, or any file with --file.
 
     The open attempt ends when it passes; a file graded with --file is not recorded. Exit
@@ -113,6 +115,8 @@ def check(chunk, path, as_json, quick):
     from drill import render
     from drill.errors import DrillError
     from drill.paths import home, read_only
+    if op and not path:
+        raise DrillError("--op goes with --file: an attempt is graded on the operation it drew")
     _sandbox_note()
     if read_only():
         render.not_recorded(home())
@@ -124,6 +128,10 @@ def check(chunk, path, as_json, quick):
             raise DrillError("--file needs the chunk to grade it on: drill check ops --file ops.py")
         target = get_chunk(chunk)
         learner = read(path)
+        if target.draws or op:
+            target = _drawn_in(target, learner, op)
+            if not as_json:
+                render.draws_graded(target, path, found=not op)
         result = _graded(target.name, as_json, lambda progress: grade(
             target, learner, "quick" if quick else "thorough", on_event=progress))
         attempt = None
@@ -161,6 +169,27 @@ def check(chunk, path, as_json, quick):
                 render.since_last(attempt, last_pass(store, attempt))
                 render.next_step(queue(store), target)
     sys.exit(0 if result.passed and not (attempt and attempt.outcome == "open") else 1)
+
+
+def _drawn_in(chunk, learner, op):
+    """`chunk` narrowed to the operation `op`, or to every one the learner's file defines."""
+    from drill.errors import DrillError
+    names = [d["name"] for d in chunk.draws]
+    if not names:
+        raise DrillError(f"{chunk.name} draws no operation: --op goes with a chunk that does "
+                         "(extend)")
+    if op:
+        if op not in names:
+            raise DrillError(f"{chunk.name} has no operation '{op}': it draws one of "
+                             f"{', '.join(names)}")
+        return chunk.only([op])
+    from drill.draws import defined
+    found = defined(chunk, learner.source)
+    if not found:
+        raise DrillError(f"the Value of {learner.path.name} defines none of {chunk.name}'s "
+                         f"operations ({', '.join(names)}): write one, or grade one with --op "
+                         "NAME")
+    return chunk.only(found)
 
 
 def _train_split(store, attempt, quiet=False):
@@ -510,8 +539,10 @@ def hint(chunk):
 def peek(chunk):
     """The reference's code for a chunk (noted).
 
-    For CHUNK (default: the open attempt's); noted on the open attempt."""
+    For CHUNK (default: the open attempt's); noted on the open attempt. For a
+    chunk that draws an operation (extend), the operation drawn."""
     from drill import render
+    from drill.attempt import latest_draw
     from drill.catalog import get_chunk, load_catalog
     from drill.errors import DrillError
     from drill.store import open_store
@@ -520,7 +551,7 @@ def peek(chunk):
     attempt = store.open_attempt(chunk)
     if not chunk and attempt is None:
         raise DrillError("no attempt is open: name the chunk to look at (drill peek ops)")
-    target = get_chunk(chunk or attempt.chunk)
+    target = latest_draw(store, get_chunk(chunk or attempt.chunk))  # extend: the one drawn
     parts = reference_parts(target, load_catalog())  # a worksheet's DrillError comes first
     if attempt:
         store.count(attempt.id, "peeked")
@@ -539,6 +570,7 @@ def diff(attempt_id):
     from drill.errors import DrillError
     from drill.meaning import against_reference
     from drill.store import open_store
+    from drill.stub import drawn
     store = open_store()
     latest = store.attempts(latest=1)
     if not latest:
@@ -547,7 +579,8 @@ def diff(attempt_id):
     versions = store.snapshots(attempt.id)
     if not versions:
         raise DrillError(f"attempt {attempt.id} has no graded version yet")
-    render.diff(*against_reference(get_chunk(attempt.chunk), versions[-1].content))
+    chunk = drawn(get_chunk(attempt.chunk), attempt.seed)  # extend: the operation it drew
+    render.diff(*against_reference(chunk, versions[-1].content))
 
 
 @cli.command()

@@ -9,7 +9,9 @@ function nested in a written one but belonging to a chunk the stub does not give
 `def`, for the file must load, and its body is a marker naming that chunk: the very marker
 `peek` and `diff` show for the code of a chunk not reached yet. A chunk with no blanks (full)
 gets its card alone: the whole file is the learner's. A worksheet (chain) is written by
-drill.worksheet from the attempt's seed.
+drill.worksheet from the attempt's seed. A chunk that draws (extend) is the chunk as its draw
+makes it (the attempt's seed numbers the draw), and its draw's reference method joins the class
+it belongs to, as if the reference had always held it.
 """
 import ast
 import os
@@ -144,12 +146,42 @@ def as_comment(text):
     return "".join(f"# {line}".rstrip() + "\n" for line in text.splitlines())
 
 
+def drawn(chunk, seed=None):
+    """`chunk` as the attempt of `seed` drew it (a new draw when None), or as it is: a chunk that
+    draws nothing, or one drawn already."""
+    if not chunk.draws or chunk.draw() is not None:
+        return chunk
+    if seed is None:
+        import random
+        seed = random.randrange(len(chunk.draws))
+    return chunk.drawing(seed)
+
+
+def reference_source(chunk, source=None):
+    """The reference (`source`, by default drill's) as `chunk` sees it: for a drawn chunk, with
+    its draw's method at the end of the class it belongs to, unless the class has one already."""
+    source = source if source is not None else reference_file().read_text(encoding="utf-8")
+    draw = chunk.draw()
+    if draw is None:
+        return source
+    defs = functions(ast.parse(source), classes=True)
+    method = f"Value.{draw['name']}"
+    if method in defs:
+        return source
+    lines = source.splitlines(keepends=True)
+    end = defs["Value"].end_lineno
+    added = textwrap.indent(textwrap.dedent(draw["reference"]).strip("\n"), "    ")
+    return "".join(lines[:end] + ["\n", added + "\n"] + lines[end:])
+
+
 def make_stub(chunk, reference=None, seed=None, chunks=None):
-    """The file a learner starts `chunk` from: for a worksheet, the sheet of `seed`. `chunks`
+    """The file a learner starts `chunk` from: for a worksheet, the sheet of `seed`; for a
+    chunk that draws, the method of the draw numbered `seed` (a new draw when None). `chunks`
     is the catalog the chunk belongs to (by default, the folder beside its own)."""
     if chunk.kind == "worksheet":
         from drill.worksheet import stub
         return stub(chunk, seed)
+    chunk = drawn(chunk, seed)
     if not chunk.blanks:  # the card a speedrun has may not be `drill card`'s: it comes along
         return f"# drill stub for '{chunk.name}': {chunk.title}.\n" + \
             "# The card below says what to write; `drill check` grades it.\n#\n" + \
@@ -157,8 +189,7 @@ def make_stub(chunk, reference=None, seed=None, chunks=None):
     if chunks is None:
         from drill.catalog import load_catalog
         chunks = load_catalog(os.path.dirname(chunk.folder))
-    source = reference if reference is not None else reference_file().read_text(encoding="utf-8")
-    body = selected(source, chunk, chunk.gives, chunks)
+    body = selected(reference_source(chunk, reference), chunk, chunk.gives, chunks)
     return header(chunk, body) + "\n" + body
 
 
@@ -196,4 +227,4 @@ def reference_parts(chunk, chunks):
     if chunk.kind == "worksheet":
         raise DrillError(f"{chunk.name} is a worksheet of numbers, not code: there is no "
                          "reference to show; `drill check` explains each wrong answer")
-    return chunk_parts(chunk, reference_file().read_text(encoding="utf-8"), chunks)
+    return chunk_parts(chunk, reference_source(chunk), chunks)

@@ -48,9 +48,10 @@ def warm_grader():
 
 
 def verdict(chunk, path, profile="quick", **kwargs):
-    """Grade `path` on the chunk named `chunk` (with the warm grader unless `launcher` is
+    """Grade `path` on `chunk`, a chunk or its name (with the warm grader unless `launcher` is
     given); the GradeResult."""
-    return grade(CHUNKS[chunk], read(path), profile, **{"launcher": WARM["server"], **kwargs})
+    chunk = CHUNKS[chunk] if isinstance(chunk, str) else chunk
+    return grade(chunk, read(path), profile, **{"launcher": WARM["server"], **kwargs})
 
 
 def failures(result):

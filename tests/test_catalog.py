@@ -6,9 +6,9 @@ from drill.errors import DrillError
 
 
 def test_chunks_come_in_learning_order():
-    assert [c.name for c in load_catalog()] == ["chain", "ops", "trace", "backward", "topo", "nn",
-                                                "train", "moons", "full"]
-    assert get_chunk("moons").order == 8
+    assert [c.name for c in load_catalog()] == ["chain", "ops", "trace", "backward", "topo",
+                                                "extend", "nn", "train", "moons", "full"]
+    assert get_chunk("moons").order == 9
 
 
 def test_chain_is_a_worksheet_and_neither_it_nor_trace_is_part_of_full():
@@ -18,7 +18,14 @@ def test_chain_is_a_worksheet_and_neither_it_nor_trace_is_part_of_full():
     assert chunks["full"].suites == ("ops", "backward", "topo", "nn", "train", "full")
 
 
-@pytest.mark.parametrize("chunk", load_catalog(), ids=lambda c: c.name)
+def every_chunk():
+    """Each chunk of the catalog; a chunk that draws (extend), as each of its draws makes it."""
+    return [pytest.param(d, id=f"{c.name}-{d.drawn[0]}" if d.drawn else c.name)
+            for c in load_catalog()
+            for d in ([c.drawing(i) for i in range(len(c.draws))] if c.draws else [c])]
+
+
+@pytest.mark.parametrize("chunk", every_chunk())
 def test_every_chunk_folder_is_complete(chunk):
     names = {c.name for c in load_catalog()}
     assert chunk.title and chunk.target_s > 0

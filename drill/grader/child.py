@@ -17,7 +17,7 @@ import warnings
 import pytest
 
 from drill.grader import suitekit
-from drill.grader.collection import suite_args
+from drill.grader.collection import drawn_only, suite_args
 from drill.grader.submission import learner_frame, load_submission
 
 BLOCKED_IMPORTS = ("drill._data", "reference", "micrograd")
@@ -163,12 +163,16 @@ class Collector:
         self.report, self.guard = report, guard
         self.test_s, self.claims_fd = config["test_s"], config["claims_fd"]
         self.path, self.cells = config["file"], config.get("cells")
+        self.draws = config.get("draws") or ()
         self.lines = sys.modules["submission"].__source_lines__
 
     def pytest_collection_modifyitems(self, items):
         """Plain tests first, properties after: the quick checks are the first news of a save.
         The tests are listed to the parent in this order, and named by their number in it;
-        the verdict still lists them in the suites' own order."""
+        the verdict still lists them in the suites' own order. Only the tests of the draws
+        graded run (extend's operation)."""
+        kept = set(drawn_only([item.nodeid for item in items], self.draws))
+        items[:] = [item for item in items if item.nodeid in kept]
         items.sort(key=_is_property)
         self.items = list(items)
 

@@ -62,6 +62,19 @@ def expected_ids(suites):
     return _known[key]
 
 
+def drawn_only(tests, draws):
+    """The tests of `tests` ([(chunk, test id)], or test ids) that run when only the draws named
+    in `draws` are graded (all of them when it is empty). A suite of a chunk that draws (extend)
+    parametrises each test by the draw first, `test_slope[sigmoid]`; a test with no parameters
+    runs for every draw."""
+    def runs(test_id):
+        name = str(test_id)
+        if not draws or not name.endswith("]"):
+            return True
+        return name.rpartition("[")[2][:-1].split("-")[0] in draws
+    return [t for t in tests if runs(t[1] if isinstance(t, tuple) else t)]
+
+
 def test_sources(suites):
     """{(chunk, function name): its source} of every top-level `test_*` function: a passing
     test's `test_code` in --json. Kept per version of the suites, as the list is."""

@@ -25,7 +25,7 @@ from contextlib import suppress
 from dataclasses import dataclass
 
 from drill import syntax
-from drill.grader.collection import Listing
+from drill.grader.collection import Listing, drawn_only
 from drill.grader.dataguard import DatabaseWatch, alive
 from drill.grader.results import ERROR, FAIL, PASS, TIMEOUT, GradeResult, TestResult, waiting
 from drill.notebook import cell_sources, place
@@ -129,7 +129,8 @@ def grade(chunk, learner, profile="thorough", limits=Limits(), on_event=None, la
     why it cannot be graded (`problem`), a notebook's line map (`cells`) and what drill says
     of how it read it (`notes`). `launcher` starts the child (a cold one by default; watch mode
     passes its warm grader), and `cancel` lets another thread stop the run when a newer save
-    makes it moot."""
+    makes it moot. A chunk narrowed to some of its draws (`chunk.drawn`: extend's operation) is
+    graded on their tests alone."""
     started = time.perf_counter()
     result = GradeResult(chunk=chunk.name, file=str(learner.path), profile=profile,
                          notes=learner.notes)
@@ -139,8 +140,9 @@ def grade(chunk, learner, profile="thorough", limits=Limits(), on_event=None, la
                                                        learner.cells)
     if not result.problem:
         database = DatabaseWatch(home() / "drill.sqlite3")
-        run = run_at_once(learner, limits, Together(on_event), launcher, cancel, profile, suites)
-        expected = listing.result()
+        run = run_at_once(learner, limits, Together(on_event), launcher, cancel, profile, suites,
+                          chunk.drawn)
+        expected = drawn_only(listing.result(), chunk.drawn)
         result.problem, result.output = _harmed(database) or run.problem, run.captured()
         result.tests = waiting(run.results(expected, listing.sources))
         unreported = sum(1 for chunk, test_id in expected if test_id not in run.reported)
@@ -148,7 +150,7 @@ def grade(chunk, learner, profile="thorough", limits=Limits(), on_event=None, la
             result.problem = (f"the run ended without reporting {unreported} of the "
                               f"{len(expected)} tests: were the grader's reports forged?")
     else:
-        result.tests = not_run(listing.result(), result.problem)
+        result.tests = not_run(drawn_only(listing.result(), chunk.drawn), result.problem)
     result.duration_s = time.perf_counter() - started
     return result
 
@@ -160,14 +162,14 @@ def children(suites):
     return max(1, min(cores or 1, len(suites)))
 
 
-def run_at_once(learner, limits, on_event, launcher, cancel, profile, suites):
-    """ChildRuns of `suites`, each confined, all at once, sharing their tests (TestQueue);
-    merged into the first when every one has ended."""
+def run_at_once(learner, limits, on_event, launcher, cancel, profile, suites, draws=()):
+    """ChildRuns of `suites` (the tests of `draws` alone, when named), each confined, all at
+    once, sharing their tests (TestQueue); merged into the first when every one has ended."""
     runs, queue = [], TestQueue(children(suites))
 
     def one():
         run = ChildRun(learner, limits, on_event, launcher, suites=suites, profile=profile,
-                       queue=queue)
+                       queue=queue, draws=draws)
         runs.append(run)
         if cancel is not None:
             cancel.attach(run)
@@ -385,7 +387,7 @@ class ChildRun:
     """One child process running the suites, watched until it ends or its time is up."""
 
     def __init__(self, learner, limits, on_event, launcher, suites=(), profile="quick", task=None,
-                 args=None, queue=None):
+                 args=None, queue=None, draws=()):
         self.limits, self.on_event, self.task = limits, on_event or (lambda *a: None), task
         self.queue, self.handed, self.numbers = queue or TestQueue(1), deque(), {}
         self.task_events = []
@@ -397,8 +399,8 @@ class ChildRun:
         self.phase_started = time.monotonic()
         self.workdir = tempfile.TemporaryDirectory(prefix=f"{os.getpid()}-", dir=runs_folder())
         config = {"file": str(learner.path), "source": learner.source, "cells": learner.cells,
-                  "suites": list(suites), "task": task, "args": args, "profile": profile,
-                  "database": str(hypothesis_folder()), "token": self.token,
+                  "suites": list(suites), "draws": list(draws), "task": task, "args": args,
+                  "profile": profile, "database": str(hypothesis_folder()), "token": self.token,
                   "workdir": self.workdir.name, "test_s": limits.test_s,
                   "import_s": limits.import_s, "memory_bytes": limits.memory_bytes,
                   "cpu_s": int(limits.run_s) + 5,

@@ -59,6 +59,15 @@ def file_notes(notes):
         out.print(notes_line(notes))
 
 
+def draws_graded(chunk, path, found):
+    """Which operations a bare file is graded on (extend): those its Value defines (`found`), or
+    the one asked for with --op."""
+    names = ", ".join(chunk.drawn)
+    what = "operation" if len(chunk.drawn) == 1 else "operations"
+    out.print(Text(f"{chunk.name}: grading ", style="dim") + Text(names, style="bold")
+              + Text(f", the {what} the Value of {path} defines" if found else "", style="dim"))
+
+
 def notes_line(notes):
     return Text("notebook: " + notes, style="dim")
 
