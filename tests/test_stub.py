@@ -8,14 +8,25 @@ from dataclasses import replace
 import pytest
 
 from drill.catalog import load_catalog
-from drill.stub import WRITTEN_IN, functions, make_stub, owners, selected, whose
+from drill.stub import WRITTEN_IN, functions, make_stub, owners, reference_source, selected, whose
 
 from conftest import CHUNKS, REFERENCE, failures, verdict
 
 SOURCE = REFERENCE.read_text()
 CATALOG = load_catalog()
-BLANKED = [c for c in CATALOG if c.blanks]
+# Every chunk with blanks; a chunk that draws (extend), as each of its draws makes it.
+BLANKED = [d for c in CATALOG for d in ([c.drawing(i) for i in range(len(c.draws))] or [c])
+           if d.blanks]
 OWNED = {name: c.name for name, c in owners(CATALOG).items()}
+
+
+def named(chunk):
+    return "-".join([chunk.name, *chunk.drawn])
+
+
+def source_of(chunk):
+    """The reference as the chunk sees it: with its draw's method, for a chunk that draws."""
+    return reference_source(chunk, SOURCE)
 
 
 def segment(source, node):
@@ -35,7 +46,7 @@ def bodies(stub):
     return found
 
 
-@pytest.mark.parametrize("chunk", BLANKED, ids=lambda c: c.name)
+@pytest.mark.parametrize("chunk", BLANKED, ids=named)
 def test_a_stub_writes_out_only_the_code_of_the_chunks_it_gives(chunk):
     found = bodies(make_stub(chunk))
     for name, (kind, _) in found.items():
@@ -62,15 +73,16 @@ def test_what_the_contract_names_is_not_in_the_stub(chunk, absent):
     assert [name for name in absent if name in defs] == []
 
 
-@pytest.mark.parametrize("chunk", BLANKED, ids=lambda c: c.name)
+@pytest.mark.parametrize("chunk", BLANKED, ids=named)
 def test_what_a_stub_writes_out_is_the_reference_s_code(chunk):
-    reference = functions(ast.parse(SOURCE))
+    source = source_of(chunk)
+    reference = functions(ast.parse(source))
     for name, (kind, text) in bodies(make_stub(chunk)).items():
         if kind == "written" and WRITTEN_IN not in text and "# TODO:" not in text:
-            assert text == segment(SOURCE, reference[name])
+            assert text == segment(source, reference[name])
 
 
-@pytest.mark.parametrize("chunk", BLANKED, ids=lambda c: c.name)
+@pytest.mark.parametrize("chunk", BLANKED, ids=named)
 def test_a_stub_loads_and_says_what_it_gives(chunk, tmp_path):
     path = tmp_path / f"{chunk.name}.py"
     path.write_text(make_stub(chunk))
@@ -80,17 +92,17 @@ def test_a_stub_loads_and_says_what_it_gives(chunk, tmp_path):
     assert f"drill card {chunk.name}" in header
 
 
-@pytest.mark.parametrize("chunk", BLANKED, ids=lambda c: c.name)
+@pytest.mark.parametrize("chunk", BLANKED, ids=named)
 def test_every_blank_keeps_its_signature_and_says_what_goes_there(chunk):
     stub = make_stub(chunk)
-    stub_defs, ref_defs = functions(ast.parse(stub)), functions(ast.parse(SOURCE))
+    stub_defs, ref_defs = functions(ast.parse(stub)), functions(ast.parse(source_of(chunk)))
     for name, says in chunk.blanks.items():
         assert ast.unparse(stub_defs[name].args) == ast.unparse(ref_defs[name].args)
         text = ast.get_source_segment(stub, stub_defs[name])
         assert f"# TODO: {says}" in text and f"NotImplementedError({name!r})" in text
 
 
-@pytest.mark.parametrize("chunk", [c for c in BLANKED if c.kind == "code"], ids=lambda c: c.name)
+@pytest.mark.parametrize("chunk", [c for c in BLANKED if c.kind == "code"], ids=named)
 def test_a_stub_gives_the_chunks_it_builds_on_and_comes_after(chunk):
     order = {c.name: c.order for c in CATALOG}
     below, todo = set(), list(chunk.requires)
@@ -104,20 +116,20 @@ def test_a_stub_gives_the_chunks_it_builds_on_and_comes_after(chunk):
 
 def solved(chunk, gives):
     """The chunk's stub as the reference would fill its blanks, giving the chunks `gives`."""
-    return selected(SOURCE, replace(chunk, blanks={}), (*gives, chunk.name), CATALOG)
+    return selected(source_of(chunk), replace(chunk, blanks={}), (*gives, chunk.name), CATALOG)
 
 
-@pytest.mark.parametrize("chunk", [c for c in BLANKED if c.kind == "code"], ids=lambda c: c.name)
+@pytest.mark.parametrize("chunk", [c for c in BLANKED if c.kind == "code"], ids=named)
 def test_what_a_stub_gives_is_what_its_suite_needs(chunk, tmp_path):
     """Checked against the suite itself: filled in with the reference's code of the chunk, the
     stub passes the chunk's suite, and without any one chunk it gives it fails."""
     path = tmp_path / f"{chunk.name}.py"
     path.write_text(solved(chunk, chunk.gives))
-    result = verdict(chunk.name, path)
+    result = verdict(chunk, path)
     assert result.passed, failures(result)
     for given in chunk.gives:
         path.write_text(solved(chunk, [g for g in chunk.gives if g != given]))
-        assert not verdict(chunk.name, path).passed, f"{chunk.name}'s suite needs no {given}"
+        assert not verdict(chunk, path).passed, f"{chunk.name}'s suite needs no {given}"
 
 
 def test_every_function_of_the_reference_is_some_chunk_s_work():

@@ -9,6 +9,7 @@ the file's own backward() leaves in x, on the operation alone and inside a graph
 the result twice, at fixed points (on both sides of 0 where the domain has them) and fresh ones.
 """
 import math
+import re
 from pathlib import Path
 
 import pytest
@@ -153,7 +154,8 @@ def diagnosis(op, x, got, want, out):
     for mistake in spec.get("mistake", ()):
         wrong = mistaken(op, mistake, x)
         if close(got, wrong, 1e-6, 1e-9) and not close(wrong, want, REL, ABS):
-            return f"{n(got)} is {mistake['shown']} at x = {x!r}: {mistake['says']}"
+            at = re.sub(r"\bx\b", repr(x) if x >= 0 else f"({x!r})", mistake["shown"])
+            return f"{mistake['shown']} = {at} = {n(got)}: {mistake['says']}"
     if close(got, -want, REL, ABS):
         return f"{n(got)} is minus the slope: a sign is lost"
     if close(got, f(op, x), REL, ABS):
@@ -169,8 +171,8 @@ def diagnosis(op, x, got, want, out):
     if want and ratios and all(close(r, got / want, 1e-4) for r in ratios):
         r = got / want
         return (f"yours is {ratio_words(r)} the slope at every point tried (x = "
-                f"{', '.join(repr(p) for p in spec['points'])}): a constant factor is "
-                f"{'missing' if abs(r) < 1 else 'extra'}")
+                f"{', '.join(repr(p) for p in spec['points'])}): it is off by a constant "
+                "factor, one the rule brings in or one it does not")
     return f"{spec['rule']}: `drill hint` narrows it down"
 
 
