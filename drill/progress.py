@@ -59,11 +59,15 @@ def last_pass(store, attempt):
 
 def figures(store):
     """Everything `drill stats` shows, the speedrun records included."""
-    from drill.stats import compute, hunt_figures
+    from drill.stats import compute, draw_figures, hunt_figures
     day_start_hour = config.load()["day_start_hour"]
     cards_now = cards(store)
-    found = compute(load_catalog(), store.summary(day_start_hour), now(), cards_now,
+    catalog = load_catalog()
+    found = compute(catalog, store.summary(day_start_hour), now(), cards_now,
                     day_start_hour=day_start_hour)
+    for chunk, stats in zip(catalog, found.chunks):
+        if chunk.draws:  # which operations were drawn, and how each went
+            stats.draws = draw_figures(chunk, store.attempts(chunk.name))
     found.speedruns = speedrun_records(store)
     found.hunts = hunt_figures(*store.hunts())
     return found

@@ -23,6 +23,7 @@ class ChunkStats:
     due: str = None
     stability: float = None
     reviews: list = field(default_factory=list)  # the latest reviews (summary.RECENT)
+    draws: list = field(default_factory=list)  # a chunk that draws (extend): draw_figures
 
     @property
     def pass_rate(self):
@@ -68,6 +69,28 @@ def compute(chunks, summary, now, cards_now, tz=None, day_start_hour=4):
                  [chunk_stats(c.name, summary.chunks.get(c.name, ChunkFacts()),
                               summary.reviews.get(c.name, []), cards_now.get(c.name))
                   for c in chunks])
+
+
+def draw_figures(chunk, attempts):
+    """How each draw of a chunk that draws (extend) went, in the chunk's order, from its
+    `attempts` (oldest first): how often it was drawn, passed, the best time, the hints taken
+    and the latest outcome. Draws never drawn are left out."""
+    from drill.draws import name_of
+    figures = {}
+    for attempt in attempts:
+        name = name_of(chunk, attempt.seed)
+        if name is None:
+            continue
+        entry = figures.setdefault(name, {"draw": name, "drawn": 0, "passed": 0, "best_s": None,
+                                          "hints": 0, "last": None})
+        entry["drawn"] += 1
+        entry["hints"] += attempt.hints_used
+        entry["last"] = attempt.outcome
+        if attempt.outcome == "passed":
+            entry["passed"] += 1
+            best = entry["best_s"]
+            entry["best_s"] = attempt.active_s if best is None else min(best, attempt.active_s)
+    return [figures[d["name"]] for d in chunk.draws if d["name"] in figures]
 
 
 def hunt_figures(per_chunk, found_s):

@@ -143,19 +143,19 @@ def diagnosis(op, x, got, want, out):
     """What the numbers say of a wrong slope at x: a mistake the data names, a sign lost, f(x)
     itself, a slope right on one side of 0 only, a constant factor; else the rule to apply."""
     spec = OPERATIONS[op]
-    if got == 0:
-        leaf = read(run("Value(1.0)", need("Value"), 1.0), "_backward", "Value(1.0)")
-        own = peek(out, "_backward")
-        if getattr(own, "__code__", None) is getattr(leaf, "__code__", 0):
-            return (f"y._backward is still the do-nothing function a new Value starts with: "
-                    f"{op}() must store its own, `out._backward = _backward`")
-        return (f"nothing reached x.grad: {op}'s _backward adds its slope times out.grad into "
-                "self.grad")
+    leaf = read(run("Value(1.0)", need("Value"), 1.0), "_backward", "Value(1.0)")
+    if got == 0 and getattr(peek(out, "_backward"), "__code__", None) is \
+            getattr(leaf, "__code__", 0):
+        return (f"y._backward is still the do-nothing function a new Value starts with: "
+                f"{op}() must store its own, `out._backward = _backward`")
     for mistake in spec.get("mistake", ()):
         wrong = mistaken(op, mistake, x)
         if close(got, wrong, 1e-6, 1e-9) and not close(wrong, want, REL, ABS):
             at = re.sub(r"\bx\b", repr(x) if x >= 0 else f"({x!r})", mistake["shown"])
             return f"{mistake['shown']} = {at} = {n(got)}: {mistake['says']}"
+    if got == 0:
+        return (f"nothing reached x.grad: {op}'s _backward adds its slope times out.grad into "
+                "self.grad")
     if close(got, -want, REL, ABS):
         return f"{n(got)} is minus the slope: a sign is lost"
     if close(got, f(op, x), REL, ABS):

@@ -168,6 +168,16 @@ def chunk_detail(c):
         title = ("passed attempts, in order" if first == 1 else
                  f"the latest {len(c.times)} of {c.passed} passed attempts")
         out.print(Panel(chart, title=title, expand=False))
+    if c.draws:
+        drawn = Table(title="operations drawn", title_justify="left", box=None, pad_edge=False,
+                      header_style="bold underline")
+        for column in ("operation", "drawn", "passed", "best", "hints", "last"):
+            drawn.add_column(column, justify="left" if column in ("operation", "last") else "right")
+        for d in c.draws:
+            drawn.add_row(d["draw"], str(d["drawn"]), str(d["passed"]),
+                          clock(d["best_s"]) if d["best_s"] is not None else "-", str(d["hints"]),
+                          d["last"])
+        out.print(drawn)
     for review in c.reviews[-10:]:
         out.print(Text(f"{local_time(review['at'])[:10]}  {review['rating']:<5} ", style="bold")
                   + Text(review["why"], style="dim"))
