@@ -6,7 +6,8 @@
 1. The commands that do not grade (`drill --help`, `list`, `today`, `stats`, `history`) beside
    a bare `python -c pass` and `python -c "import click"`, each as a multiple of the latter.
 2. Watch mode, for each chunk, on a passing file (the reference) and a failing one (a one-bug
-   mutant from tests/mutants): from the moment the file is written to the moment the live panel
+   mutant from tests/mutants; for extend, the reference with all ten operations, and with `=`
+   for `+=` in each, so that the operation drawn passes or fails): from the moment the file is written to the moment the live panel
    first shows news of it (the file loads or not), its first test result, the quick verdict and,
    for a pass, the thorough confirmation. The watch loop runs here, in this process, with the
    warm grader it starts itself, and draws the real panel (into memory, at 80 columns): what
@@ -37,9 +38,27 @@ MUTANT_OF = {"full": "backward"}  # a chunk without mutants of its own borrows o
 
 
 def one_bug(chunk):
-    """The reference with the first one-bug mutant of `chunk` (or of the chunk it borrows from)."""
+    """The reference with the first one-bug mutant of `chunk` (or of the chunk it borrows from);
+    for a chunk that draws (extend), with every draw's method, each _backward setting the
+    operand's grad with = where it adds with +=: the one drawn has that bug."""
+    if get_chunk(chunk).draws:
+        return passing(chunk, "self.grad =")
     mutant = get_chunk(MUTANT_OF.get(chunk, chunk)).mutants()[0]
     return REFERENCE.read_text().replace(mutant["old"], mutant["new"])
+
+
+def passing(chunk, adds="self.grad +="):
+    """The reference; for a chunk that draws (extend), with every draw's method (each adding
+    into the operand's grad as `adds` says), so that it fits whatever an attempt draws."""
+    from dataclasses import replace
+
+    from drill.stub import reference_source
+    chunk, text = get_chunk(chunk), REFERENCE.read_text()
+    chunk = replace(chunk, draws=tuple({**d, "reference": d["reference"].replace(
+        "self.grad +=", adds)} for d in chunk.draws))
+    for number in range(len(chunk.draws)):
+        text = reference_source(chunk.drawing(number), text)
+    return text
 
 
 class Stopwatch:
@@ -142,7 +161,7 @@ def watch_table(runs, env, work, names=None, gap_s=0.2):
     drill = shutil.which("drill", path=str(Path(sys.executable).parent))
     for chunk in [c for c in load_catalog()  # a worksheet is graded in drill, not watched code
                   if c.kind != "worksheet" and (not names or c.name in names)]:
-        for label, text in (("passes", REFERENCE.read_text()), ("one bug", one_bug(chunk.name))):
+        for label, text in (("passes", passing(chunk.name)), ("one bug", one_bug(chunk.name))):
             passing = label == "passes"
             marks = [m for _ in range(runs) for m in watched(chunk, text, 1, gap_s=gap_s)] \
                 if passing else watched(chunk, text, runs, gap_s=gap_s)
