@@ -18,7 +18,7 @@ from conftest import CHUNKS, REFERENCE, drill, failures, verdict
 EXTEND = CHUNKS["extend"]
 DRAWS = {d["name"]: d for d in EXTEND.draws}
 NAMES = list(DRAWS)
-CORRECT = REFERENCE.parent.parent / "tests" / "corpus" / "correct"
+STYLES = REFERENCE.parent.parent / "tests" / "corpus" / "extend"  # engines alone, ten operations
 
 
 def with_every_operation():
@@ -135,9 +135,8 @@ def test_only_the_drawn_operation_is_graded(tmp_path):
     assert not verdict(EXTEND.drawing("sin"), broken).passed
 
 
-@pytest.mark.parametrize("path", [None, CORRECT / "extend_local_slopes.py",
-                                  CORRECT / "extend_attached.py"],
-                         ids=["reference", "local_slopes", "attached"])
+@pytest.mark.parametrize("path", [None, *sorted(STYLES.glob("*.py"))],
+                         ids=lambda p: p.stem if p else "reference")
 def test_a_right_derivative_of_every_operation_passes(path, tmp_path):
     path = path or written(tmp_path, ALL)
     result = verdict(EXTEND, path, "thorough")
@@ -204,7 +203,7 @@ class Other:
 """
     assert defined(EXTEND, source) == ["log", "sin", "cos", "cube"]
     assert defined(EXTEND, "class Value(:") == NAMES  # the grading says why it does not parse
-    assert defined(EXTEND, (CORRECT / "extend_attached.py").read_text()) == NAMES
+    assert all(defined(EXTEND, path.read_text()) == NAMES for path in STYLES.glob("*.py"))
 
 
 def test_peek_shows_the_operation_drawn_and_stats_how_each_went(drill_home):
