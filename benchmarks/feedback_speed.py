@@ -42,12 +42,12 @@ def one_bug(chunk):
     for a chunk that draws (extend), with every draw's method, each _backward setting the
     operand's grad with = where it adds with +=: the one drawn has that bug."""
     if get_chunk(chunk).draws:
-        return passing(chunk, "self.grad =")
+        return passing_file(chunk, "self.grad =")
     mutant = get_chunk(MUTANT_OF.get(chunk, chunk)).mutants()[0]
     return REFERENCE.read_text().replace(mutant["old"], mutant["new"])
 
 
-def passing(chunk, adds="self.grad +="):
+def passing_file(chunk, adds="self.grad +="):
     """The reference; for a chunk that draws (extend), with every draw's method (each adding
     into the operand's grad as `adds` says), so that it fits whatever an attempt draws."""
     from dataclasses import replace
@@ -161,7 +161,7 @@ def watch_table(runs, env, work, names=None, gap_s=0.2):
     drill = shutil.which("drill", path=str(Path(sys.executable).parent))
     for chunk in [c for c in load_catalog()  # a worksheet is graded in drill, not watched code
                   if c.kind != "worksheet" and (not names or c.name in names)]:
-        for label, text in (("passes", passing(chunk.name)), ("one bug", one_bug(chunk.name))):
+        for label, text in (("passes", passing_file(chunk.name)), ("one bug", one_bug(chunk.name))):
             passing = label == "passes"
             marks = [m for _ in range(runs) for m in watched(chunk, text, 1, gap_s=gap_s)] \
                 if passing else watched(chunk, text, runs, gap_s=gap_s)

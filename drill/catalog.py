@@ -48,7 +48,7 @@ class Chunk:
     cards: tuple = ("card.md",)  # paths from the folder, shown one after the other
     draws: tuple = ()  # what an attempt draws one of: dicts read from the file `draws` names
     drawn: tuple = ()  # the names of the draws graded, when not all of them
-    draw_text: dict = field(default_factory=dict)  # the draws file's templates: card, listing, row, blank
+    draw_text: dict = field(default_factory=dict)  # the draws file's card, listing, row, blank
 
     def as_run(self, kind):
         """The chunk as an attempt of `kind` is graded: a speedrun of a chunk with a

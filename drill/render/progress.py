@@ -172,7 +172,8 @@ def chunk_detail(c):
         drawn = Table(title="operations drawn", title_justify="left", box=None, pad_edge=False,
                       header_style="bold underline")
         for column in ("operation", "drawn", "passed", "best", "hints", "last"):
-            drawn.add_column(column, justify="left" if column in ("operation", "last") else "right")
+            drawn.add_column(column,
+                             justify="left" if column in ("operation", "last") else "right")
         for d in c.draws:
             drawn.add_row(d["draw"], str(d["drawn"]), str(d["passed"]),
                           clock(d["best_s"]) if d["best_s"] is not None else "-", str(d["hints"]),
