@@ -36,7 +36,9 @@ def chunk_list(chunks, passed=()):
 
 def card(chunk):
     from rich.markdown import Markdown  # imported here: markdown-it is slow to load
-    subtitle = f"target {clock(chunk.target_s)} · {len(chunk.hints)} hints"
+    hints = f"{len(chunk.hints)} hints" if chunk.hints or not chunk.draws else \
+        f"{len(chunk.draws[0]['hints'])} hints an operation"  # before a draw (extend)
+    subtitle = f"target {clock(chunk.target_s)} · {hints}"
     if chunk.requires:
         subtitle += " · after " + ", ".join(chunk.requires)
     text = chunk.card  # its first line is its title, which the border already shows
