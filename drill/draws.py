@@ -8,6 +8,8 @@ attempt (`drill check extend --file F`) is graded on the draws its `Value` defin
 import ast
 import random
 
+from drill import syntax
+
 
 def pick(chunk, previous=None, rng=None):
     """The number of a new draw of `chunk`: any but `previous` (the last attempt's), when there
@@ -29,7 +31,7 @@ def defined(chunk, source):
     ...`, `setattr(Value, "sin", ...)`). All of them when `source` does not parse: the grading
     then says why."""
     try:
-        tree = ast.parse(source)
+        tree = syntax.parse(source)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return [d["name"] for d in chunk.draws]
     found = set()

@@ -164,7 +164,7 @@ def reference_source(chunk, source=None):
     draw = chunk.draw()
     if draw is None:
         return source
-    defs = functions(ast.parse(source), classes=True)
+    defs = functions(syntax.parse(source), classes=True)
     method = f"Value.{draw['name']}"
     if method in defs:
         return source
