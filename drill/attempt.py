@@ -295,17 +295,11 @@ def record(store, attempt, content, result, at):
 def last_result(store, attempt):
     """The GradeResult of the attempt's latest graded version, or None before any grading."""
     import json
-    from dataclasses import fields
-    from drill.grader.results import GradeResult, TestResult
+    from drill.grader.results import GradeResult
     graded = [s for s in store.snapshots(attempt.id) if s.result]
     if not graded:
         return None
-    data = json.loads(graded[-1].result)
-    kept = {f.name for f in fields(TestResult)}  # the stored form adds --json's own fields
-    return GradeResult(data["chunk"], data["file"], data["profile"],
-                       [TestResult(**{k: v for k, v in t.items() if k in kept})
-                        for t in data["tests"]], data["duration_s"], data["problem"],
-                       data["output"], data.get("notes", ""))
+    return GradeResult.from_dict(json.loads(graded[-1].result))
 
 
 def awaits_training(attempt):

@@ -117,10 +117,17 @@ def test_patches_made_during_the_tests_are_undone_and_fail_them():
     assert all(t.status != "pass" for t in result.tests if "Value(" in t.message)
 
 
-def test_failing_examples_are_kept_in_drill_home(drill_home, tmp_path):
+def test_failing_examples_are_kept_in_drill_home_and_lent_to_the_next_run(drill_home, tmp_path):
+    """The child sends what hypothesis saved with each test's report; drill keeps it, and the
+    next run of the chunk starts from it."""
+    from drill.grader import examples
     broken = REFERENCE.read_text().replace("self.data * other.data", "self.data + other.data")
     assert not verdict("ops", write(tmp_path, broken)).passed
-    assert any((drill_home / "hypothesis").rglob("*"))
+    kept = json.loads((drill_home / "examples" / "ops.json").read_text())
+    assert kept and all(values for values in kept.values())
+    assert examples.lend(["ops"]) == {key: sorted(values, key=lambda v: (len(v), v))
+                                      for key, values in kept.items()}
+    assert examples.lend(["topo"]) == {}
 
 
 def test_memory_is_limited(started):

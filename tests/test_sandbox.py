@@ -18,7 +18,7 @@ from conftest import CHUNKS, REFERENCE, drill, leftovers, verdict
 
 HOSTILE = Path(__file__).parent / "hostile"
 FAST = Limits(run_s=20, test_s=2, import_s=2)
-CONFINED = all(p.on for p in sandbox.protections())
+CONFINED = all(p.on for p in sandbox.protections() if p.name != "memory")  # cgroup: where it can
 
 ATTACKS = [
     ("wipes_database", "Permission denied"),
@@ -32,7 +32,7 @@ ATTACKS = [
     # a checkout's reference folder cannot even be listed; an installed one's file is refused
     ("drops_import_blocker", "micrograd"),
     ("lying_float", ""),
-    ("forges_partial_reports", "were the grader's reports forged?"),
+    ("forges_partial_reports", "a list of tests that is not drill's"),
     ("dup2_results", "the grader's results pipe"),
     ("segfault", "your file crashed the interpreter (SIGSEGV)"),
 ]
@@ -174,13 +174,21 @@ except PermissionError:
     assert done.returncode == 0, done.stderr
 
 
-def test_doctor_lists_each_protection_on_here():
+def test_doctor_lists_each_protection_on_or_off_with_why():
+    from drill.grader import cgroup
     result = drill("doctor")
     assert result.exit_code == 0
-    for name in sandbox.NAMES:
-        assert name in result.output
+    found = {p.name: p for p in sandbox.protections()}
+    assert list(found) == list(sandbox.NAMES)
+    for p in found.values():
+        line = next(line for line in result.output.splitlines() if line.startswith(p.name + " "))
+        assert line[len(p.name):].split()[0] == ("on" if p.on else "off")
+        assert p.reason.split()[0] in line
+    assert found["memory"].on == (cgroup.base()[0] is not None)
+    if not found["memory"].on:  # and it says what holds instead
+        assert "bounded per process" in found["memory"].reason
     if CONFINED:
-        assert " off" not in result.output
+        assert all(p.on for p in found.values() if p.name != "memory")
 
 
 def test_forced_off_drill_still_grades_and_says_what_is_off(monkeypatch, tmp_path):

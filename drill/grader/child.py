@@ -231,25 +231,27 @@ class Collector:
         except BaseException as exc:
             failure = failure or exc
         touched = self.guard.restore()
+        left = suitekit.examples_left()
         self.report("result", id=item.nodeid, duration_s=time.perf_counter() - started,
-                    output=out.text(), **self.outcome(failure, touched))
+                    output=out.text(), **self.outcome(failure, touched),
+                    **({"examples": left} if left else {}))
 
     def outcome(self, failure, touched):
         """status, message and, for a failure that teaches, its lesson (graph, owner, program)."""
         if touched:
             return {"status": "fail",
-                    "message": f"your code changed {', '.join(touched)}, which the "
-                               "judge relies on; a micrograd file never needs to"}
+                    "message": (f"your code changed {', '.join(touched)}, which the judge "
+                                "relies on; a micrograd file never needs to")[:MAX_MESSAGE]}
         if failure is None:
             return {"status": "pass", "message": ""}
         status, lesson = status_of(failure), {}
         message = describe(failure, self.path, self.lines, self.cells)
         if isinstance(failure, suitekit.Lesson):
             lesson = {"graph": failure.graph and failure.graph.to_dict(), "owner": failure.owner,
-                      "program": failure.program}
+                      "program": failure.program and str(failure.program)[:MAX_MESSAGE]}
         elif suitekit.last_program():  # an error outside a guarded call: say what ran
             message = f"{message}\n  while running `{suitekit.last_program()}`"[:MAX_MESSAGE]
-            lesson = {"program": suitekit.last_program()}
+            lesson = {"program": suitekit.last_program()[:MAX_MESSAGE]}
         if status == "timeout":
             message = (f"this test did not finish within {self.test_s:g} s: "
                        "does a loop in your code never end?")
@@ -277,8 +279,11 @@ def grade_here(config, warm=None):
     it shuts itself in (sandbox.py) before the learner's file is read."""
     from drill.grader import sandbox
     sandbox.set_limits(config["memory_bytes"], config["cpu_s"])
+    sandbox.private_folder(config["workdir"])  # before Landlock, which forbids mounting
     sandbox.landlock(config["writable"], config["hidden"], config["suite_folders"])
+    sandbox.filter_calls()
     os.chdir(config["workdir"])
+    os.environ["HOME"] = os.environ["TMPDIR"] = config["workdir"]
     report = Reporter(config["results_fd"], config["token"])
     sys.dont_write_bytecode = True
     sys.setrecursionlimit(max(sys.getrecursionlimit(), 3000))
@@ -286,7 +291,7 @@ def grade_here(config, warm=None):
     signal.signal(signal.SIGALRM, _on_alarm)
 
     from drill.grader.guard import Guard
-    suitekit.load_profile(config["profile"], config["database"])
+    suitekit.load_profile(config["profile"], config["examples"])
     draw_afresh()
     guard = Guard()
     report("importing")

@@ -7,17 +7,17 @@ child never reported, because it exited, hung, crashed or was killed, counts as 
 the reason. The tests expected are drill's own collection of the suites (collection.py), so a
 run that loses tests, or lists fewer, cannot pass. The child is shut in by the kernel
 (sandbox.py): it reads no data of the learner's, writes only its run's folder, signals no one.
+Every line it sends is checked for its form before it is read (reports.py), so nothing it sends
+can raise here, and every string in it is escaped for the terminal (escape.py).
 """
 import ast
 import json
 import os
 import secrets
 import selectors
-import shutil
 import signal
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from collections import deque
@@ -25,9 +25,13 @@ from contextlib import suppress
 from dataclasses import dataclass
 
 from drill import syntax
+from drill.grader import cgroup, examples
 from drill.grader.collection import Listing, drawn_only
 from drill.grader.dataguard import DatabaseWatch, alive
-from drill.grader.results import ERROR, FAIL, PASS, TIMEOUT, GradeResult, TestResult, waiting
+from drill.grader.escape import escape
+from drill.grader.folders import make_run_folder, remove_tree
+from drill.grader.reports import MAX_LINE, Broken, Reports
+from drill.grader.results import ERROR, PASS, TIMEOUT, GradeResult, TestResult, capped, waiting
 from drill.notebook import cell_sources, place
 from drill.paths import home, scratch
 
@@ -63,22 +67,16 @@ def _name(chunk, test_id):
     return f"{chunk}::{str(test_id).split('::')[-1]}"
 
 
+def _chunk_of(suite):
+    """The chunk a suite's file belongs to: its folder's name (chunks/<chunk>/test_<chunk>.py)."""
+    return os.path.basename(os.path.dirname(suite))
+
+
 def graph_of(event):
-    """The graph a report carries, as a dict the parent has checked, or None."""
+    """The graph a report carries (checked by reports.graph), as drill.graph holds it, or None."""
     from drill.graph import Graph
     graph = event.get("graph")
-    if not isinstance(graph, dict):
-        return None
-    try:
-        return Graph.from_dict(graph).to_dict()
-    except (TypeError, ValueError, AttributeError):
-        return None
-
-
-def text_of(event, key):
-    """A string field of a report, or "" when the child sent something else."""
-    value = event.get(key)
-    return value if isinstance(value, str) else ""
+    return None if graph is None else Graph.from_dict(graph).to_dict()
 
 
 def static_problem(path, source, cells=None):
@@ -141,10 +139,10 @@ def grade(chunk, learner, profile="thorough", limits=Limits(), on_event=None, la
     if not result.problem:
         database = DatabaseWatch(home() / "drill.sqlite3")
         run = run_at_once(learner, limits, Together(on_event), launcher, cancel, profile, suites,
-                          chunk.drawn)
+                          listing, chunk.drawn)
         expected = drawn_only(listing.result(), chunk.drawn)
         result.problem, result.output = _harmed(database) or run.problem, run.captured()
-        result.tests = waiting(run.results(expected, listing.sources))
+        result.tests = capped(waiting(run.results(expected, listing.sources)))
         unreported = sum(1 for chunk, test_id in expected if test_id not in run.reported)
         if unreported and not result.problem:
             result.problem = (f"the run ended without reporting {unreported} of the "
@@ -162,14 +160,16 @@ def children(suites):
     return max(1, min(cores or 1, len(suites)))
 
 
-def run_at_once(learner, limits, on_event, launcher, cancel, profile, suites, draws=()):
+def run_at_once(learner, limits, on_event, launcher, cancel, profile, suites, listing, draws=()):
     """ChildRuns of `suites` (the tests of `draws` alone, when named), each confined, all at
-    once, sharing their tests (TestQueue); merged into the first when every one has ended."""
+    once, sharing their tests (TestQueue); merged into the first when every one has ended.
+    `listing` is drill's own list of the suites' tests (collection.Listing), the only tests a
+    child may report."""
     runs, queue = [], TestQueue(children(suites))
 
     def one():
         run = ChildRun(learner, limits, on_event, launcher, suites=suites, profile=profile,
-                       queue=queue, draws=draws)
+                       queue=queue, listing=listing, draws=draws)
         runs.append(run)
         if cancel is not None:
             cancel.attach(run)
@@ -292,22 +292,25 @@ def _harmed(database):
 
 def runs_folder():
     """DRILL_HOME/runs, where each run has its folder; those of drills no longer alive (kill -9)
-    are swept the first time a process asks."""
+    are swept the first time a process asks, and so is the example folder children could
+    write before drill kept the examples itself (examples.py). Sweeping never raises."""
     folder = scratch("runs")
     if folder not in _swept:
-        for old in folder.iterdir():
-            pid = old.name.split("-")[0]
-            if pid.isdigit() and not alive(int(pid)):
-                shutil.rmtree(old, ignore_errors=True)
         _swept.append(folder)
+        remove_tree(home() / "hypothesis")
+        try:
+            left = [entry.name for entry in os.scandir(folder)]
+        except OSError:
+            left = []
+        for name in left:
+            pid = name.split("-")[0]
+            if pid.isdigit() and len(pid) < 10 and not alive(int(pid)):
+                remove_tree(folder / name)
+        cgroup.sweep(alive)
     return folder
 
 
 _swept = []
-
-
-def hypothesis_folder():
-    return scratch("hypothesis")
 
 
 def hidden_paths(*files):
@@ -331,15 +334,21 @@ class Launched:
     claims: object = None
 
 
-def start_runner(limits):
-    """A new `python -I -m drill.grader.child`, waiting for its config on stdin; it dies with
-    this thread, and carries no environment of drill's."""
+def start_runner(limits, group=None):
+    """A new `python -I -m drill.grader.child`, waiting for its config on stdin, in the run's
+    cgroup `group` if it has one; it dies with this thread, and carries no environment of
+    drill's."""
     from drill.grader.sandbox import die_with_parent, environment
+
+    def confine():
+        die_with_parent()
+        cgroup.join(group)
+
     output_r, output_w = os.pipe()
     results_r, results_w = os.pipe()
     proc = subprocess.Popen([sys.executable, "-I", "-m", "drill.grader.child"], stdin=subprocess.PIPE,
                             stdout=output_w, stderr=output_w, pass_fds=(results_w,),
-                            start_new_session=True, preexec_fn=die_with_parent,
+                            start_new_session=True, preexec_fn=confine,
                             env=environment(str(runs_folder())), cwd="/")
     os.close(output_w)
     os.close(results_w)
@@ -361,7 +370,7 @@ class ColdStart:
     """A new child for each run, paying for Python, pytest and hypothesis each time (drill check)."""
 
     def launch(self, config, limits):
-        return send_config(start_runner(limits), config)
+        return send_config(start_runner(limits, config["cgroup"]), config)
 
 
 class Cancel:
@@ -387,29 +396,42 @@ class ChildRun:
     """One child process running the suites, watched until it ends or its time is up."""
 
     def __init__(self, learner, limits, on_event, launcher, suites=(), profile="quick", task=None,
-                 args=None, queue=None, draws=()):
+                 args=None, queue=None, listing=None, draws=()):
         self.limits, self.on_event, self.task = limits, on_event or (lambda *a: None), task
         self.queue, self.handed, self.numbers = queue or TestQueue(1), deque(), {}
+        self.listing, self.chunks = listing, {}
         self.task_events = []
         self.token = secrets.token_hex(16)
+        self.reports = Reports(self.token, task, args)
         self.problem, self.output, self.dropped = "", b"", 0
         self.collected, self.reported, self.running, self.done = [], {}, None, False
         self.timed_out = self.stopped = self.killed_by_us = False
         self.results_eof_at = self.exited_at = None
-        self.phase_started = time.monotonic()
-        self.workdir = tempfile.TemporaryDirectory(prefix=f"{os.getpid()}-", dir=runs_folder())
+        self.unsent, self.last_claim = b"", False
+        self.started = self.phase_started = time.monotonic()
+        self.workdir = make_run_folder(runs_folder())
+        from drill.grader.sandbox import PROCESSES
+        self.group = cgroup.RunGroup(limits.memory_bytes, PROCESSES + 2)  # + the stand-in
         config = {"file": str(learner.path), "source": learner.source, "cells": learner.cells,
                   "suites": list(suites), "draws": list(draws), "task": task, "args": args,
-                  "profile": profile, "database": str(hypothesis_folder()), "token": self.token,
-                  "workdir": self.workdir.name, "test_s": limits.test_s,
+                  "profile": profile,
+                  "examples": examples.lend(sorted({_chunk_of(s) for s in suites})),
+                  "token": self.token, "workdir": self.workdir, "test_s": limits.test_s,
                   "import_s": limits.import_s, "memory_bytes": limits.memory_bytes,
-                  "cpu_s": int(limits.run_s) + 5,
-                  "writable": [self.workdir.name, str(hypothesis_folder())],
+                  "cpu_s": int(limits.run_s) + 5, "writable": [self.workdir],
+                  "cgroup": self.group.path and str(self.group.path),
                   "hidden": hidden_paths(learner.path),
                   "suite_folders": sorted({os.path.dirname(os.path.dirname(s)) for s in suites})}
-        launched = (launcher or ColdStart()).launch(config, limits)
+        try:
+            launched = (launcher or ColdStart()).launch(config, limits)
+        except BaseException:
+            self.group.end()
+            remove_tree(self.workdir)
+            raise
         self.proc, self.output_pipe, self.results_pipe, self.claims = \
             launched.proc, launched.output, launched.results, launched.claims
+        os.set_blocking(self.claims.fileno(), False)  # a child that never reads them cannot
+        #                                               stop this process past the deadline
 
     def absorb(self, other):
         """Take in what another run of the same file (on other suites) collected and said."""
@@ -439,6 +461,7 @@ class ChildRun:
                 for key, _ in ready:
                     if not key.data(key.fileobj, buffer):
                         selector.unregister(key.fileobj)
+                self._send_claims()
                 self._check_time(deadline)
                 if not ready or time.monotonic() - asked >= POLL_S:
                     if self.proc.poll() is not None:
@@ -449,12 +472,13 @@ class ChildRun:
         finally:
             self.killed_by_us = not self._ends_alone(0.25)
             self._kill_group()
+            self.group.end()
             self.proc.wait()
             selector.close()
             self._close_claims()
             self.output_pipe.close()
             self.results_pipe.close()
-            self.workdir.cleanup()
+            remove_tree(self.workdir)
         if self.stopped:
             self.problem = "stopped: a newer save replaced this version"
         if not self.problem and not self.done:
@@ -490,61 +514,93 @@ class ChildRun:
         return bool(data)
 
     def captured(self):
-        text = self.output.decode("utf-8", "replace")
+        text = escape(self.output.decode("utf-8", "replace"))
         return text + (f"\n[... {self.dropped} more bytes of output not kept]" if self.dropped else "")
 
     def _take_reports(self, pipe, buffer):
+        """Read the results pipe; each whole line is a report, checked before it is heard. A
+        line that breaks its form, or grows past MAX_LINE, ends the run."""
         data = os.read(pipe.fileno(), 65536)
         if not data:
             self.results_eof_at = time.monotonic()
         *lines, buffer[0] = (buffer[0] + data).split(b"\n")
-        for line in lines:
-            try:
-                event = json.loads(line)
-            except ValueError:
-                continue
-            if isinstance(event, dict) and event.get("token") == self.token:
-                self._handle(event)
+        try:
+            if len(buffer[0]) > MAX_LINE:
+                raise Broken(f"a report longer than {MAX_LINE} bytes")
+            for line in lines:
+                self._handle(self.reports.read(line))
+        except Broken as exc:
+            self._stop_broken(str(exc))
+            return False
         return bool(data)
 
+    def _stop_broken(self, why):
+        self.problem = (f"the grader's results pipe carried {why}: your code wrote to it or "
+                        "broke its reports, so the run was stopped")
+        self._kill_group()
+
     def _handle(self, event):
-        kind = event.get("event")
+        """Hear one checked report; what it says must also fit the run so far (a result only
+        for a test this child was handed), or it is Broken."""
+        kind = event["event"]
         self.phase_started = time.monotonic()
         if kind == "collected":
-            self.collected = [t for t in event["tests"] if isinstance(t, dict)]
-            self.numbers = {t.get("id"): n for n, t in enumerate(self.collected)}
-            plain = event.get("plain")
-            self.queue.collected(len(self.collected), plain if isinstance(plain, int) else 0)
+            self._collected(event)
             self._hand_out()
         elif kind == "result":
-            test_id = event["id"]
-            if event.get("status") not in (PASS, FAIL, ERROR, TIMEOUT):
-                event["status"] = ERROR
-            previous = self.reported.get(test_id)
-            if previous is None or previous["status"] == PASS:  # a second report never hides a failure
-                self.reported[test_id] = event
-            if self.numbers.get(test_id) in self.handed:
-                self.handed.remove(self.numbers[test_id])
+            self._result(event)
             self._hand_out()
         elif kind == "done":
             self.done = True
-        elif kind == "task" and isinstance(event.get("data"), dict):
+        elif kind == "task":
             self.task_events.append(event["data"])
         elif kind in ("import_error", "collect_error", "task_error"):
-            self.problem = self.problem or event.get("message", "the file could not be loaded")
+            self.problem = self.problem or event["message"]
         self.on_event(kind, event)
+
+    def _collected(self, event):
+        expected = self.listing.result() if self.listing else []
+        self.chunks = {test_id: chunk for chunk, test_id in expected}
+        ids = [t["id"] for t in event["tests"]]
+        if self.collected or len(set(ids)) != len(ids) or not set(ids) <= set(self.chunks):
+            raise Broken("a list of tests that is not drill's (a test twice, one drill does "
+                         "not have, or a second list)")
+        self.collected = event["tests"]
+        self.numbers = {test_id: n for n, test_id in enumerate(ids)}
+        self.queue.collected(len(ids), min(event.get("plain", 0), len(ids)))
+
+    def _result(self, event):
+        test_id = event["id"]
+        if self.numbers.get(test_id) not in self.handed:
+            raise Broken("a result of a test this child was not running")
+        if event.get("duration_s", 0.0) > time.monotonic() - self.started + 1:
+            raise Broken("a test that took longer than the run")
+        self.handed.remove(self.numbers[test_id])
+        self.reported[test_id] = event
+        if event.get("examples"):
+            examples.keep(self.chunks[test_id], event["examples"])
 
     def _hand_out(self):
         """Hand the child what the queue has for it; close its claims once none are left."""
         given, last = self.queue.give(len(self.handed))
         self.handed.extend(given)
+        self.unsent += b"".join(b"%d\n" % n for n in given)
+        self.last_claim = last
+        self._send_claims()
+
+    def _send_claims(self):
+        """Write what the child has been handed as far as its pipe takes it now, never
+        waiting: the rest goes on the next turn of `wait`."""
+        if self.claims is None:
+            return
         try:
-            if given:
-                self.claims.write(b"".join(b"%d\n" % n for n in given))
-                self.claims.flush()
+            while self.unsent:
+                self.unsent = self.unsent[os.write(self.claims.fileno(), self.unsent):]
+        except BlockingIOError:
+            return
         except OSError:  # the child is gone: its end tells why
-            pass
-        if last:
+            self.unsent = b""
+        if self.last_claim and not self.unsent:
             self._close_claims()
 
     def _close_claims(self):
@@ -579,7 +635,7 @@ class ChildRun:
         """The test the child runs now: the first handed to it and not yet reported, as it
         runs them in the order handed (TestQueue); None between the tests of a run."""
         if self.handed and self.handed[0] < len(self.collected):
-            return self.collected[self.handed[0]].get("id")
+            return self.collected[self.handed[0]]["id"]
         return None
 
     def _kill_group(self):
@@ -617,7 +673,7 @@ class ChildRun:
         """One TestResult per test of drill's own collection (`expected`), in its order: the
         child's list gives titles only, and a test it never reported is charged to the run.
         `codes` holds each test function's source (collection.test_sources)."""
-        titles = {t.get("id"): t.get("title", "") for t in self.collected}
+        titles = {t["id"]: t.get("title", "") for t in self.collected}
         results = []
         for chunk, test_id in expected:
             event = self.reported.get(test_id)
@@ -628,14 +684,10 @@ class ChildRun:
             if event is None:
                 status = TIMEOUT if self.timed_out and test_id == self.running else ERROR
                 event = {"status": status, "message": "not finished: " + self.problem.split("\n")[0]}
-            try:
-                duration = float(event.get("duration_s", 0.0))
-            except (TypeError, ValueError):
-                duration = 0.0
             function = str(test_id).split("::")[-1].split("[")[0]
             results.append(TestResult(
-                _name(chunk, test_id), event["status"], str(event.get("message", "")), duration,
-                chunk, str(titles.get(test_id) or ""), graph_of(event), text_of(event, "owner"),
-                text_of(event, "program") or codes.get((chunk, function)) or "",
-                text_of(event, "output")))
+                _name(chunk, test_id), event["status"], event.get("message", ""),
+                event.get("duration_s", 0.0), chunk, titles.get(test_id, ""), graph_of(event),
+                event.get("owner") or "", event.get("program") or codes.get((chunk, function)) or "",
+                event.get("output", "")))
         return results

@@ -1,9 +1,14 @@
 """The verdict that leaves the grader: one result per test, and the whole grading.
 
 These are what the rest of drill (attempts, the store, rendering, `--json`) reads of a grading;
-nothing here knows how the child was run.
+nothing here knows how the child was run. Their text came from the child, escaped where it
+entered drill; a result read back from the store is escaped again (`from_dict`), so a database
+written by an older drill replays no escape sequence either.
 """
-from dataclasses import asdict, dataclass, field
+import json
+from dataclasses import asdict, dataclass, field, fields
+
+from drill.grader.escape import escape
 
 PASS, FAIL, ERROR, TIMEOUT = "pass", "fail", "error", "timeout"
 
@@ -25,6 +30,21 @@ class TestResult:
         """The --json form: Exercism's test-runner fields where they fit (task_id, test_code,
         output) beside drill's own."""
         return {**asdict(self), "task_id": self.chunk}
+
+    @classmethod
+    def from_dict(cls, data):
+        """A result as `to_dict` wrote it (the store's), every string escaped again and every
+        field of another type left at its default."""
+        kept = {}
+        for f in fields(cls):
+            value = data.get(f.name)
+            if f.name == "graph":
+                kept["graph"] = _graph(value)
+            elif type(value) is str:
+                kept[f.name] = escape(value)
+            elif f.name == "duration_s" and type(value) in (int, float):
+                kept[f.name] = float(value)
+        return cls(**{"name": "", "status": ERROR, **kept})
 
 
 @dataclass
@@ -61,6 +81,17 @@ class GradeResult:
     def first_failure(self):
         return next((t for t in self.tests if t.status != PASS), None)
 
+    @classmethod
+    def from_dict(cls, data):
+        """A grading as `to_dict` wrote it (the store's), read as from_dict reads each test."""
+        text = lambda key: escape(data.get(key))
+        tests = data.get("tests") if type(data.get("tests")) is list else []
+        duration = data.get("duration_s")
+        return cls(text("chunk"), text("file"), text("profile"),
+                   [TestResult.from_dict(t) for t in tests if type(t) is dict],
+                   float(duration) if type(duration) in (int, float) else 0.0, text("problem"),
+                   text("output"), text("notes"))
+
     def to_dict(self):
         return {"version": 1, "chunk": self.chunk, "passed": self.passed,
                 "tests": [t.to_dict() for t in self.tests], "duration_s": self.duration_s,
@@ -73,6 +104,42 @@ class GradeResult:
 # own": the whole file run as it stands): it waits on the first of them that fails, and is its
 # own when none does.
 EVERY = "*"
+
+
+# Characters of detail (messages, programs, printed output, graphs) a grading keeps in all. An
+# honest failing grading of full holds about 60,000 (tests/test_sandbox.py measures it); a child
+# that fills every report to its bound would store megabytes.
+DETAIL = 200_000
+BRIEF = 200  # characters of a message once the budget is spent: its first line
+
+
+def capped(tests, budget=DETAIL):
+    """`tests` with their detail kept in order while `budget` lasts: after that, a test keeps
+    its status and the first line of its message."""
+    for t in tests:
+        size = len(t.message) + len(t.test_code) + len(t.output) + \
+            (len(json.dumps(t.graph)) if t.graph else 0)
+        if size > budget:
+            t.message = t.message.split("\n")[0][:BRIEF]
+            t.test_code = t.output = ""
+            t.graph, size = None, len(t.message)
+        budget -= size
+    return tests
+
+
+def _graph(value):
+    """A stored graph read back through drill.graph, which keeps only its own fields' types;
+    its strings escaped."""
+    from drill.graph import Graph
+    if type(value) is not dict:
+        return None
+    try:
+        graph = Graph.from_dict(value)
+    except (TypeError, ValueError, AttributeError, OverflowError):
+        return None
+    for node in graph.nodes:
+        node.label, node.op = escape(node.label), escape(node.op)
+    return graph.to_dict()
 
 
 def waiting(tests):

@@ -2,22 +2,33 @@
 
 The learner's file runs in a child that, on Linux, is shut in by:
 
-- `files` (Landlock): it may write only its run's folder (and hypothesis' example database), and
-  read only Python, the libraries it loads, drill's grading code and the suites: not DRILL_HOME,
-  the workspace, the reference, or anything else of the user's. No network either.
+- `files` (Landlock): it may write only its run's folder, and read only Python, the libraries it
+  loads, drill's grading code and the suites: not DRILL_HOME, the workspace, the reference, or
+  anything else of the user's. No TCP either.
 - `signals` (Landlock scoping, Linux 6.12+): it cannot signal a process outside its own run.
+- `sockets` (seccomp): it cannot make a socket at all, so no named Unix socket and no UDP
+  (which Landlock governs only from ABI 9 and 10), nor io_uring, memfd, SysV IPC or POSIX
+  message queues, which would hold memory outside its address space.
 - `processes` (user + PID namespaces): the run is PID 1 of a namespace of its own, so when it ends,
   the kernel ends every process it started, `setsid` daemons included, and the process bound
   (RLIMIT_NPROC) holds even for root.
+- `ipc`, `network` (IPC and network namespaces): no SysV object or message queue of the run
+  outlives it or meets another program's; no interface but a loopback that is down.
+- `run folder` (a mount namespace): the run writes in a tmpfs of its own, bounded in bytes and
+  files, which vanishes with it; nothing it writes reaches the disk.
+- `memory` (cgroup v2, cgroup.py): memory and processes bounded for the whole run, not each
+  process, and everything in it killed at its end.
 - `parent death` (PR_SET_PDEATHSIG): the run dies with drill, even under kill -9.
-- `limits` (rlimits): file size, processes, open files.
+- `limits` (rlimits): memory, file size, processes, open files, per process.
 
 Landlock comes from `landlockpy` (a binding of the syscalls, every ABI up to 11, signal scoping
-included); the namespaces and prctl are a few libc calls, written here because no binding on
-PyPI covers them. What is missing (another kernel, macOS, user namespaces disabled) is left off
-and named, once, by `problems()`; `DRILL_SANDBOX=off` forces everything off, for the tests.
+included); the namespaces, mounts, prctl and the seccomp filter are a few libc calls, written
+here because no binding on PyPI covers them without a C library of its own. What is missing
+(another kernel, macOS, user namespaces disabled) is left off and named, once, by `problems()`;
+`DRILL_SANDBOX=off` forces everything off, for the tests.
 """
 import ctypes
+import errno
 import os
 import resource
 import signal
@@ -26,11 +37,15 @@ from contextlib import suppress
 from dataclasses import dataclass
 
 CLONE_NEWUSER, CLONE_NEWPID = 0x10000000, 0x20000000
-PR_SET_PDEATHSIG = 1
-FILE_BYTES = 64 * 1024 ** 2  # one file: hypothesis' examples are a few bytes, a learner's none
+CLONE_NEWNS, CLONE_NEWIPC, CLONE_NEWNET = 0x00020000, 0x08000000, 0x40000000
+SPACES = CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWNET | CLONE_NEWNS
+MS_REC, MS_PRIVATE, MS_NOSUID, MS_NODEV = 0x4000, 0x40000, 0x2, 0x4
+PR_SET_PDEATHSIG, PR_SET_NO_NEW_PRIVS, PR_SET_SECCOMP, SECCOMP_MODE_FILTER = 1, 38, 22, 2
+FILE_BYTES = 64 * 1024 ** 2  # one file: a learner's code needs none
 PROCESSES = 64               # the run's tasks (threads count), in its own user namespace
 PIDS = 301                   # the least pid_max a PID namespace takes: it binds root too
 OPEN_FILES = 256
+FOLDER = "size=32m,nr_inodes=4096,mode=700"  # the run's tmpfs: 32 MiB in 4,096 files at most
 
 
 @dataclass(frozen=True)
@@ -63,13 +78,25 @@ def _landlock_abi():
 
 
 def _namespaces_work():
-    """Whether this process may make a user + PID namespace: tried in a throwaway child."""
+    """Which namespaces this process may make: SPACES, user and PID alone, or none (0); tried
+    in a throwaway child, which also mounts a tmpfs as a run would."""
     if not sys.platform.startswith("linux"):
-        return False
-    pid = os.fork()
-    if pid == 0:
-        os._exit(0 if _LIBC.unshare(CLONE_NEWUSER | CLONE_NEWPID) == 0 else 1)
-    return os.waitpid(pid, 0)[1] == 0
+        return 0
+    uid, gid = os.getuid(), os.getgid()
+    for flags in (SPACES, CLONE_NEWUSER | CLONE_NEWPID):
+        pid = os.fork()
+        if pid == 0:
+            works = False
+            try:
+                works = _LIBC.unshare(flags) == 0
+                if works and flags == SPACES:
+                    _map_ids(uid, gid)
+                    works = _mount_private(os.path.dirname(os.__file__))
+            finally:
+                os._exit(0 if works else 1)
+        if os.waitpid(pid, 0)[1] == 0:
+            return flags
+    return 0
 
 
 def protections():
@@ -77,24 +104,43 @@ def protections():
     if forced_off():
         why = "forced off (DRILL_SANDBOX=off)"
         return [Protection(name, False, why) for name in NAMES]
+    from drill.grader import cgroup
     linux = sys.platform.startswith("linux")
     abi = _landlock_abi() if linux else 0
     spaces = _namespaces_work()
+    full = spaces == SPACES
     no_landlock = ("not Linux" if not linux else "the landlockpy package is missing or the "
                    "kernel has no Landlock (Linux 5.13+, enabled at boot)")
+    no_spaces = "user namespaces are not available to this user"
+    partly = "this kernel lets this user make user and PID namespaces only"
+    filtered = seccomp_works()
+    memory, why_not = cgroup.base()
     return [
         Protection("files", abi >= 1, f"Landlock ABI {abi}" if abi else no_landlock),
         Protection("signals", abi >= 6, f"Landlock ABI {abi} scopes signals" if abi >= 6 else
                    f"Landlock ABI {abi} cannot scope signals (needs 6: Linux 6.12+)"),
-        Protection("processes", spaces, "user and PID namespaces, at most 300 processes"
-                   if spaces else
-                   "user namespaces are not available to this user"),
+        Protection("sockets", filtered, "seccomp: no socket (Unix, UDP or TCP), io_uring, memfd "
+                   "or SysV IPC" if filtered else "no seccomp filter on this kernel or machine "
+                   "(x86-64 and arm64 only): named Unix sockets and UDP are open"),
+        Protection("processes", bool(spaces), "user and PID namespaces, at most 300 processes"
+                   if spaces else no_spaces),
+        Protection("ipc", full, "an IPC namespace: SysV objects and message queues end with "
+                   "the run" if full else partly if spaces else no_spaces),
+        Protection("network", full, "a network namespace: no interface but a loopback that is "
+                   "down" if full else partly if spaces else no_spaces),
+        Protection("run folder", full, "a tmpfs of 32 MiB and 4,096 files in the run's mount "
+                   "namespace, gone with it" if full else
+                   (partly if spaces else no_spaces) + ": the run writes in DRILL_HOME/runs"),
+        Protection("memory", memory is not None, f"a cgroup v2 per run under {memory}: "
+                   "2 GiB and 64 processes for the whole run" if memory else why_not +
+                   ": memory is bounded per process (2 GiB each), not per run"),
         Protection("parent death", linux, "PR_SET_PDEATHSIG" if linux else "not Linux"),
-        Protection("limits", True, "rlimits on file size, processes and open files"),
+        Protection("limits", True, "rlimits on memory, file size, processes and open files"),
     ]
 
 
-NAMES = ("files", "signals", "processes", "parent death", "limits")
+NAMES = ("files", "signals", "sockets", "processes", "ipc", "network", "run folder", "memory",
+         "parent death", "limits")
 
 
 def problems():
@@ -125,15 +171,17 @@ def enter_namespaces():
     and ends as the run ends (killed by the same signal), so whoever watches it sees the run's
     own status. When it dies, the run dies with it (PDEATHSIG), and when the run, PID 1, dies,
     the kernel kills whatever the run started. Without namespaces, does nothing."""
+    global _entered
     if forced_off() or not sys.platform.startswith("linux"):
         return
     uid, gid = os.getuid(), os.getgid()
-    if _LIBC.unshare(CLONE_NEWUSER | CLONE_NEWPID) != 0:
+    for flags in (SPACES, CLONE_NEWUSER | CLONE_NEWPID):
+        if _LIBC.unshare(flags) == 0:
+            _entered = flags
+            break
+    else:
         return
-    for name, text in (("setgroups", "deny"), ("uid_map", f"{uid} {uid} 1"),
-                       ("gid_map", f"{gid} {gid} 1")):
-        with open(f"/proc/self/{name}", "w") as f:
-            f.write(text)
+    _map_ids(uid, gid)
     pid = os.fork()
     if pid == 0:
         die_with_parent()
@@ -142,6 +190,31 @@ def enter_namespaces():
                 f.write(str(PIDS))
         return
     _stand_in(pid)
+
+
+_entered = 0  # the namespaces this process entered (enter_namespaces)
+
+
+def _map_ids(uid, gid):
+    """Be in the new user namespace who this user is outside it."""
+    for name, text in (("setgroups", "deny"), ("uid_map", f"{uid} {uid} 1"),
+                       ("gid_map", f"{gid} {gid} 1")):
+        with open(f"/proc/self/{name}", "w") as f:
+            f.write(text)
+
+
+def _mount_private(folder):
+    """Make this mount namespace's mounts its own, then a bounded tmpfs over `folder`."""
+    return _LIBC.mount(b"none", b"/", None, MS_REC | MS_PRIVATE, None) == 0 and \
+        _LIBC.mount(b"tmpfs", os.fsencode(folder), b"tmpfs", MS_NOSUID | MS_NODEV,
+                    FOLDER.encode()) == 0
+
+
+def private_folder(folder):
+    """Put a tmpfs of the run's own over its `folder`, where this process entered a mount
+    namespace; what it writes there then never reaches drill's folder, and vanishes with the
+    run. Returns whether it did."""
+    return bool(_entered & CLONE_NEWNS) and _mount_private(folder)
 
 
 def _stand_in(pid):
@@ -162,6 +235,69 @@ def _stand_in(pid):
         signal.signal(signum, signal.SIG_DFL)
         os.kill(os.getpid(), signum)
     os._exit(os.waitstatus_to_exitcode(status) if os.WIFEXITED(status) else 1)
+
+
+# Per architecture (the audit number seccomp sees): the system calls a run is refused, none of
+# which Python, pytest or hypothesis make while grading: socket, io_uring_setup, memfd_create,
+# memfd_secret, shmget, msgget, semget, mq_open. x86-64's x32 calls are refused too.
+REFUSED = {0xC000003E: (41, 425, 319, 447, 29, 68, 64, 240),
+           0xC00000B7: (198, 425, 279, 447, 194, 186, 190, 180)}
+_ARCH = {"x86_64": 0xC000003E, "aarch64": 0xC00000B7}.get(os.uname().machine) \
+    if hasattr(os, "uname") else None
+
+
+class _Filter(ctypes.Structure):
+    _fields_ = [("code", ctypes.c_ushort), ("jt", ctypes.c_ubyte), ("jf", ctypes.c_ubyte),
+                ("k", ctypes.c_uint)]
+
+
+class _Program(ctypes.Structure):
+    _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.POINTER(_Filter))]
+
+
+def _seccomp_program():
+    """The filter, in classic BPF: another architecture's calls and those of REFUSED fail with
+    EACCES, everything else is allowed (Landlock and the namespaces bound the rest)."""
+    load, jump_eq, jump_ge, give = 0x20, 0x15, 0x35, 0x06
+    allow, refuse = 0x7FFF0000, 0x00050000 | errno.EACCES
+    calls = REFUSED[_ARCH]
+    refusing = 4 + len(calls) + 1  # the index of the last instruction, which refuses
+    code = [(load, 0, 0, 4), (jump_eq, 0, refusing - 2, _ARCH), (load, 0, 0, 0),
+            (jump_ge, refusing - 4, 0, 0x40000000)]
+    for n, call in enumerate(calls):
+        code.append((jump_eq, refusing - (5 + n), 0, call))
+    code += [(give, 0, 0, allow), (give, 0, 0, refuse)]
+    return (_Filter * len(code))(*code)
+
+
+def filter_calls():
+    """Refuse the run the system calls of REFUSED, for good (no_new_privs first, as seccomp
+    requires). Returns whether it did."""
+    if forced_off() or _ARCH is None or _LIBC is None:
+        return False
+    code = _seccomp_program()
+    program = _Program(len(code), code)
+    return _LIBC.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0 and \
+        _LIBC.prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, ctypes.byref(program), 0, 0) == 0
+
+
+def seccomp_works():
+    """Whether the filter takes here: tried in a throwaway child, which then fails to make a
+    socket."""
+    if _ARCH is None or not sys.platform.startswith("linux"):
+        return False
+    pid = os.fork()
+    if pid == 0:
+        import socket
+        refused = False
+        try:
+            if filter_calls():
+                socket.socket(socket.AF_UNIX)
+        except PermissionError:
+            refused = True
+        finally:
+            os._exit(0 if refused else 1)
+    return os.waitpid(pid, 0)[1] == 0
 
 
 def set_limits(memory_bytes, cpu_s):

@@ -13,10 +13,11 @@ import os
 import types
 
 from hypothesis import HealthCheck, Phase, settings
-from hypothesis.database import DirectoryBasedExampleDatabase, ExampleDatabase
+from hypothesis.database import ExampleDatabase
 from hypothesis.internal.conjecture import engine
 
 from drill.grader.results import EVERY
+from drill.grader.reports import MAX_KEYS, MAX_VALUE, MAX_VALUES
 from drill.grader.submission import learner_frame, load_submission
 
 _isfinite = math.isfinite
@@ -46,37 +47,55 @@ PHASES = [Phase.explicit, Phase.reuse, Phase.generate, Phase.target, Phase.shrin
 
 
 class RunExamples(ExampleDatabase):
-    """The example database of the run in progress. Hypothesis binds a test's settings, database
-    included, when its suite is imported; the warm grader imports the suites once, before any
-    run and outside DRILL_HOME, so the folder is set for each run instead (`load_profile`)."""
+    """The example database of the run in progress, in its memory: lent by drill at the start
+    (the run's config), and what each test leaves for its keys sent back with its report
+    (`left`), for drill to check and keep (grader.examples). No child writes drill's examples.
+    Hypothesis binds a test's settings, database included, when its suite is imported (by the
+    warm grader, once, before any run), so the examples are set for each run instead."""
 
     def __init__(self):
         super().__init__()
-        self.folder = None
+        self.kept, self.touched = {}, set()
 
-    def use(self, folder):
-        self.folder = DirectoryBasedExampleDatabase(folder) if folder else None
+    def use(self, lent):
+        """Start from `lent`, {key: [value, ...]} in hex."""
+        self.kept = {bytes.fromhex(k): {bytes.fromhex(v) for v in vs} for k, vs in lent.items()}
+        self.touched = set()
 
     def save(self, key, value):
-        if self.folder is not None:
-            self.folder.save(key, value)
+        self.kept.setdefault(key, set()).add(value)
+        self.touched.add(key)
 
     def fetch(self, key):
-        return self.folder.fetch(key) if self.folder is not None else ()
+        yield from sorted(self.kept.get(key, ()), key=lambda v: (len(v), v))
 
     def delete(self, key, value):
-        if self.folder is not None:
-            self.folder.delete(key, value)
+        self.kept.get(key, set()).discard(value)
+        self.touched.add(key)
+
+    def left(self, keys=MAX_KEYS, values=MAX_VALUES, size=MAX_VALUE):
+        """{key: [value, ...]} in hex, the shortest first, of the keys saved to or deleted
+        from since the last call, within the bounds drill keeps (grader.reports)."""
+        found = {key.hex(): [v.hex() for v in self.fetch(key) if len(v) <= size][:values]
+                 for key in sorted(self.touched)[:keys]}
+        self.touched = set()
+        return found
 
 
 _examples = RunExamples()
 
 
-def load_profile(name, database_dir=None):
+def examples_left():
+    """What the test that just ended left in the example database (RunExamples.left)."""
+    return _examples.left()
+
+
+def load_profile(name, examples=None):
     """Make `name` hypothesis' default: no deadline and no health check, so that a slow or busy
-    machine never turns a correct file red; failures are kept in `database_dir` and replayed first.
+    machine never turns a correct file red; failing examples are kept (`examples`, lent by
+    drill: RunExamples) and replayed first.
     """
-    _examples.use(database_dir)
+    _examples.use(examples or {})
     settings.register_profile(name, max_examples=PROFILES[name], deadline=None,
                               suppress_health_check=list(HealthCheck), database=_examples,
                               phases=PHASES, report_multiple_bugs=False, print_blob=False)

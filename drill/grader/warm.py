@@ -25,7 +25,7 @@ import time
 from contextlib import suppress
 from dataclasses import asdict
 
-from drill.grader import sandbox
+from drill.grader import cgroup, sandbox
 from drill.grader.parent import ColdStart, Launched, send_config, start_runner
 
 REPLY_S = 10.0  # how long the parent waits for the server to answer a fork
@@ -292,6 +292,7 @@ def _child(grade_here, request, fds, server_fds, warm):
             os.close(fd)
         os.setsid()
         sandbox.die_with_parent()
+        cgroup.join(request["config"]["cgroup"])  # before it starts any process
         sandbox.enter_namespaces()  # the run goes on as PID 1 of its own; this process waits
         output, results, claims = fds
         os.dup2(output, 1)
