@@ -2,6 +2,7 @@
 a version the database refuses kept aside in a file until the next drill puts it back. A part
 of Store (drill.store.database), which takes the aside versions back when it opens."""
 import json
+import os
 import sqlite3
 from datetime import datetime
 
@@ -9,6 +10,9 @@ from drill.errors import DrillError
 from drill.store.records import Snapshot, as_iso
 from drill.store.sqlite_errors import REPAIR, is_busy
 from drill.store.texts import VERSION_COLUMNS, pack
+
+
+ASIDE = ("attempt_id", "content", "taken_at", "reason", "result")  # a version kept aside
 
 
 class Versions:
@@ -28,10 +32,10 @@ class Versions:
             if self.read_only or is_busy(exc):
                 raise
             aside = self.aside_path()
-            with open(aside, "a", encoding="utf-8") as f:
-                f.write(json.dumps({"attempt_id": attempt_id, "content": content,
-                                    "taken_at": as_iso(taken_at), "reason": reason,
-                                    "result": data}) + "\n")
+            with open(aside, "a", encoding="utf-8") as f:  # a line of its own, even after one
+                f.write("\n" + json.dumps(dict(zip(ASIDE, (attempt_id, content,  # a full disk cut
+                                                            as_iso(taken_at), reason, data))))
+                        + "\n")
             raise DrillError(f"{self.path} refused this version ({exc}); it is kept in {aside} "
                              "and goes back in the next time drill starts. " + REPAIR)
 
@@ -65,35 +69,48 @@ class Versions:
     def _take_back(self):
         """Put back versions the database once refused (a graded pass ends its attempt), then
         remove their file. Left as it is while the database still refuses them: the command
-        goes on, and meets the damage only if it reads the damaged part."""
+        goes on, and meets the damage only if it reads the damaged part. What stays aside is
+        written to a new file before the versions put back are committed, and replaces the old
+        one after: a full disk leaves all as it was, and a line a full disk cut short stays
+        aside as it is, never lost."""
         aside = self.aside_path()
         if not aside.is_file():
             return
-        kept = [json.loads(line) for line in aside.read_text(encoding="utf-8").splitlines()
-                if line.strip()]
+        kept, unread = [], []
+        for line in aside.read_bytes().splitlines():
+            try:
+                version = json.loads(line)
+                kept.append({key: version[key] for key in ASIDE})
+            except (ValueError, TypeError, KeyError):
+                unread += [line] if line.strip() else []
+        fresh = aside.with_name(aside.name + f".{os.getpid()}.part")
         try:
-            left = self._put_back(kept)
-        except sqlite3.DatabaseError:
+            with self.transaction():
+                rest = [json.dumps(v).encode() for v in self._put_back(kept)] + unread
+                if rest:
+                    fresh.write_bytes(b"".join(line + b"\n" for line in rest))
+        except (sqlite3.DatabaseError, OSError):
+            fresh.unlink(missing_ok=True)
             return
-        if left:  # their attempts are not in this database: they stay aside, never lost
-            aside.write_text("".join(json.dumps(v) + "\n" for v in left), encoding="utf-8")
+        if rest:
+            os.replace(fresh, aside)
         else:
             aside.unlink()
 
     def _put_back(self, kept):
-        """Insert the kept versions whose attempt is in the database; the others."""
+        """Insert the kept versions whose attempt is in the database (in the caller's
+        transaction); the others."""
         left = []
-        with self.transaction():
-            for v in kept:
-                if self.db.execute("SELECT 1 FROM attempts WHERE id = ?",
-                                   (v["attempt_id"],)).fetchone() is None:
-                    left.append(v)
-                    continue
-                passed = None if v["result"] is None else int(json.loads(v["result"])["passed"])
-                self._insert_version(v["attempt_id"], v["content"], v["taken_at"], v["reason"],
-                                     passed, v["result"])
-                if passed and self.attempt(v["attempt_id"]).outcome == "open":
-                    self._finish(v["attempt_id"], "passed", datetime.fromisoformat(v["taken_at"]))
+        for v in kept:
+            if self.db.execute("SELECT 1 FROM attempts WHERE id = ?",
+                               (v["attempt_id"],)).fetchone() is None:
+                left.append(v)
+                continue
+            passed = None if v["result"] is None else int(json.loads(v["result"])["passed"])
+            self._insert_version(v["attempt_id"], v["content"], v["taken_at"], v["reason"],
+                                 passed, v["result"])
+            if passed and self.attempt(v["attempt_id"]).outcome == "open":
+                self._finish(v["attempt_id"], "passed", datetime.fromisoformat(v["taken_at"]))
         return left
 
     def snapshots(self, attempt_id):

