@@ -1,4 +1,5 @@
 """Every test runs with its own DRILL_HOME and a fixed clock: the real home folder is never touched."""
+import os
 import sys
 from pathlib import Path
 
@@ -33,6 +34,20 @@ def shared_cache(tmp_path_factory):
     os.environ["DRILL_CACHE"] = str(tmp_path_factory.mktemp("cache"))
     yield
     os.environ.pop("DRILL_CACHE", None)
+
+
+@pytest.fixture
+def memory_tmp(tmp_path):
+    """A folder in memory (/dev/shm) where the machine has one, else tmp_path: a tree of
+    thousands of folders is removed in a second there, and in fifteen on a busy disk."""
+    import shutil
+    import tempfile
+    if not os.path.isdir("/dev/shm"):
+        yield tmp_path
+        return
+    folder = Path(tempfile.mkdtemp(dir="/dev/shm", prefix="drill-test-"))
+    yield folder
+    shutil.rmtree(folder, ignore_errors=True)
 
 
 WARM = {}  # the session's warm grader, which verdict() grades with unless told otherwise

@@ -1,6 +1,7 @@
 """The sandbox: files that attack the learner's data, the machine or the verdict's inputs fail
 with their true reason, and leave everything as it was."""
 import hashlib
+import json
 import os
 import subprocess
 import sys
@@ -9,12 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from drill.grader import sandbox
+from drill.grader import cgroup, sandbox
 from drill.grader.parent import ColdStart, Limits
 from drill.learner_file import read
 from drill.store import open_store
 
-from conftest import CHUNKS, REFERENCE, drill, leftovers, verdict
+from conftest import CHUNKS, REFERENCE, drill, failures, leftovers, verdict
 
 HOSTILE = Path(__file__).parent / "hostile"
 FAST = Limits(run_s=20, test_s=2, import_s=2)
@@ -129,7 +130,7 @@ def test_landlock_alone_confines_a_process_without_namespaces(tmp_path, drill_ho
     secret.write_text("x")
     script = f"""
 import os, sys, signal
-from drill.grader import sandbox
+from drill.grader import cgroup, sandbox
 assert sandbox.landlock([{str(run)!r}], [{str(drill_home)!r}])
 for attempt in (lambda: open({str(secret)!r}).read(), lambda: open("/tmp/drill-ll", "w"),
                 lambda: os.kill(os.getppid(), 0)):
@@ -158,7 +159,7 @@ def test_a_hidden_folder_beside_files_hides_only_itself(tmp_path):
     (root / "hidden" / "reference.py").write_text("secret")
     script = f"""
 import sys
-from drill.grader import sandbox
+from drill.grader import cgroup, sandbox
 everything = sandbox.readable([])
 sandbox.readable = lambda hidden, suites: everything + sandbox._beside({str(root)!r}, hidden)
 assert sandbox.landlock([{str(run)!r}], [{str(root / "hidden")!r}])
@@ -292,3 +293,294 @@ def test_suites_outside_the_package_are_read_where_they_are(tmp_path):
     topo = next(c for c in load_catalog(chunks) if c.name == "topo")
     result = grade(topo, read(REFERENCE), "quick", launcher=ColdStart())
     assert result.passed, result.problem or [t.message for t in result.tests if t.status != "pass"]
+
+
+# Issue 29's attacks: what one grading leaves must not change the next, nothing the child sends
+# may raise in drill or reach the terminal, and the run's limits hold for the whole run.
+FORGERIES = ["deep", "no_id", "list_id", "tests_int", "huge_duration", "dict_message",
+             "result_first", "many_tests", "forged_list", "huge_graph", "endless_line",
+             "huge_messages", "surrogate"]
+LINGERING = [("poisons_examples", "your file defines no `Value`"),
+             ("fills_run_folder", "your file defines no `Value`"),
+             ("ipc_and_sockets", "udp: Permission denied; unix: Permission denied; memfd: "
+                                 "Permission denied; shm: Permission denied; msg: Permission "
+                                 "denied; theirs: Permission denied")]
+
+
+def ipc_objects():
+    """The SysV IPC objects of the machine, by kind: none of a run's may outlive it."""
+    return {kind: Path(f"/proc/sysvipc/{kind}").read_text().splitlines()[1:]
+            for kind in ("shm", "msg", "sem")}
+
+
+def honest_size():
+    """The size of an honest failing result, as --json and the store hold it: full, with one
+    realistic bug, thorough (the longest a learner's grading gets)."""
+    if "honest" not in WARM_SIZES:
+        mutant = REFERENCE.read_text().replace("self.data * other.data", "self.data + other.data")
+        path = Path(os.environ["DRILL_CACHE"]) / "honest.py"
+        path.write_text(mutant)
+        result = verdict("full", path, "thorough")
+        assert not result.passed
+        WARM_SIZES["honest"] = len(json.dumps(result.to_dict()))
+    return WARM_SIZES["honest"]
+
+
+WARM_SIZES = {}
+
+
+def hostile(tmp_path, name):
+    """The hostile file `name` (forges_report_shapes-deep: the file forges_report_shapes.py
+    under that name, which picks its forgery), where the test's tmp folder holds it."""
+    path = tmp_path / f"{name}.py"
+    path.write_text((HOSTILE / f"{name.split('-')[0]}.py").read_text())
+    return path
+
+
+def after_the_attack(learner, result, begun, reason):
+    """What every attack must leave: a verdict within the run's limit, with its reason and no
+    traceback; nothing of the run alive or on disk; a result no larger than an honest one;
+    and the reference graded on the same home passes, in normal time."""
+    assert time.monotonic() - begun < FAST.run_s + 2
+    assert not result.passed and result.tests and reason in result.problem + \
+        "\n".join(t.message for t in result.tests), result.problem
+    assert "Traceback" not in result.problem
+    assert leftovers() == []
+    assert list((learner / "runs").iterdir()) == []
+    assert len(json.dumps(result.to_dict())) <= honest_size()
+    begun = time.monotonic()
+    reference = verdict("ops", REFERENCE, limits=FAST)
+    assert reference.passed, reference.problem or failures(reference)
+    assert time.monotonic() - begun < 10
+
+
+@pytest.mark.skipif(not CONFINED, reason="the attacks are tried only inside a full sandbox")
+@pytest.mark.parametrize("launcher", ["warm", "cold"])
+@pytest.mark.parametrize("forgery", FORGERIES)
+def test_a_forged_report_fails_the_run_with_a_reason_and_never_raises(forgery, launcher, learner,
+                                                                      tmp_path, warm_grader):
+    begun = time.monotonic()
+    result = verdict("ops", hostile(tmp_path, f"forges_report_shapes-{forgery}"), limits=FAST,
+                     launcher=warm_grader if launcher == "warm" else ColdStart())
+    after_the_attack(learner, result, begun, "the grader's results pipe carried ")
+
+
+@pytest.mark.skipif(not CONFINED, reason="the attacks are tried only inside a full sandbox")
+@pytest.mark.parametrize("launcher", ["warm", "cold"])
+@pytest.mark.parametrize("name, reason", LINGERING)
+def test_nothing_an_attack_leaves_reaches_the_next_grading(name, reason, launcher, learner,
+                                                           tmp_path, warm_grader):
+    """Examples planted or flooded, a run folder filled and booby-trapped, sockets, memfd and
+    SysV IPC: the next grading on the same home passes as if none had run."""
+    import ctypes
+    import socket
+    libc = ctypes.CDLL(None, use_errno=True)
+    theirs = libc.shmget(0x0D711, 4096, 0o1600)  # another program's segment (IPC_CREAT)
+    udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    udp.bind(("127.0.0.1", 47931))
+    udp.setblocking(False)
+    unix = socket.socket(socket.AF_UNIX)
+    listener = Path("/tmp/drill-listener.sock")
+    listener.unlink(missing_ok=True)
+    unix.bind(str(listener))
+    unix.listen()
+    unix.setblocking(False)
+    before = ipc_objects()
+    try:
+        begun = time.monotonic()
+        result = verdict("ops", hostile(tmp_path, name), limits=FAST,
+                         launcher=warm_grader if launcher == "warm" else ColdStart())
+        for server in (udp, unix):
+            with pytest.raises(BlockingIOError):  # no datagram, no connection
+                server.recv(64) if server is udp else server.accept()
+        assert ipc_objects() == before
+        after_the_attack(learner, result, begun, reason)
+    finally:
+        udp.close()
+        unix.close()
+        listener.unlink(missing_ok=True)
+        libc.shmctl(theirs, 0, None)  # IPC_RMID
+    kept = learner / "examples"
+    assert not (learner / "hypothesis").exists()
+    for path in kept.iterdir() if kept.exists() else ():
+        assert path.is_file() and not path.is_symlink() and path.stat().st_size < 64 * 1024
+
+
+@pytest.mark.skipif(not CONFINED, reason="the attacks are tried only inside a full sandbox")
+@pytest.mark.skipif(cgroup.base()[0] is None, reason="no cgroup for the runs here: " +
+                    cgroup.base()[1])
+@pytest.mark.parametrize("launcher", ["warm", "cold"])
+def test_memory_is_bounded_for_the_whole_run_where_the_cgroup_is_on(launcher, learner, tmp_path,
+                                                                    warm_grader):
+    begun = time.monotonic()
+    result = verdict("ops", hostile(tmp_path, "forks_memory-bounded"), limits=FAST,
+                     launcher=warm_grader if launcher == "warm" else ColdStart())
+    after_the_attack(learner, result, begun, "")
+    assert not list(cgroup.base()[0].glob(cgroup.PREFIX + f"{os.getpid()}-*"))
+
+
+EVIL = ("\x1b]52;c;", "\x1b]0;", "\x1bP", "\x1b[2J", "\x1b[H", "\x07", "\r", "\u202e", "\x9b")
+
+
+def obeyed(text):
+    """The sequences of escapes_terminal.py a terminal would obey, found in `text`."""
+    return [s for s in EVIL if s in text]
+
+
+def test_no_text_of_the_learner_s_code_reaches_the_terminal(learner, tmp_path, monkeypatch):
+    """A message, printed output, a title and an _op carrying OSC 52, a title, a DCS, a cleared
+    screen, a carriage return and a bidi override: `drill check`'s plain output, its JSON, the
+    watch panel and what `drill resume` reads back carry none of them, only their spelling."""
+    import io
+
+    from rich.console import Console
+
+    from drill import render
+    from drill.attempt import last_result, record, start
+    from drill.clock import now
+    from drill.render import check as check_screen
+    from drill.render.watch import watch_panel
+    from drill.watch import Screen
+    path = hostile(tmp_path, "escapes_terminal")
+    plain = drill("check", "backward", "--file", str(path))
+    assert plain.exit_code == 1 and obeyed(plain.output) == [] and "\\x1b]52;c;" in plain.output
+    assert "\x1b" not in drill("check", "ops", "--file", str(path), "--json").output
+    result = verdict("backward", path, limits=FAST)
+    ops = [node["op"] for t in result.tests if t.graph for node in t.graph["nodes"]]
+    assert any(op.startswith("\\x1b]52;c;") for op in ops) and not any(map(obeyed, ops))
+    terminal = Console(file=io.StringIO(), force_terminal=True, color_system="truecolor",
+                       width=80)
+    monkeypatch.setattr(check_screen, "out", terminal)
+    render.check_result(result)
+    store = open_store()
+    attempt = start(store, CHUNKS["backward"]).attempt
+    record(store, attempt, path.read_text(), result, now())
+    stored = json.loads(store.snapshots(attempt.id)[-1].result)  # as an older drill kept it
+    stored["tests"][0]["message"] = stored["problem"] = stored["output"] = EVIL[0] + "x\x07"
+    stored["tests"][0]["graph"] = {"nodes": [{"id": 0, "op": "\x1b[2J", "label": "\x1b]0;t\x07"}],
+                                   "root": 0}
+    store.db.execute("UPDATE snapshots SET result = pack(?) WHERE id = ?",
+                     (json.dumps(stored), store.snapshots(attempt.id)[-1].id))
+    store.db.commit()
+    resumed = last_result(store, store.attempt(attempt.id))
+    assert resumed.tests[0].message == "\\x1b]52;c;x\\x07"
+    screen = Screen(CHUNKS["backward"], store.attempt(attempt.id), path, result=resumed)
+    terminal.print(watch_panel(screen))
+    screen.result = result
+    terminal.print(watch_panel(screen))
+    shown = terminal.file.getvalue()
+    assert obeyed(shown) == [] and "\\x1b]52;c;" in shown
+
+
+def test_without_a_mount_namespace_the_run_folder_is_still_removed_whatever_it_holds(monkeypatch,
+                                                                                    memory_tmp):
+    """With the sandbox off the run writes in DRILL_HOME/runs itself: its 3,000-deep chain of
+    folders, links to the home and folders without permissions are removed, and nothing the
+    links point to is touched."""
+    monkeypatch.setenv("DRILL_SANDBOX", "off")
+    monkeypatch.setenv("DRILL_HOME", str(memory_tmp))
+    open_store().db.close()
+    (memory_tmp / "config.toml").write_text('workspace = ""\n')
+    data = fingerprint(memory_tmp / "drill.sqlite3", memory_tmp / "config.toml")
+    result = verdict("ops", HOSTILE / "fills_run_folder.py", limits=FAST, launcher=ColdStart())
+    assert not result.passed and "Traceback" not in result.problem
+    assert list((memory_tmp / "runs").iterdir()) == []
+    assert fingerprint(memory_tmp / "drill.sqlite3", memory_tmp / "config.toml") == data
+
+
+def test_the_runs_sweep_never_raises_and_takes_only_dead_drills_folders(learner):
+    from drill.grader import parent
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    runs = learner / "runs"
+    chain = runs / f"{dead.pid}-x"
+    chain.mkdir(parents=True)
+    os.makedirs(chain / "/".join(["d"] * 400))
+    (chain / "locked").mkdir()
+    (chain / "locked").chmod(0)
+    mine, odd = runs / f"{os.getpid()}-y", runs / "99999999999999999999-z"
+    mine.mkdir()
+    odd.mkdir()
+    (learner / "hypothesis").mkdir()
+    os.mkfifo(learner / "hypothesis" / "fifo")
+    parent._swept.clear()
+    assert parent.runs_folder() == runs
+    assert sorted(p.name for p in runs.iterdir()) == sorted([mine.name, odd.name])
+    assert not (learner / "hypothesis").exists()
+
+
+def test_a_full_disk_never_costs_a_version_kept_aside(monkeypatch, learner):
+    """The versions the database refused wait in drill.sqlite3.unsaved.jsonl: a full disk
+    while drill puts them back leaves the file as it was, and a line a full disk cut short
+    stays in it."""
+    from drill.attempt import start
+    store = open_store()
+    attempt = start(store, CHUNKS["ops"]).attempt
+    versions = store.snapshots(attempt.id)
+    store.db.close()
+    aside = learner / "drill.sqlite3.unsaved.jsonl"
+    kept = {"attempt_id": attempt.id, "content": "x = 1\n", "taken_at": "2026-11-26T09:00:00+00:00",
+            "reason": "check", "result": None}
+    elsewhere = {**kept, "attempt_id": 999}
+    aside.write_text("\n" + json.dumps(kept) + "\n\n" + json.dumps(elsewhere) + "\n\n{\"attem")
+    before = aside.read_bytes()
+
+    def full(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    with monkeypatch.context() as disk:
+        disk.setattr(Path, "write_bytes", full)
+        store = open_store()
+        assert aside.read_bytes() == before and store.snapshots(attempt.id) == versions
+        store.db.close()
+    store = open_store()
+    assert [s.content for s in store.snapshots(attempt.id)[len(versions):]] == ["x = 1\n"]
+    left = [line for line in aside.read_text().splitlines() if line]
+    assert [json.loads(left[0])["attempt_id"], left[1]] == [999, '{"attem']
+
+
+def test_a_run_cgroup_is_found_only_where_memory_and_pids_are_delegated(tmp_path):
+    def tree(controllers, enabled):
+        (tmp_path / "cgroup.controllers").write_text(" ".join(controllers))
+        for folder, names in enabled.items():
+            (tmp_path / folder).mkdir(parents=True, exist_ok=True)
+            (tmp_path / folder / "cgroup.subtree_control").write_text(" ".join(names))
+            (tmp_path / folder / "cgroup.procs").write_text("")
+
+    tree(["cpu", "io"], {})
+    assert cgroup.base(tmp_path, "/")[0] is None and "no memory or pids" in \
+        cgroup.base(tmp_path, "/")[1]
+    tree(["cpu", "memory", "pids"], {"user.slice": ["memory"], "user.slice/app.slice":
+                                     ["memory", "pids"], "user.slice/app.slice/term.scope": []})
+    assert cgroup.base(tmp_path, "/user.slice/app.slice/term.scope") == \
+        (tmp_path / "user.slice/app.slice", "")
+    assert "delegates memory and pids" in cgroup.base(tmp_path, "/user.slice")[1]
+    assert cgroup.base(None, None) == cgroup.base() or cgroup.base()[0] is not None
+
+
+@pytest.mark.skipif(cgroup._mount() is None or os.geteuid() != 0,
+                    reason="makes a cgroup in this machine's cgroup v2 hierarchy, as root")
+def test_a_run_cgroup_holds_every_process_of_the_run_and_ends_them_all(tmp_path):
+    """On the real hierarchy (here, where it may lack the memory and pids controllers, without
+    their limits): a process that joins it, and all it starts, die when the group ends."""
+    where = cgroup.base(needed=())[0]
+    if where is None:
+        pytest.skip("no cgroup v2 folder this process may write")
+    group = cgroup.RunGroup(1 << 30, 64, where=where)
+    if group.path is None:  # no memory.max to write: make it by hand, as the limits' file is
+        group.path = where / f"{cgroup.PREFIX}{os.getpid()}-test"
+        group.path.mkdir()
+    script = (f"from drill.grader import cgroup; cgroup.join({str(group.path)!r}); import os, time\n"
+              "if os.fork() == 0: os.setsid(); time.sleep(60)\ntime.sleep(60)")
+    child = subprocess.Popen([sys.executable, "-c", script])
+    deadline = time.monotonic() + 10
+    while len((group.path / "cgroup.procs").read_text().split()) < 2:
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    inside = (group.path / "cgroup.procs").read_text().split()
+    path = group.path
+    group.end()
+    child.wait(timeout=5)
+    assert not path.exists()
+    assert all(not Path(f"/proc/{pid}").exists() or
+               Path(f"/proc/{pid}/stat").read_text().split(") ")[1][0] == "Z" for pid in inside)

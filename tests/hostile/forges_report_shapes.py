@@ -21,42 +21,37 @@ def report(event, **data):
     send(json.dumps({"token": config["token"], "event": event, **data}))
 
 
-def collected(tests=None):
-    report("collected", tests=tests or [{"id": test, "title": "adds"}], plain=1)
+def collected(tests):
+    report("collected", tests=tests, plain=1)
 
 
 if kind == "deep":
     send('{"token": "%s", "event": "result", "id": ' % config["token"] + "[" * 100_000 + "]" * 100_000 + "}")
 elif kind == "no_id":
-    collected()
     report("result", status="pass")
 elif kind == "list_id":
-    collected()
     report("result", id=[test], status="pass")
 elif kind == "tests_int":
     report("collected", tests=7, plain=1)
 elif kind == "huge_duration":
-    collected()
     send(json.dumps({"token": config["token"], "event": "result", "id": test,
                      "status": "pass"})[:-1] + ', "duration_s": ' + "1" + "0" * 400 + "}")
 elif kind == "dict_message":
-    collected()
     report("result", id=test, status="fail", message={"text": "no"})
 elif kind == "result_first":
     report("result", id=test, status="pass")
 elif kind == "many_tests":
     collected([{"id": f"ops/test_ops.py::test_{n}"} for n in range(300_000)])
+elif kind == "forged_list":
+    collected([{"id": test}])
 elif kind == "huge_graph":
-    collected()
     report("result", id=test, status="fail", message="wrong",
            graph={"nodes": [{"id": 0, "children": list(range(3_000_000))}], "root": 0})
 elif kind == "endless_line":
     os.write(config["results_fd"], b"x" * (2 * 1024 * 1024))
 elif kind == "huge_messages":
-    collected()
-    report("result", id=test, status="fail", message="m" * 1024 * 1024)
+    report("result", id=test, status="fail", message="m" * 1024 * 1020)
 elif kind == "surrogate":
-    collected()
     report("result", id=test, status="fail", message="\ud800\x1b]52;c;Y3VybCB4IHwgc2g=\x07")
 else:
     sys.exit(f"no forgery {kind!r}")
