@@ -177,11 +177,12 @@ def test_the_examples_drill_keeps_are_bounded_and_never_a_planted_file(drill_hom
 
 
 def test_a_result_is_capped_and_what_is_stored_is_escaped_again_when_read_back():
-    tests = [results.TestResult(f"ops::t{n}", "fail", "first line\n" + "m" * 5000, test_code="c" * 5000,
-                        output="o" * 1000) for n in range(100)]
-    results.capped(tests)
-    assert sum(len(t.message) + len(t.test_code) + len(t.output) for t in tests) <= results.DETAIL
+    tests = [results.TestResult(f"ops::t{n}", "fail", "first line\n" + "m" * 5000,
+                                test_code="c" * 5000, output="o" * 1000) for n in range(100)]
+    result = results.capped(results.GradeResult("ops", "f", "quick", tests, output="p" * 10 ** 6))
+    assert len(json.dumps(result.to_dict())) <= results.STORED
     assert tests[0].test_code and tests[-1].message == "first line" and not tests[-1].test_code
+    assert len(result.output) < results.OUTPUT + 100
     stored = {"chunk": "ops", "file": "f", "profile": "quick", "problem": "\x1b]0;x\x07",
               "output": "\x1b[2J", "duration_s": "slow", "tests": [
                   {"name": "ops::t", "status": "fail", "message": "\r\x1b[32mPASS", "title": 7,

@@ -12,6 +12,7 @@ import pytest
 
 from drill.grader import cgroup, sandbox
 from drill.grader.parent import ColdStart, Limits
+from drill.grader.results import STORED
 from drill.learner_file import read
 from drill.store import open_store
 
@@ -313,22 +314,6 @@ def ipc_objects():
             for kind in ("shm", "msg", "sem")}
 
 
-def honest_size():
-    """The size of an honest failing result, as --json and the store hold it: full, with one
-    realistic bug, thorough (the longest a learner's grading gets)."""
-    if "honest" not in WARM_SIZES:
-        mutant = REFERENCE.read_text().replace("self.data * other.data", "self.data + other.data")
-        path = Path(os.environ["DRILL_CACHE"]) / "honest.py"
-        path.write_text(mutant)
-        result = verdict("full", path, "thorough")
-        assert not result.passed
-        WARM_SIZES["honest"] = len(json.dumps(result.to_dict()))
-    return WARM_SIZES["honest"]
-
-
-WARM_SIZES = {}
-
-
 def hostile(tmp_path, name):
     """The hostile file `name` (forges_report_shapes-deep: the file forges_report_shapes.py
     under that name, which picks its forgery), where the test's tmp folder holds it."""
@@ -347,7 +332,7 @@ def after_the_attack(learner, result, begun, reason):
     assert "Traceback" not in result.problem
     assert leftovers() == []
     assert list((learner / "runs").iterdir()) == []
-    assert len(json.dumps(result.to_dict())) <= honest_size()
+    assert len(json.dumps(result.to_dict())) <= STORED
     begun = time.monotonic()
     reference = verdict("ops", REFERENCE, limits=FAST)
     assert reference.passed, reference.problem or failures(reference)
@@ -417,6 +402,33 @@ def test_memory_is_bounded_for_the_whole_run_where_the_cgroup_is_on(launcher, le
                      launcher=warm_grader if launcher == "warm" else ColdStart())
     after_the_attack(learner, result, begun, "")
     assert not list(cgroup.base()[0].glob(cgroup.PREFIX + f"{os.getpid()}-*"))
+
+
+@pytest.mark.skipif(not CONFINED, reason="the attacks are tried only inside a full sandbox")
+def test_a_recorded_check_grows_the_database_by_no_more_than_the_largest_honest_result(learner):
+    """Every report filled to its bounds with text that does not compress: the result is cut
+    to STORED bytes, which an honest grading (an empty file on full, thorough, the largest)
+    never reaches, and the database grows by no more."""
+    from drill.attempt import record, start
+    from drill.clock import now
+    empty = learner / "workspace" / "empty.py"
+    empty.write_text("")
+    honest = verdict("full", empty, "thorough")
+    assert "[cut" not in json.dumps(honest.to_dict()) and \
+        len(json.dumps(honest.to_dict())) < STORED
+    fat = verdict("full", HOSTILE / "fat_messages.py", "thorough", limits=FAST)
+    assert len(json.dumps(fat.to_dict())) <= STORED
+    store = open_store()
+    attempt = start(store, CHUNKS["full"]).attempt
+    database = learner / "drill.sqlite3"
+
+    def size():
+        store.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        return database.stat().st_size
+
+    before = size()
+    record(store, attempt, "class Value: pass\n", fat, now())
+    assert size() - before <= STORED * 1.1  # a page's worth of slack
 
 
 EVIL = ("\x1b]52;c;", "\x1b]0;", "\x1bP", "\x1b[2J", "\x1b[H", "\x07", "\r", "\u202e", "\x9b")
@@ -584,3 +596,13 @@ def test_a_run_cgroup_holds_every_process_of_the_run_and_ends_them_all(tmp_path)
     assert not path.exists()
     assert all(not Path(f"/proc/{pid}").exists() or
                Path(f"/proc/{pid}/stat").read_text().split(") ")[1][0] == "Z" for pid in inside)
+
+
+@pytest.mark.parametrize("forgery, why", [("empty", "report.X is not a list of 30 to 30 items"),
+                                          ("nan", "is nan, not a finite number")])
+def test_a_forged_moons_report_ends_drill_moons_with_a_reason(forgery, why, tmp_path):
+    """`drill moons` draws only a report that matches the run it asked for: as many finite
+    points as asked, labels for each, a whole grid."""
+    result = drill("moons", "--file", str(hostile(tmp_path, f"forges_moons-{forgery}")))
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert why in result.output and result.output.startswith("drill: ")

@@ -142,7 +142,7 @@ def grade(chunk, learner, profile="thorough", limits=Limits(), on_event=None, la
                           listing, chunk.drawn)
         expected = drawn_only(listing.result(), chunk.drawn)
         result.problem, result.output = _harmed(database) or run.problem, run.captured()
-        result.tests = capped(waiting(run.results(expected, listing.sources)))
+        result.tests = waiting(run.results(expected, listing.sources))
         unreported = sum(1 for chunk, test_id in expected if test_id not in run.reported)
         if unreported and not result.problem:
             result.problem = (f"the run ended without reporting {unreported} of the "
@@ -150,7 +150,7 @@ def grade(chunk, learner, profile="thorough", limits=Limits(), on_event=None, la
     else:
         result.tests = not_run(drawn_only(listing.result(), chunk.drawn), result.problem)
     result.duration_s = time.perf_counter() - started
-    return result
+    return capped(result)
 
 
 def children(suites):
@@ -411,7 +411,7 @@ class ChildRun:
         self.started = self.phase_started = time.monotonic()
         self.workdir = make_run_folder(runs_folder())
         from drill.grader.sandbox import PROCESSES
-        self.group = cgroup.RunGroup(limits.memory_bytes, PROCESSES + 2)  # + the stand-in
+        self.group = cgroup.RunGroup(limits.memory_bytes, PROCESSES)
         config = {"file": str(learner.path), "source": learner.source, "cells": learner.cells,
                   "suites": list(suites), "draws": list(draws), "task": task, "args": args,
                   "profile": profile,

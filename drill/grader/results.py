@@ -6,7 +6,7 @@ entered drill; a result read back from the store is escaped again (`from_dict`),
 written by an older drill replays no escape sequence either.
 """
 import json
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field, fields, replace
 
 from drill.grader.escape import escape
 
@@ -106,25 +106,38 @@ class GradeResult:
 EVERY = "*"
 
 
-# Characters of detail (messages, programs, printed output, graphs) a grading keeps in all. An
-# honest failing grading of full holds about 60,000 (tests/test_sandbox.py measures it); a child
-# that fills every report to its bound would store megabytes.
-DETAIL = 200_000
+# Bytes of JSON a grading keeps (--json prints the same). The largest honest one, an empty file
+# graded on full with the thorough profile, is about 195 kB; a child that fills every report to
+# its bounds would store megabytes (tests/test_sandbox.py tries both).
+STORED = 256 * 1024
+OUTPUT = 64 * 1024  # characters of what the file printed, once escaped
 BRIEF = 200  # characters of a message once the budget is spent: its first line
 
 
-def capped(tests, budget=DETAIL):
-    """`tests` with their detail kept in order while `budget` lasts: after that, a test keeps
-    its status and the first line of its message."""
-    for t in tests:
-        size = len(t.message) + len(t.test_code) + len(t.output) + \
-            (len(json.dumps(t.graph)) if t.graph else 0)
-        if size > budget:
-            t.message = t.message.split("\n")[0][:BRIEF]
-            t.test_code = t.output = ""
-            t.graph, size = None, len(t.message)
-        budget -= size
-    return tests
+def capped(result):
+    """`result` within STORED bytes of JSON: what the file printed cut to OUTPUT characters, and
+    each test's detail kept, in order, while the room left beside every test's brief form
+    (its status and the first line of its message) lasts."""
+    if len(result.output) > OUTPUT:
+        result.output = result.output[:OUTPUT] + \
+            f"\n[... {len(result.output) - OUTPUT} more characters not kept]"
+    sizes = [len(json.dumps(t.to_dict())) for t in result.tests]
+    briefs = [_brief(t) for t in result.tests]
+    room = STORED - len(json.dumps({**result.to_dict(), "tests": []})) - \
+        sum(len(json.dumps(b.to_dict())) + len(", ") for b in briefs)
+    for n, (test, size, brief) in enumerate(zip(result.tests, sizes, briefs)):
+        more = size - len(json.dumps(brief.to_dict()))
+        if more > room:
+            result.tests[n] = brief
+        else:
+            room -= more
+    return result
+
+
+def _brief(test):
+    """`test` with its status and the first line of its message, no more."""
+    return replace(test, message=test.message.split("\n")[0][:BRIEF], test_code="", output="",
+                   graph=None)
 
 
 def _graph(value):
