@@ -193,3 +193,13 @@ def test_a_result_is_capped_and_what_is_stored_is_escaped_again_when_read_back()
     assert result.duration_s == 0.0 and len(result.tests) == 1
     test = result.tests[0]
     assert test.message == "\\r\\x1b[32mPASS" and test.title == "" and test.graph is None
+
+
+def test_a_graph_cut_to_forty_nodes_may_name_the_nodes_it_left_out():
+    nodes = [{"id": n, "children": [n + 1]} for n in range(40)]
+    cut = {"nodes": nodes, "root": 0, "left_out": 5}
+    assert len(Reports(TOKEN).read(line("result", id="x", status="fail", graph=cut))
+               ["graph"]["nodes"]) == 40
+    for wrong in ({**cut, "left_out": 0}, {**cut, "nodes": nodes[:39] + [{"id": 39, "children": [45]}]}):
+        with pytest.raises(Broken, match="names a node it does not hold"):
+            Reports(TOKEN).read(line("result", id="x", status="fail", graph=wrong))

@@ -126,14 +126,18 @@ NODE = record({"id": whole(0, 10 ** 9)},
 
 def graph(value, where):
     """A computation graph (drill.graph.Graph.to_dict): at most MAX_NODES nodes, each id once,
-    every child, the root and the wrong node among them."""
+    the root and the wrong node among them, and every child among them too, or, in a graph cut
+    to MAX_NODES, one of the `left_out` nodes past them (drill.graph.walk numbers the nodes in
+    order, so those are the next ids)."""
     found = record({"nodes": many(NODE, MAX_NODES), "root": whole(0, 10 ** 9)},
                    {"wrong": maybe(whole(0, 10 ** 9)), "left_out": whole(0, 10 ** 9)})(value, where)
     ids = {node["id"] for node in found["nodes"]}
     if len(ids) != len(found["nodes"]):
         raise Broken(f"{where} lists a node twice")
+    beyond = len(ids) + found.get("left_out", 0) if found.get("left_out") else 0
     if ids and (found["root"] not in ids or found.get("wrong") not in ids | {None} or
-                any(kid not in ids for node in found["nodes"] for kid in node.get("children", ()))):
+                any(kid not in ids and kid >= beyond
+                    for node in found["nodes"] for kid in node.get("children", ()))):
         raise Broken(f"{where} names a node it does not hold")
     return found
 
