@@ -14,10 +14,10 @@ import json
 import math
 
 from drill.grader.escape import escape
+from drill.graph import MAX_NODES, MAX_RUNS
 
 MAX_LINE = 1 << 20  # bytes of one report: a moons report of 400 points is 30 KiB
 MAX_TESTS = 2000  # tests one child may list (drill's suites hold about 250)
-MAX_NODES = 40  # nodes of a graph (drill.graph.MAX_NODES)
 MAX_EXTRA = 8  # fields of a node beyond NODE's: small ints and short strings (graph.Node)
 MAX_KEYS, MAX_VALUES, MAX_VALUE = 4, 8, 1024  # hypothesis examples one test sends back:
 #                                               keys, values a key, bytes a value
@@ -112,16 +112,26 @@ def record(required, optional=(), extra=None):
 
 
 def small(value, where):
-    """A node's own extra field: a plain int or a short string (graph.Node grows these)."""
+    """A node's own extra field: a plain bool, int or short string (graph.Node grows these)."""
+    if type(value) is bool:
+        return value
     if type(value) is int:
         return whole(-10 ** 9, 10 ** 9)(value, where)
     return text(64)(value, where)
 
 
+def boolean(value, where):
+    if type(value) is not bool:
+        raise Broken(f"{where} is not true or false")
+    return value
+
+
 NODE = record({"id": whole(0, 10 ** 9)},
               {"label": text(64), "op": text(64), "data": maybe(number(finite=False)),
                "grad": maybe(number(finite=False)), "expected": maybe(number(finite=False)),
-               "children": many(whole(0, 10 ** 9), MAX_NODES)}, extra=small)
+               "children": many(whole(0, 10 ** 9), MAX_NODES), "wrong": boolean,
+               "ran": many(whole(0, 10 ** 9), MAX_RUNS), "runs": maybe(whole(0, 10 ** 9))},
+              extra=small)
 
 
 def graph(value, where):
@@ -183,8 +193,8 @@ def task_forms(task, args):
     """{field: form} of what the task `drill.tasks.<task>` sends, for the `args` it was given,
     each report told by the field it has: a moons run's points, labels and grid must be the
     size asked for, finite, and not empty."""
-    if task in ("graph", "trace"):
-        return {"graph": record({"graph": graph})}
+    if task in ("graph", "trace"):  # `lacks`: what drill graph's file lacks to backpropagate
+        return {"graph": record({"graph": graph}, {"lacks": text(20)} if task == "graph" else {})}
     if task != "moons":
         return {}
     points, cells = args["points"], args["columns"] * args["rows"]
