@@ -82,9 +82,9 @@ def _open_folder(name, parent):
     except PermissionError:
         handle = os.open(name, os.O_PATH | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC,
                          dir_fd=parent)
-        try:
-            os.chmod(f"/proc/self/fd/{handle}", 0o700)  # the folder itself: not a link
-            fd = os.open(f"/proc/self/fd/{handle}", _DIR)
+        try:  # through the descriptor's own entry, which names the folder itself, not a link
+            os.chmod(f"/proc/self/fd/{handle}", 0o700)
+            fd = os.open(f"/proc/self/fd/{handle}", _DIR & ~os.O_NOFOLLOW)
         finally:
             os.close(handle)
     _writable(fd)
