@@ -203,3 +203,24 @@ def test_a_graph_cut_to_forty_nodes_may_name_the_nodes_it_left_out():
     for wrong in ({**cut, "left_out": 0}, {**cut, "nodes": nodes[:39] + [{"id": 39, "children": [45]}]}):
         with pytest.raises(Broken, match="names a node it does not hold"):
             Reports(TOKEN).read(line("result", id="x", status="fail", graph=wrong))
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="drops to another user, as root")
+def test_a_user_other_than_root_removes_a_folder_it_left_without_permissions(memory_tmp):
+    """Root reads a folder of mode 000 anyway; its owner must give itself the right first."""
+    run = memory_tmp / "run"
+    (run / "locked" / "deeper").mkdir(parents=True)
+    (run / "locked" / "deeper" / "file").write_text("x")
+    for path in (run, run / "locked", run / "locked" / "deeper", run / "locked" / "deeper" / "file"):
+        os.chown(path, 65534, 65534)
+    os.chmod(memory_tmp, 0o777)
+    (run / "locked").chmod(0)
+    pid = os.fork()
+    if pid == 0:
+        try:
+            os.setgid(65534)
+            os.setuid(65534)
+            os._exit(0 if remove_tree(run) else 1)
+        finally:
+            os._exit(2)
+    assert os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]) == 0 and not run.exists()
