@@ -16,8 +16,8 @@ from hypothesis import HealthCheck, Phase, settings
 from hypothesis.database import ExampleDatabase
 from hypothesis.internal.conjecture import engine
 
-from drill.grader.results import EVERY
 from drill.grader.reports import MAX_KEYS, MAX_VALUE, MAX_VALUES
+from drill.grader.results import EVERY
 from drill.grader.submission import learner_frame, load_submission
 
 _isfinite = math.isfinite
