@@ -90,6 +90,17 @@ def _alarm(seconds):
     signal.setitimer(signal.ITIMER_REAL, seconds)
 
 
+def _timed(seconds, fn, *args, **kwargs):
+    """fn(*args, **kwargs), stopped by TestTimeout after `seconds`; the alarm is off again
+    before any handler of the caller's runs (one that fired while a handler told a failure,
+    on a busy machine, escaped it and ended the child with a traceback)."""
+    _alarm(seconds)
+    try:
+        return fn(*args, **kwargs)
+    finally:
+        _alarm(0)
+
+
 def _on_alarm(signum, frame):
     raise TestTimeout()
 
@@ -326,17 +337,15 @@ def run_task_here(config, report, guard):
     from importlib import import_module
     task = import_module(f"drill.tasks.{config['task']}")
     module = sys.modules["submission"]
-    _alarm(config["test_s"])
     try:
-        task.run(module, config["args"], lambda **data: report("task", data=data))
+        _timed(config["test_s"], task.run, module, config["args"],
+               lambda **data: report("task", data=data))
     except TestTimeout:
         report("task_error", message=f"this did not finish within {config['test_s']:g} s: "
                                      "does a loop in your code never end?")
     except BaseException as exc:
         report("task_error", message=describe(exc, config["file"], module.__source_lines__,
                                               config.get("cells")))
-    finally:
-        _alarm(0)
     touched = guard.restore()
     if touched:
         report("task_error", message=f"your code changed {', '.join(touched)}, which drill "
@@ -346,9 +355,8 @@ def run_task_here(config, report, guard):
 def import_submission(config, report):
     """Import the file within the import time limit; report why not and return False on failure."""
     path, cells = config["file"], config.get("cells")
-    _alarm(config["import_s"])
     try:
-        load_submission(path, config["source"], cells=cells)
+        _timed(config["import_s"], load_submission, path, config["source"], cells=cells)
         return True
     except TestTimeout:
         report("import_error", message=f"your file did not finish loading within "
@@ -361,8 +369,6 @@ def import_submission(config, report):
         report("import_error", message=f"your file failed while loading: "
                                        f"{describe(exc, path, lines, cells)}",
                where=learner_frame(exc, path, lines, cells))
-    finally:
-        _alarm(0)
     return False
 
 
