@@ -12,7 +12,7 @@ from pathlib import Path
 
 from drill.errors import DrillError
 from drill.learner_file import read
-from drill.moons import STOP_FILE, Demo
+from drill.moons import Demo
 
 # The boundary's grid, in cells: a few more than the characters of the plot's 80 columns, so
 # that every character shows one.
@@ -102,7 +102,7 @@ def train(learner, demo=Demo(), on_step=None, cancel=None, until_separated=False
 
 class Stop:
     """Asks a training run in the grader's child to stop at the end of its step and send what
-    the network learned so far (the child looks for STOP_FILE in its run folder). Passed to
+    the network learned so far (ChildRun.ask_to_stop). Passed to
     run_task as its `cancel`, which attaches the run."""
 
     def __init__(self):
@@ -116,7 +116,7 @@ class Stop:
     def ask(self):
         self.asked = True
         for run in self.runs:
-            Path(run.workdir.name, STOP_FILE).touch()
+            run.ask_to_stop()
 
 
 @contextmanager

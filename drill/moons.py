@@ -11,7 +11,6 @@ from dataclasses import asdict, dataclass
 SEED = 0
 # A file of this name in the training's run folder asks it to stop at the end of the step and
 # draw what the network learned so far (drill moons, Ctrl-C).
-STOP_FILE = "stop-training"
 
 
 def two_moons(n, noise=0.1, seed=SEED):

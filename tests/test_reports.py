@@ -112,6 +112,7 @@ def test_the_parent_never_waits_on_a_child_that_reads_none_of_its_claims():
     read, write = os.pipe()
     run = ChildRun.__new__(ChildRun)
     run.claims, run.unsent, run.last_claim = os.fdopen(write, "wb", buffering=0), b"1\n" * 10 ** 6, True
+    run.stop_asked = False
     os.set_blocking(write, False)
     begun = time.monotonic()
     run._send_claims()

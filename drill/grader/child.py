@@ -335,7 +335,10 @@ def run_task_here(config, report, guard):
     """Run the task `drill.tasks.<name>` on the imported file: `run(module, args, emit)`, where
     each `emit(**data)` is one event for the parent. The task may run as long as a whole run."""
     from importlib import import_module
+
+    from drill.tasks import listen
     task = import_module(f"drill.tasks.{config['task']}")
+    listen(config["claims_fd"])
     module = sys.modules["submission"]
     try:
         _timed(config["test_s"], task.run, module, config["args"],

@@ -407,7 +407,7 @@ class ChildRun:
         self.collected, self.reported, self.running, self.done = [], {}, None, False
         self.timed_out = self.stopped = self.killed_by_us = False
         self.results_eof_at = self.exited_at = None
-        self.unsent, self.last_claim = b"", False
+        self.unsent, self.last_claim, self.stop_asked = b"", False, False
         self.started = self.phase_started = time.monotonic()
         self.workdir = make_run_folder(runs_folder())
         from drill.grader.sandbox import PROCESSES
@@ -441,6 +441,12 @@ class ChildRun:
         self.output, self.dropped = self.output + other.output, self.dropped + other.dropped
         self.timed_out = self.timed_out or other.timed_out
         self.running = self.running or other.running
+
+    def ask_to_stop(self):
+        """Ask a task to stop at the end of its step (drill.tasks.asked_to_stop), from any
+        thread or a signal handler: a line on the pipe the tests are handed on, which `wait`
+        writes on its next turn."""
+        self.stop_asked = True
 
     def stop(self):
         """End the run now (from any thread); its result says it was stopped."""
@@ -593,6 +599,8 @@ class ChildRun:
         waiting: the rest goes on the next turn of `wait`."""
         if self.claims is None:
             return
+        if self.stop_asked:
+            self.unsent, self.stop_asked = self.unsent + b"stop\n", False
         try:
             while self.unsent:
                 self.unsent = self.unsent[os.write(self.claims.fileno(), self.unsent):]

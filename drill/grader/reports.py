@@ -206,7 +206,7 @@ def task_forms(task, args):
         "done": record({"done": one_of(True), "seconds": number(0), "accuracy": share,
                         "X": many(many(number(), 2, 2), points, points),
                         "y": many(sign, points, points), "box": many(number(), 4, 4),
-                        "grid": many(sign, cells, cells)}),
+                        "grid": many(sign, cells, cells)}, {"stopped": boolean}),
     }
 
 

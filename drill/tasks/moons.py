@@ -5,17 +5,17 @@ calls once a step: each call is timed and sent as a step (loss, accuracy, second
 first one's graph is counted, so the parent can say what one node of the scalar engine costs.
 Once fit returns, the task scores the points and a grid with the trained model itself.
 """
-import os
 import random
 import time
 
 from drill.grader.suitekit import Lesson, need, number, run as call
-from drill.moons import STOP_FILE, grid, two_moons
+from drill.moons import grid, two_moons
+from drill.tasks import asked_to_stop
 
 
 class Separated(Lesson):
     """Raised through fit when a run that stops at 100 % (a speedrun's last split, drill moons
-    --until-perfect) gets there, or when the parent asks it to stop (STOP_FILE); a Lesson, so
+    --until-perfect) gets there, or when the parent asks it to stop (asked_to_stop); a Lesson, so
     that the call of fit lets it through."""
 
 
@@ -33,9 +33,8 @@ def count_nodes(root):
 def run(module, args, emit):
     """Fit MLP(2, hidden + [1]) on the two moons `args` describe, emitting each step, then the
     final accuracy and the sign of the score over a grid; `stopped` when the parent asked the
-    training to stop (the run folder, the task's working folder, holds STOP_FILE)."""
+    training to stop (drill.tasks.asked_to_stop)."""
     MLP, margin_loss, fit = need("MLP"), need("margin_loss"), need("fit")
-    stop_file = os.path.join(os.getcwd(), STOP_FILE)
     stopped = False
     X, y = two_moons(args["points"], args["noise"], args["seed"])
     sizes = list(args["hidden"]) + [1]
@@ -46,7 +45,7 @@ def run(module, args, emit):
 
     def watched(*a, **k):
         nonlocal step, stopped
-        if os.path.exists(stop_file):
+        if asked_to_stop():
             stopped = True
             raise Separated("stopped when asked")
         loss, accuracy = margin_loss(*a, **k)
