@@ -13,6 +13,7 @@ from drill.errors import DrillError
 from drill.grader.dataguard import keep_copy
 from drill.learner_file import from_text, is_notebook, read
 from drill.paths import home
+from drill.store.backups import automatic
 from drill.stub import drawn, make_stub
 from drill.worksheet import new_seed
 
@@ -290,6 +291,7 @@ def record(store, attempt, content, result, at):
     if result.passed and not awaits_training(attempt):
         store.finish_attempt(attempt.id, "passed", at)
     keep_copy(store.path)
+    automatic(store.path)  # a backup, in the background, when an attempt ended or time has passed
 
 
 def last_result(store, attempt):

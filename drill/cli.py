@@ -14,16 +14,31 @@ class DrillGroup(click.Group):
         from drill.errors import DrillError
         try:
             try:
-                return super().invoke(ctx)
+                done = super().invoke(ctx)
+            except SystemExit:  # a command that ran, with its exit status (drill check)
+                _backed_up()
+                raise
             except Exception as exc:  # an SQLite error met anywhere: one line, no traceback
                 if type(exc).__module__ != "sqlite3":
                     raise
                 from drill.store import as_drill_error
                 raise as_drill_error(exc) from exc
+            _backed_up()
+            return done
         except DrillError as exc:
             from drill import render
             render.error(str(exc))
             ctx.exit(exc.exit_code)
+
+
+def _backed_up():
+    """After a command that opened the store: a backup if one is due (an attempt ended), and
+    what drill has to say about backups."""
+    backups = sys.modules.get("drill.store.backups")
+    if backups is not None:
+        from drill import render
+        for line in backups.afterwards():
+            render.note(line)
 
 
 @click.group(cls=DrillGroup, invoke_without_command=True,
@@ -778,6 +793,39 @@ def import_command(path):
     render.imported(len(data.get("attempts", [])), len(data.get("snapshots", [])))
 
 
+@cli.command()
+@click.option("--list", "listing", is_flag=True, help="List the backups, newest first.")
+@click.option("--json", "as_json", is_flag=True, help="With --list: as JSON.")
+def backup(listing, as_json):
+    """Back up your records now (drill does after each attempt), or list the backups."""
+    from drill import render
+    from drill.clock import now
+    from drill.store import backups, open_store
+    store = open_store()  # a damaged or missing database is said as by every command
+    if not listing:
+        render.backup_made(*backups.make(store.path, now()))
+    elif as_json:
+        render.json_out([b.to_dict() for b in backups.found(store.path)])
+    else:
+        render.backup_list(backups.found(store.path))
+
+
+@cli.command("restore")
+@click.argument("backup", required=False)
+def restore_command(backup):
+    """Put back the newest good backup (or BACKUP: its # in drill backup --list, or its file),
+    keeping the database it replaces."""
+    from drill import render
+    from drill.clock import now
+    from drill.paths import home
+    from drill.store import Store
+    from drill.store.restore import restore
+    path = home() / "drill.sqlite3"
+    restored, kept, passed_over = restore(path, now(), backup)
+    Store(path).close()  # brought up to the current schema; versions kept aside go back in
+    render.restored(restored, kept, passed_over)
+
+
 @cli.command("config")
 @click.argument("key", required=False)
 @click.argument("value", required=False)
@@ -789,7 +837,12 @@ def config_command(key, value):
     if key is not None:
         config.known(key)
     if value is not None:
-        config.set_value(key, value)
+        value = config.set_value(key, value)
+        if key == "backup_dir" and value:
+            from drill.store.backups import unreachable
+            problem = unreachable(value)
+            if problem:
+                render.note(f"{problem}; backups go there from when it is")
         if key in ("desired_retention", "day_start_hour"):  # they move due dates
             from drill.progress import refresh_cards
             from drill.store import open_store

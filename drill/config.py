@@ -42,6 +42,8 @@ SETTINGS = {
                        "the local hour at which a new day begins"),
     "workspace": ("", _folder, "where attempts' files go (empty: DRILL_HOME/workspace)"),
     "editor": ("", str, "the command --editor runs (empty: $VISUAL or $EDITOR)"),
+    "backup_dir": ("", _folder, "a second folder that receives every backup (a synced "
+                   "folder, a USB stick)"),
 }
 
 

@@ -5,6 +5,7 @@ through `json_out`, so the human and the machine forms never disagree. The scree
 module per family of commands; these are the names the rest of drill calls them by.
 """
 from drill.render.attempts import history, imported, versions
+from drill.render.backups import backup_list, backup_made, note, restored
 from drill.render.check import (CheckProgress, attempt_line, check_result, draws_graded,
                                 file_notes, not_recorded)
 from drill.render.chunks import (card, chunk_list, code, hint, resume_question, started,
@@ -22,12 +23,12 @@ from drill.render.speedrun import run_summary, speedrun_history
 from drill.render.watch import LivePanel, watch_end, watch_panel
 
 __all__ = [
-    "CheckProgress", "LivePanel", "TrainingProgress", "abandoned", "attempt_line", "card",
-    "check_result", "chunk_list", "code", "diff", "draws_graded",
-    "drawn_on_pass", "error", "expression_graph",
-    "file_notes", "graph_picture", "hint", "history", "hunt_found", "imported", "json_out",
-    "moons_run", "next_step", "not_recorded", "out", "protections", "reference_parts",
-    "restarted", "resume_question", "review_line", "run_summary", "sandbox_off", "settings",
-    "since_last", "speedrun_history", "started", "stats", "still_open_question", "today",
-    "trained_split", "versions", "watch_end", "watch_panel", "wrote",
+    "CheckProgress", "LivePanel", "TrainingProgress", "abandoned", "attempt_line", "backup_list",
+    "backup_made", "card", "check_result", "chunk_list", "code", "diff", "drawn_on_pass",
+    "draws_graded", "error", "expression_graph", "file_notes", "graph_picture", "hint", "history",
+    "hunt_found", "imported", "json_out", "moons_run", "next_step", "not_recorded", "note", "out",
+    "protections", "reference_parts", "restarted", "restored", "resume_question", "review_line",
+    "run_summary", "sandbox_off", "settings", "since_last", "speedrun_history", "started", "stats",
+    "still_open_question", "today", "trained_split", "versions", "watch_end", "watch_panel",
+    "wrote",
 ]

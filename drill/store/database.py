@@ -126,6 +126,14 @@ def _writable(path):
 
 
 def open_store():
-    """The learner's store in DRILL_HOME."""
+    """The learner's store in DRILL_HOME. A database gone from a home that holds backups of it
+    is never started afresh without a word (drill.store.restore.first_start)."""
     from drill.paths import home
-    return Store(home() / "drill.sqlite3")
+    from drill.store.backups import opened
+    path = home() / "drill.sqlite3"
+    if not path.exists():
+        from drill.store.restore import first_start
+        first_start(path)
+    store = Store(path)
+    opened(path)  # looked at for a backup once the command is done
+    return store

@@ -7,8 +7,15 @@ from drill.errors import DrillError
 
 BUSY_S = 30  # how long to wait for another drill holding the database
 
-REPAIR = ("`drill export -o rescue.json` saves what it can still read; move the database "
-          "away and `drill import rescue.json` starts afresh with it")
+
+def repair(path):
+    """What to do about a database damaged in part: save what can still be read, and put back
+    the newest good backup (or, with none, start afresh with what was saved)."""
+    from drill.store.restore import way_back
+    way = way_back(path)
+    return ("`drill export -o rescue.json` saves what it can still read; " +
+            (way if way else "move the database away and `drill import rescue.json` starts "
+             "afresh with it"))
 
 
 def is_busy(exc):
@@ -31,6 +38,9 @@ def as_drill_error(exc, path=None):
     if "readonly" in str(exc) or "read-only" in str(exc):
         return DrillError(read_only_message(Path(path)))
     if isinstance(exc, sqlite3.DatabaseError) and "file is not a database" in str(exc):
-        return DrillError(f"{path} is not a drill database or is damaged ({exc}); drill left "
-                          "it as it is: move it away to start afresh")
-    return DrillError(f"{path} is damaged ({exc}); drill left it as it is. " + REPAIR)
+        from drill.store.restore import way_back  # nothing in it can be read: no export
+        way = way_back(path)
+        return DrillError(f"{path} is damaged ({exc}): {way}" if way else
+                          f"{path} is not a drill database or is damaged ({exc}); drill left "
+                          "it as it is, and has no backup of it: move it away to start afresh")
+    return DrillError(f"{path} is damaged ({exc}); drill left it as it is. " + repair(path))

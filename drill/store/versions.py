@@ -8,7 +8,7 @@ from datetime import datetime
 
 from drill.errors import DrillError
 from drill.store.records import Snapshot, as_iso
-from drill.store.sqlite_errors import REPAIR, is_busy
+from drill.store.sqlite_errors import is_busy, repair
 from drill.store.texts import VERSION_COLUMNS, pack
 
 
@@ -37,7 +37,7 @@ class Versions:
                                                             as_iso(taken_at), reason, data))))
                         + "\n")
             raise DrillError(f"{self.path} refused this version ({exc}); it is kept in {aside} "
-                             "and goes back in the next time drill starts. " + REPAIR)
+                             "and goes back in the next time drill starts. " + repair(self.path))
 
     def _insert_version(self, attempt_id, content, taken_at, reason, passed, result,
                         counted=True):

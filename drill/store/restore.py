@@ -1,0 +1,199 @@
+"""drill restore: a backup put back as the learner's database once it passes SQLite's integrity
+check, the database it replaces kept beside it under a dated name. Restoring deletes nothing.
+
+Also the words that point at it: what drill says of a damaged database, of a missing one, and of
+a new home whose backup_dir holds backups.
+"""
+import os
+import sqlite3
+from contextlib import suppress
+from datetime import datetime, timezone
+from pathlib import Path
+
+from drill.errors import DrillError
+from drill.store.backups import (STAMP, Backup, checked, folders, found, holding, in_folder,
+                                 made_at, say, snapshot, synced)
+
+
+def restore(db_path, at, name=None):
+    """Put back the backup `name` (a path, or a name `drill backup --list` shows), or else the
+    newest that passes its check, as the database at `db_path`. (the Backup put back, the path
+    the database it replaced is kept at (None if there was none), [(a Backup passed over, why)]).
+    A DrillError, and nothing changed, when no backup passes."""
+    db_path = Path(db_path)
+    watched = _watched(db_path.parent)
+    if watched:
+        raise DrillError(f"a drill is watching attempt {watched[0]} in another terminal: quit it "
+                         "(q) first, or the database would change under it")
+    candidates = [chosen(db_path, name)] if name else found(db_path)
+    if not candidates:
+        raise DrillError(f"there is no backup of {db_path} to restore (drill backup makes one)")
+    try:
+        return _put_back(db_path, at, candidates, name)
+    except OSError as exc:
+        raise DrillError(f"drill could not restore {db_path}: {exc.strerror or exc}"
+                         f"{f' ({exc.filename})' if exc.filename else ''}")
+
+
+def _put_back(db_path, at, candidates, name):
+    """`restore`'s work, while no other drill makes or restores a backup."""
+    places, skipped = folders(db_path), []
+    with holding(places):
+        work = places[0] / f".restoring-{os.getpid()}.sqlite3.part"
+        try:
+            for backup in candidates:
+                try:
+                    _unpack(backup.path, work)
+                    backup.attempts, progress = checked(work)
+                    break
+                except DrillError as exc:
+                    skipped.append((backup, str(exc)))
+            else:
+                raise DrillError(_none_passes(name, skipped))
+            _sync(work)
+            kept = _set_aside(db_path, at)
+            os.replace(work, db_path)
+            synced(db_path.parent)
+            made_at(places[0], at, progress)  # what was put back is in a backup already
+        finally:
+            work.unlink(missing_ok=True)
+    return backup, kept, skipped
+
+
+def _watched(home):
+    """The attempts a drill is watching now: drill.watch.claim holds watching-<id>.lock."""
+    import fcntl
+    busy = []
+    for lock in home.glob("watching-*.lock"):
+        with suppress(OSError), open(lock) as held:
+            try:
+                fcntl.flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                busy.append(lock.stem.split("-", 1)[1])
+    return busy
+
+
+def chosen(db_path, name):
+    """The backup `name`: its number in `drill backup --list`, its file, or its file's name."""
+    backups = found(db_path)
+    if name.isdigit():
+        if not 1 <= int(name) <= len(backups):
+            raise DrillError(f"there is no backup #{name}: drill backup --list numbers "
+                             f"{'them from 1' if backups else 'none yet'}")
+        return backups[int(name) - 1]
+    path = Path(name).expanduser()
+    if path.is_file():
+        match = [b for b in in_folder(path.parent) if b.path.name == path.name]
+        stat = path.stat()
+        return match[0] if match else Backup(path.absolute(), datetime.fromtimestamp(
+            stat.st_mtime, timezone.utc), None, stat.st_size)
+    for backup in backups:
+        if backup.path.name == name:
+            return backup
+    raise DrillError(f"no backup called {name} (drill backup --list shows them)")
+
+
+def _none_passes(name, skipped):
+    backup, why = skipped[-1]
+    if name:
+        return f"{backup.path} cannot be restored: {why}; drill changed nothing"
+    return (f"none of the {len(skipped)} backups passes its check (the oldest, {backup.path}: "
+            f"{why}); drill changed nothing")
+
+
+def _unpack(source, target):
+    """The database a backup holds, written to `target`: a backup is gunzipped; a database file
+    (the grader's copy, one a restore kept) is read through SQLite, with its write-ahead log."""
+    import gzip
+    import shutil
+    import zlib
+    try:
+        with open(source, "rb") as raw:
+            if raw.read(2) != b"\x1f\x8b":
+                snapshot(Path(source), target)
+                return
+            raw.seek(0)
+            with gzip.GzipFile(fileobj=raw) as data, open(target, "wb") as out:
+                shutil.copyfileobj(data, out, 1 << 20)
+    except (OSError, EOFError, zlib.error) as exc:
+        raise DrillError(f"it cannot be read whole ({exc})")
+    except sqlite3.DatabaseError as exc:
+        raise DrillError(f"SQLite cannot read it ({exc})")
+
+
+def _sync(path):
+    with open(path, "rb+") as f:
+        os.fsync(f.fileno())
+
+
+def _set_aside(db_path, at):
+    """Keep the database being replaced beside it as drill-<when>-replaced.sqlite3, with its
+    write-ahead log: the log first, so that the database is never found without it."""
+    if not db_path.exists():
+        return None
+    stamp = at.astimezone(timezone.utc).strftime(STAMP)
+    kept, number = db_path.with_name(f"drill-{stamp}-replaced.sqlite3"), 1
+    while kept.exists():
+        number += 1
+        kept = db_path.with_name(f"drill-{stamp}-replaced-{number}.sqlite3")
+    for side in ("-wal", "-shm"):
+        if Path(f"{db_path}{side}").exists():
+            os.replace(f"{db_path}{side}", f"{kept}{side}")
+    os.replace(db_path, kept)
+    return kept
+
+
+def newest_good(db_path):
+    """The newest backup of the database at `db_path` to name as the way back, or None. A
+    backup was checked when it was made; the grader's copy is checked now."""
+    for backup in found(db_path):
+        if not backup.copy or _passes_quick_check(backup.path):
+            return backup
+    return None
+
+
+def _passes_quick_check(path):
+    try:
+        db = sqlite3.connect(f"{Path(path).resolve().as_uri()}?immutable=1", uri=True)
+        try:
+            return db.execute("PRAGMA quick_check").fetchone()[0] == "ok"
+        finally:
+            db.close()
+    except sqlite3.Error:
+        return False
+
+
+def described(backup):
+    """When a backup was made (local time), what it holds, and whether it is drill's copy."""
+    held = "" if backup.attempts is None else \
+        f", {backup.attempts} attempt{'' if backup.attempts == 1 else 's'}"
+    return (backup.at.astimezone().strftime("%Y-%m-%d %H:%M") + held +
+            (", drill's copy" if backup.copy else ""))
+
+
+def way_back(db_path, keeping=True):
+    """The words that name the newest good backup and `drill restore`, or '' if there is none.
+    Never fails: it is said while something else already has."""
+    try:
+        best = newest_good(db_path)
+    except (OSError, sqlite3.Error):
+        return ""
+    if best is None:
+        return ""
+    return (f"`drill restore` puts back the newest good backup ({described(best)})" +
+            (", keeping the damaged file" if keeping else ""))
+
+
+def first_start(db_path):
+    """A database missing from a home whose backups folder holds backups of it (it was there,
+    and is gone) is a DrillError naming the way back. A home with no database but backups
+    elsewhere (backup_dir, the grader's copy) is said, once: the command makes the database."""
+    own = db_path.parent / "backups"
+    backups = found(db_path)
+    way = way_back(db_path, keeping=False)
+    if way and any(b.path.parent == own for b in backups):
+        raise DrillError(f"{db_path} is missing: {way} (to start afresh instead, move {own} "
+                         "away)")
+    if backups:
+        say(f"there is no database in {db_path.parent} yet, but {backups[0].path.parent} holds "
+            f"a backup ({described(backups[0])}): `drill restore` puts it back")
