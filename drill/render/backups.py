@@ -21,7 +21,7 @@ def backup_made(landed, problems):
     """`drill backup`: where the backup went, then what kept it from a folder."""
     out.print(f"Backed up {plural(landed[0].attempts, 'attempt')} to:")
     for backup in landed:
-        out.print(Text(f"  {backup.path}", style="bold"), soft_wrap=True)
+        _path(backup.path)
     for problem in problems:
         note(problem)
 
@@ -54,17 +54,20 @@ def _folder(path):
 
 
 def restored(backup, kept, passed_over):
-    """`drill restore`: what was put back, the backups passed over, and where the database it
+    """`drill restore`: the backups passed over, what was put back, and where the database it
     replaced is kept."""
     for skipped, why in passed_over:
         note(f"passed over {skipped.path}: {why}")
     which = "drill's copy" if backup.copy else "the backup"
-    out.print(Text(f"Restored {which} of {when(backup)} "
-                   f"({plural(backup.attempts, 'attempt')}) from ") +
-              Text(str(backup.path), style="bold"), soft_wrap=True)
+    out.print(f"Restored {which} of {when(backup)} ({plural(backup.attempts, 'attempt')}) from")
+    _path(backup.path)
     if kept:
-        out.print(Text("The database it replaced is kept as ") + Text(str(kept), style="bold"),
-                  soft_wrap=True)
+        out.print("The database it replaced is kept as")
+        _path(kept)
+
+
+def _path(path):
+    out.print(Text(f"  {path}", style="bold"), soft_wrap=True)
 
 
 def note(message):

@@ -34,7 +34,7 @@ from pathlib import Path
 from drill.errors import DrillError
 
 EVERY = timedelta(minutes=30)  # the most practice an automatic backup may lag behind
-NAME = re.compile(r"drill-(\d{4}-\d\d-\d\dT\d{6}Z)-(\d+)-attempts(-\d+)?\.sqlite3\.gz")
+NAME = re.compile(r"drill-(\d{4}-\d\d-\d\dT\d{6}Z)-(\d+)-attempts\.sqlite3\.gz")
 STAMP = "%Y-%m-%dT%H%M%SZ"
 LEVEL = 1  # gzip's fastest: versions are compressed already, and a backup must be quick
 STATE = ".state.json"  # the last backup made ("made") and the last problem said ("said")
@@ -164,7 +164,7 @@ def make(db_path, at):
     places = folders(db_path)
     try:
         with holding(places):
-            target, attempts, progress = _packed(db_path, places[0], at)
+            target, at, attempts, progress = _packed(db_path, places[0], at)
             problems = [_place(target, place) for place in places[1:]]
             for place in places:
                 _rotate(place, at)
@@ -179,8 +179,8 @@ def make(db_path, at):
 
 
 def _packed(db_path, folder, at):
-    """(the backup file made in `folder`, attempts, progress): a copy of the database, checked,
-    then compressed under its name."""
+    """(the backup file made in `folder`, when its name says it was made, attempts, progress):
+    a copy of the database, checked, then compressed under its name."""
     work = folder / f".drill-{os.getpid()}.sqlite3.part"
     try:
         try:
@@ -191,9 +191,9 @@ def _packed(db_path, folder, at):
             why = exc if isinstance(exc, DrillError) else f"SQLite cannot read it ({exc})"
             way = way_back(db_path)
             raise DrillError(f"no backup was made of {db_path}: {why}" + (f"; {way}" if way else ""))
-        target = _free_name(folder, at, attempts)
+        target, at = _free_name(folder, at, attempts)
         _write_whole(target, lambda out: _gzip(work, out))
-        return target, attempts, progress
+        return target, at, attempts, progress
     finally:
         work.unlink(missing_ok=True)
 
@@ -237,14 +237,14 @@ def checked(path):
 
 
 def _free_name(folder, at, attempts):
-    """The backup's name in `folder`; one made in the same second gets a number."""
-    base = f"drill-{at.astimezone(timezone.utc).strftime(STAMP)}-{attempts}-attempts"
-    number = 1
+    """The backup's name in `folder`: one made within the same second as another is named a
+    second later, so that names stay in the order the backups were made."""
     while True:
-        target = folder / f"{base}{'' if number == 1 else f'-{number}'}.sqlite3.gz"
-        if not target.exists():
-            return target
-        number += 1
+        target = folder / (f"drill-{at.astimezone(timezone.utc).strftime(STAMP)}-{attempts}"
+                           "-attempts.sqlite3.gz")
+        if not any(b.at == at.replace(microsecond=0) for b in in_folder(folder)):
+            return target, at.replace(microsecond=0)
+        at += timedelta(seconds=1)
 
 
 def _gzip(source, out):

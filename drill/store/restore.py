@@ -192,8 +192,8 @@ def first_start(db_path):
     backups = found(db_path)
     way = way_back(db_path, keeping=False)
     if way and any(b.path.parent == own for b in backups):
-        raise DrillError(f"{db_path} is missing: {way} (to start afresh instead, move {own} "
-                         "away)")
+        raise DrillError(f"{db_path} is missing: {way}; to start afresh instead, move {own} "
+                         "away")
     if backups:
         say(f"there is no database in {db_path.parent} yet, but {backups[0].path.parent} holds "
             f"a backup ({described(backups[0])}): `drill restore` puts it back")
