@@ -795,26 +795,33 @@ def import_command(path):
 
 @cli.command()
 @click.option("--list", "listing", is_flag=True, help="List the backups, newest first.")
-@click.option("--json", "as_json", is_flag=True, help="With --list: as JSON.")
+@click.option("--json", "as_json", is_flag=True, help="Print the backups as JSON.")
 def backup(listing, as_json):
-    """Back up your records now (drill does after each attempt), or list the backups."""
+    """Back up your records now, or list the backups.
+
+    drill also backs up on its own after each attempt, into DRILL_HOME/backups and backup_dir
+    (drill config backup_dir PATH)."""
     from drill import render
     from drill.clock import now
     from drill.store import backups, open_store
     store = open_store()  # a damaged or missing database is said as by every command
-    if not listing:
-        render.backup_made(*backups.make(store.path, now()))
-    elif as_json:
-        render.json_out([b.to_dict() for b in backups.found(store.path)])
+    found, problems = (backups.found(store.path), []) if listing else \
+        backups.make(store.path, now())
+    if as_json:
+        render.json_out([b.to_dict() for b in found])
     else:
-        render.backup_list(backups.found(store.path))
+        (render.backup_list if listing else render.backup_made)(found)
+    for problem in problems:
+        render.note(problem)
 
 
 @cli.command("restore")
 @click.argument("backup", required=False)
 def restore_command(backup):
-    """Put back the newest good backup (or BACKUP: its # in drill backup --list, or its file),
-    keeping the database it replaces."""
+    """Put back the newest good backup, or the one named.
+
+    BACKUP is its number in drill backup --list, or its file. The database it replaces is kept
+    beside it under a dated name: nothing is deleted."""
     from drill import render
     from drill.clock import now
     from drill.paths import home

@@ -17,13 +17,11 @@ def when(backup):
     return backup.at.astimezone().strftime("%Y-%m-%d %H:%M")
 
 
-def backup_made(landed, problems):
-    """`drill backup`: where the backup went, then what kept it from a folder."""
+def backup_made(landed):
+    """`drill backup`: where the backup went."""
     out.print(f"Backed up {plural(landed[0].attempts, 'attempt')} to:")
     for backup in landed:
         _path(backup.path)
-    for problem in problems:
-        note(problem)
 
 
 def backup_list(backups):

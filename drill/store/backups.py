@@ -63,7 +63,7 @@ def folders(db_path):
         chosen = config.load()["backup_dir"]
     except DrillError:  # a config.toml drill cannot read is said by the commands that read it
         chosen = ""
-    return [own] + ([Path(chosen)] if chosen and Path(chosen) != own else [])
+    return [own] + ([Path(chosen)] if chosen and Path(chosen).resolve() != own.resolve() else [])
 
 
 def found(db_path):
@@ -80,13 +80,11 @@ def in_folder(place):
     except OSError:
         return []
     backups = []
-    for name in names:
-        match = NAME.fullmatch(name)
-        with suppress(OSError):
-            at = datetime.strptime(match[1], STAMP).replace(tzinfo=timezone.utc) if match else None
-            if at:
-                backups.append(Backup(Path(place, name), at, int(match[2]),
-                                      os.stat(Path(place, name)).st_size))
+    for match in filter(None, map(NAME.fullmatch, names)):
+        with suppress(OSError):  # gone meanwhile: another drill's rotation
+            backups.append(Backup(Path(place, match[0]), datetime.strptime(match[1], STAMP)
+                                  .replace(tzinfo=timezone.utc), int(match[2]),
+                                  os.stat(Path(place, match[0])).st_size))
     return backups
 
 
@@ -123,24 +121,13 @@ def kept(times, now, last=10, days=7, weeks=4, months=12):
     who practises daily. A backup made after `now` (the clock was set back) is kept."""
     order = sorted(range(len(times)), key=lambda i: times[i], reverse=True)
     keep = set(order[:last]) | {i for i in order if times[i] > now}
-    for period, count in ((_day, days), (_week, weeks), (_month, months)):
+    for period, count in ((lambda t: t.date(), days), (lambda t: t.isocalendar()[:2], weeks),
+                          (lambda t: (t.year, t.month), months)):
         newest = {}
         for i in order:
             newest.setdefault(period(times[i]), i)
         keep.update(list(newest.values())[:count])
     return keep
-
-
-def _day(moment):
-    return moment.date()
-
-
-def _week(moment):
-    return moment.isocalendar()[:2]
-
-
-def _month(moment):
-    return moment.year, moment.month
 
 
 def due(made, progress, now):

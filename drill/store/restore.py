@@ -128,9 +128,19 @@ def _sync(path):
 
 def _set_aside(db_path, at):
     """Keep the database being replaced beside it as drill-<when>-replaced.sqlite3, with its
-    write-ahead log: the log first, so that the database is never found without it."""
+    write-ahead log. What the log holds is first written into the database where SQLite can
+    (nothing is written into a file it cannot read), so that no moment of the renames parts
+    the two."""
     if not db_path.exists():
         return None
+    log = Path(f"{db_path}-wal")
+    if log.exists() and log.stat().st_size:
+        with suppress(sqlite3.Error):
+            db = sqlite3.connect(db_path)
+            try:
+                db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            finally:
+                db.close()
     stamp = at.astimezone(timezone.utc).strftime(STAMP)
     kept, number = db_path.with_name(f"drill-{stamp}-replaced.sqlite3"), 1
     while kept.exists():
