@@ -22,7 +22,7 @@ from drill.clock import now
 from drill.grader.parent import grade
 from drill.grader.warm import ForkServer
 from drill.paths import reference_file
-from drill.store import backups
+from drill.store import autobackup, backups
 
 
 def timed(work):
@@ -54,9 +54,9 @@ def main():
             for _ in range(args.runs):
                 alone.append(timed(verdict))
                 Path(folder, "backups", backups.STATE).unlink(missing_ok=True)  # one is due
-                backups.automatic(db)
+                autobackup.automatic(db)
                 beside.append(timed(verdict))
-                backups.settled()
+                autobackup.settled()
             print(f"| {size:,} | {db.stat().st_size / 1e6:.1f} MB | {making:.2f} | "
                   f"{packed / 1e6:.1f} MB | {statistics.median(alone):.3f} | "
                   f"{statistics.median(beside):.3f} |")

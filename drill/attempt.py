@@ -13,7 +13,7 @@ from drill.errors import DrillError
 from drill.grader.dataguard import keep_copy
 from drill.learner_file import from_text, is_notebook, read
 from drill.paths import home
-from drill.store.backups import automatic
+from drill.store.autobackup import automatic
 from drill.stub import drawn, make_stub
 from drill.worksheet import new_seed
 

@@ -34,10 +34,10 @@ class DrillGroup(click.Group):
 def _backed_up():
     """After a command that opened the store: a backup if one is due (an attempt ended), and
     what drill has to say about backups."""
-    backups = sys.modules.get("drill.store.backups")
-    if backups is not None:
+    autobackup = sys.modules.get("drill.store.autobackup")
+    if autobackup is not None:
         from drill import render
-        for line in backups.afterwards():
+        for line in autobackup.afterwards():
             render.note(line)
 
 

@@ -14,7 +14,8 @@ import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from drill.store.backups import EVERY, due, kept
+from drill.store.autobackup import EVERY, due
+from drill.store.backups import kept
 
 from conftest import REFERENCE, drill
 

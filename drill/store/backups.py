@@ -13,9 +13,7 @@ attempts it holds, so listing them opens none:
 
 Gunzipped, a backup is an ordinary SQLite file that `sqlite3` opens.
 
-Automatic backups are made in a thread of their own, at the lowest priority, after drill has
-recorded something (never between a save and its verdict): one is due when an attempt has ended
-since the last, or versions have come in for EVERY since it. The grader's copy of the database
+drill.store.autobackup makes them on its own. The grader's copy of the database
 (drill.grader.dataguard, DRILL_HOME/backup) is listed and restored beside them: it is the
 freshest copy there is, made after each graded version, to undo a grading that harmed the
 database.
@@ -24,8 +22,6 @@ import json
 import os
 import re
 import sqlite3
-import sys
-import threading
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
@@ -33,7 +29,6 @@ from pathlib import Path
 
 from drill.errors import DrillError
 
-EVERY = timedelta(minutes=30)  # the most practice an automatic backup may lag behind
 NAME = re.compile(r"drill-(\d{4}-\d\d-\d\dT\d{6}Z)-(\d+)-attempts\.sqlite3\.gz")
 STAMP = "%Y-%m-%dT%H%M%SZ"
 LEVEL = 1  # gzip's fastest: versions are compressed already, and a backup must be quick
@@ -128,18 +123,6 @@ def kept(times, now, last=10, days=7, weeks=4, months=12):
             newest.setdefault(period(times[i]), i)
         keep.update(list(newest.values())[:count])
     return keep
-
-
-def due(made, progress, now):
-    """Whether an automatic backup is due, the last having been `made` ({"at", "ended",
-    "version"}, or None) and the database now holding `progress` ((attempts ended, the latest
-    version's id)): when an attempt has ended since, or versions have come in for EVERY."""
-    ended, version = progress
-    if made is None:
-        return progress != (0, 0)
-    if ended != made["ended"]:
-        return True
-    return version != made["version"] and now - datetime.fromisoformat(made["at"]) >= EVERY
 
 
 def make(db_path, at):
@@ -315,136 +298,19 @@ def holding(places):
 def made_at(own, at, progress):
     """Note that the database, holding `progress` (as `due` takes it), is in a backup as of
     `at`: the next automatic one is due from there."""
-    _remember(own, made={"at": at.isoformat(), "ended": progress[0], "version": progress[1]})
+    remember(own, made={"at": at.isoformat(), "ended": progress[0], "version": progress[1]})
 
 
-def _state(own):
+def state(own):
+    """What DRILL_HOME/backups/.state.json keeps: the last backup "made", the problem last
+    "said"."""
     try:
         return json.loads((own / STATE).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
 
 
-def _remember(own, **changes):
-    state = {**_state(own), **changes}
+def remember(own, **changes):
+    kept = {**state(own), **changes}
     with suppress(OSError):
-        _write_whole(own / STATE, lambda out: out.write(json.dumps(state).encode()))
-
-
-# Automatic backups: one thread in the background, asked again while it works.
-_wanted = set()
-_worker = None
-_guard = threading.Lock()
-_to_say = []
-_opened = set()  # the learner's databases this command opened (drill.store.open_store)
-
-
-def opened(db_path):
-    """The command opened the learner's database at `db_path`: `afterwards` looks at it."""
-    _opened.add(Path(db_path))
-
-
-def automatic(db_path):
-    """Make a backup of the database at `db_path` in the background if one is due. Cheap when
-    nothing was written since the last look: the files' times are compared, nothing opened."""
-    global _worker
-    db_path = Path(db_path)
-    own = db_path.parent / "backups"
-    if not db_path.is_file() or not os.access(db_path.parent, os.W_OK) or not _news(db_path, own):
-        return
-    with _guard:
-        _wanted.add(db_path)
-        if _worker is None:
-            _worker = threading.Thread(target=_in_background, name="drill-backups")
-            _worker.start()
-
-
-def _news(db_path, own):
-    """Whether the database was written since backups last looked at it."""
-    try:
-        looked = os.stat(own / STATE).st_mtime
-    except OSError:
-        return True
-    written = [os.stat(db_path).st_mtime]
-    with suppress(OSError):
-        written.append(os.stat(f"{db_path}-wal").st_mtime)
-    return max(written) >= looked
-
-
-def _in_background():
-    """The worker: at the lowest priority (on Linux, for this thread alone), so a grading's
-    children come first on the cores; it is not a daemon: drill exits once it is done."""
-    global _worker
-    if sys.platform.startswith("linux"):
-        with suppress(OSError):
-            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 19)
-    while True:
-        with _guard:
-            if not _wanted:
-                _worker = None
-                return
-            db_path = _wanted.pop()
-        _tell(_backup_if_due(db_path), db_path.parent / "backups")
-
-
-def _backup_if_due(db_path):
-    """Make a backup if one is due: None if none was, else [what went wrong, in words]."""
-    from drill.clock import now
-    own = db_path.parent / "backups"
-    try:
-        db = sqlite3.connect(f"{db_path.resolve().as_uri()}?mode=ro", uri=True)
-        try:
-            row = db.execute("SELECT COUNT(ended_at), (SELECT MAX(id) FROM snapshots) "
-                             "FROM attempts").fetchone()
-        finally:
-            db.close()
-        moment = now()
-        if not due(_state(own).get("made"), (row[0], row[1] or 0), moment):
-            own.mkdir(exist_ok=True)
-            (own / STATE).touch()  # looked: nothing to do until the database is written again
-            return None
-        return make(db_path, moment)[1]
-    except DrillError as exc:
-        return [str(exc)]
-    except (OSError, sqlite3.Error) as exc:
-        return [f"no backup was made of {db_path} ({exc})"]
-
-
-def say(line):
-    """Something about backups for the learner, said after the command (`settled`)."""
-    _to_say.append(line)
-
-
-def _tell(problems, own):
-    """Keep what went wrong in making a backup to be said, each problem once: the same problem
-    again is not said again until a backup has gone everywhere."""
-    if problems is None:
-        return
-    said = _state(own).get("said")
-    if not problems:
-        if said:
-            _remember(own, said=None)
-        return
-    if problems[0] != said:
-        for problem in problems:
-            say(problem)
-        _remember(own, said=problems[0])
-
-
-def afterwards():
-    """At the end of a command: a backup of each database it opened if one is due (an attempt
-    may have ended), waited for (drill would wait for it before exiting anyway); what there is
-    to say about backups, each thing once."""
-    for db_path in list(_opened):
-        automatic(db_path)
-    _opened.clear()
-    return settled()
-
-
-def settled():
-    """Wait for a backup being made in the background; what it has to say, once."""
-    worker = _worker
-    if worker is not None:
-        worker.join()
-    said, _to_say[:] = list(_to_say), []
-    return said
+        _write_whole(own / STATE, lambda out: out.write(json.dumps(kept).encode()))

@@ -129,7 +129,7 @@ def open_store():
     """The learner's store in DRILL_HOME. A database gone from a home that holds backups of it
     is never started afresh without a word (drill.store.restore.first_start)."""
     from drill.paths import home
-    from drill.store.backups import opened
+    from drill.store.autobackup import opened
     path = home() / "drill.sqlite3"
     if not path.exists():
         from drill.store.restore import first_start

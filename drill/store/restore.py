@@ -11,8 +11,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from drill.errors import DrillError
+from drill.store.autobackup import say
 from drill.store.backups import (STAMP, Backup, checked, folders, found, holding, in_folder,
-                                 made_at, say, snapshot, synced)
+                                 made_at, snapshot, synced)
 
 
 def restore(db_path, at, name=None):

@@ -1,0 +1,149 @@
+"""Backups drill makes on its own: after an attempt ends, and every EVERY of a long one.
+
+They are made in a thread of its own at the lowest priority, started once drill has recorded
+something (after the verdict is shown: never between a save and its verdict), and waited for
+at the end of the command; drill would wait for it before exiting anyway. Whether one is due is
+worked out from the database and the last backup (`due`), so that every way an attempt ends
+(a pass, abandon, a fresh start) leads to one. What kept a backup from a folder is said once.
+"""
+import os
+import sqlite3
+import sys
+import threading
+from contextlib import suppress
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from drill.errors import DrillError
+from drill.store.backups import STATE, make, remember, state
+
+EVERY = timedelta(minutes=30)  # the most practice an automatic backup may lag behind
+
+_wanted = set()  # databases to look at, the worker's queue
+_worker = None
+_guard = threading.Lock()
+_to_say = []
+_opened = set()  # the learner's databases this command opened (drill.store.open_store)
+
+
+def due(made, progress, now):
+    """Whether an automatic backup is due, the last having been `made` ({"at", "ended",
+    "version"}, or None) and the database now holding `progress` ((attempts ended, the latest
+    version's id)): when an attempt has ended since, or versions have come in for EVERY."""
+    ended, version = progress
+    if made is None:
+        return progress != (0, 0)
+    if ended != made["ended"]:
+        return True
+    return version != made["version"] and now - datetime.fromisoformat(made["at"]) >= EVERY
+
+
+def opened(db_path):
+    """The command opened the learner's database at `db_path`: `afterwards` looks at it."""
+    _opened.add(Path(db_path))
+
+
+def automatic(db_path):
+    """Make a backup of the database at `db_path` in the background if one is due. Cheap when
+    nothing was written since the last look: the files' times are compared, nothing opened."""
+    global _worker
+    db_path = Path(db_path)
+    own = db_path.parent / "backups"
+    if not db_path.is_file() or not os.access(db_path.parent, os.W_OK) or not _news(db_path, own):
+        return
+    with _guard:
+        _wanted.add(db_path)
+        if _worker is None:
+            _worker = threading.Thread(target=_in_background, name="drill-backups")
+            _worker.start()
+
+
+def _news(db_path, own):
+    """Whether the database was written since backups last looked at it."""
+    try:
+        looked = os.stat(own / STATE).st_mtime
+    except OSError:
+        return True
+    written = [os.stat(db_path).st_mtime]
+    with suppress(OSError):
+        written.append(os.stat(f"{db_path}-wal").st_mtime)
+    return max(written) >= looked
+
+
+def _in_background():
+    """The worker: at the lowest priority (on Linux, for this thread alone), so a grading's
+    children come first on the cores; it is not a daemon: drill exits once it is done."""
+    global _worker
+    if sys.platform.startswith("linux"):
+        with suppress(OSError):
+            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 19)
+    while True:
+        with _guard:
+            if not _wanted:
+                _worker = None
+                return
+            db_path = _wanted.pop()
+        _tell(_backup_if_due(db_path), db_path.parent / "backups")
+
+
+def _backup_if_due(db_path):
+    """Make a backup if one is due: None if none was, else [what went wrong, in words]."""
+    from drill.clock import now
+    own = db_path.parent / "backups"
+    try:
+        db = sqlite3.connect(f"{db_path.resolve().as_uri()}?mode=ro", uri=True)
+        try:
+            row = db.execute("SELECT COUNT(ended_at), (SELECT MAX(id) FROM snapshots) "
+                             "FROM attempts").fetchone()
+        finally:
+            db.close()
+        moment = now()
+        if not due(state(own).get("made"), (row[0], row[1] or 0), moment):
+            own.mkdir(exist_ok=True)
+            (own / STATE).touch()  # looked: nothing to do until the database is written again
+            return None
+        return make(db_path, moment)[1]
+    except DrillError as exc:
+        return [str(exc)]
+    except (OSError, sqlite3.Error) as exc:
+        return [f"no backup was made of {db_path} ({exc})"]
+
+
+def say(line):
+    """Something about backups for the learner, said after the command (`settled`)."""
+    _to_say.append(line)
+
+
+def _tell(problems, own):
+    """Keep what went wrong in making a backup to be said, each problem once: the same problem
+    again is not said again until a backup has gone everywhere."""
+    if problems is None:
+        return
+    said = state(own).get("said")
+    if not problems:
+        if said:
+            remember(own, said=None)
+        return
+    if problems[0] != said:
+        for problem in problems:
+            say(problem)
+        remember(own, said=problems[0])
+
+
+def afterwards():
+    """At the end of a command: a backup of each database it opened if one is due (an attempt
+    may have ended), waited for (drill would wait for it before exiting anyway); what there is
+    to say about backups, each thing once."""
+    for db_path in list(_opened):
+        automatic(db_path)
+    _opened.clear()
+    return settled()
+
+
+def settled():
+    """Wait for a backup being made in the background; what it has to say, once."""
+    worker = _worker
+    if worker is not None:
+        worker.join()
+    said, _to_say[:] = list(_to_say), []
+    return said
