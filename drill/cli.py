@@ -8,7 +8,8 @@ import click
 
 
 class DrillGroup(click.Group):
-    """Turns a DrillError anywhere below into one line on stderr and its exit code."""
+    """Turns a DrillError anywhere below into one line on stderr and its exit code; after a
+    command that ran, a backup if one is due (`_backed_up`)."""
 
     def invoke(self, ctx):
         from drill.errors import DrillError
