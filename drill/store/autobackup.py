@@ -1,13 +1,18 @@
 """Backups drill makes on its own: after an attempt ends, and every EVERY of a long one.
 
-They are made in a thread of its own at the lowest priority, started once drill has recorded
-something (after the verdict is shown: never between a save and its verdict), and waited for
-at the end of the command; drill would wait for it before exiting anyway. Whether one is due is
-worked out from the database and the last backup (`due`), so that every way an attempt ends
-(a pass, abandon, a fresh start) leads to one. What kept a backup from a folder is said once.
+Once drill has recorded something (after the verdict is shown: never between a save and its
+verdict), a thread works out whether one is due from the database and the last backup (`due`),
+so that every way an attempt ends (a pass, abandon, a fresh start) leads to one. The backup
+itself is made by a process of its own at the lowest priority (`python -m
+drill.store.autobackup`): a thread of drill's would hold its interpreter's lock while waiting
+for a core, and stall the watch loop and the grading that come first. The command waits for it
+at its end (drill killed meanwhile, it finishes on its own). What kept a backup from a folder
+is said once.
 """
+import json
 import os
 import sqlite3
+import subprocess
 import sys
 import threading
 from contextlib import suppress
@@ -71,12 +76,8 @@ def _news(db_path, own):
 
 
 def _in_background():
-    """The worker: at the lowest priority (on Linux, for this thread alone), so a grading's
-    children come first on the cores; it is not a daemon: drill exits once it is done."""
+    """The worker: it is not a daemon, so drill exits once it is done."""
     global _worker
-    if sys.platform.startswith("linux"):
-        with suppress(OSError):
-            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 19)
     while True:
         with _guard:
             if not _wanted:
@@ -102,11 +103,28 @@ def _backup_if_due(db_path):
             own.mkdir(exist_ok=True)
             (own / STATE).touch()  # looked: nothing to do until the database is written again
             return None
-        return make(db_path, moment)[1]
-    except DrillError as exc:
-        return [str(exc)]
     except (OSError, sqlite3.Error) as exc:
         return [f"no backup was made of {db_path} ({exc})"]
+    import shutil
+    lowest = ["nice", "-n", "19"] if shutil.which("nice") else []  # from its first instruction
+    made = subprocess.run([*lowest, sys.executable, "-I", "-m", "drill.store.autobackup",
+                           str(db_path), moment.isoformat()], capture_output=True, text=True,
+                          start_new_session=True)  # Ctrl-C at the prompt lets it finish
+    try:
+        return json.loads(made.stdout)
+    except ValueError:
+        said = (made.stderr.strip().splitlines() or ["nothing said"])[-1]
+        return [f"no backup was made of {db_path} (it ended with {made.returncode}: {said})"]
+
+
+def main():
+    """`python -m drill.store.autobackup DATABASE WHEN`: make the backup; print what kept it
+    from a folder (JSON)."""
+    try:
+        problems = make(Path(sys.argv[1]), datetime.fromisoformat(sys.argv[2]))[1]
+    except DrillError as exc:
+        problems = [str(exc)]
+    print(json.dumps(problems))
 
 
 def say(line):
@@ -147,3 +165,7 @@ def settled():
         worker.join()
     said, _to_say[:] = list(_to_say), []
     return said
+
+
+if __name__ == "__main__":
+    main()
