@@ -21,6 +21,7 @@ from drill.catalog import get_chunk
 from drill.clock import now
 from drill.grader.parent import grade
 from drill.grader.warm import ForkServer
+from drill.learner_file import read
 from drill.paths import reference_file
 from drill.store import autobackup, backups
 
@@ -48,7 +49,7 @@ def main():
             making = statistics.median(timed(lambda: backups.make(db, now()))
                                        for _ in range(args.runs))
             packed = max(Path(folder, "backups").glob("drill-*.gz")).stat().st_size
-            verdict = lambda: grade(full, reference_file(), "quick", launcher=server)  # noqa: E731
+            verdict = lambda: grade(full, read(reference_file()), "quick", launcher=server)  # noqa: E731
             verdict()  # the server has collected the suites
             alone, beside = [], []
             for _ in range(args.runs):
