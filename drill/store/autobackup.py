@@ -11,6 +11,7 @@ is said once.
 """
 import json
 import os
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -92,24 +93,34 @@ def _backup_if_due(db_path):
     from drill.clock import now
     own = db_path.parent / "backups"
     try:
-        db = sqlite3.connect(f"{db_path.resolve().as_uri()}?mode=ro", uri=True)
-        try:
-            row = db.execute("SELECT COUNT(ended_at), (SELECT MAX(id) FROM snapshots) "
-                             "FROM attempts").fetchone()
-        finally:
-            db.close()
         moment = now()
-        if not due(state(own).get("made"), (row[0], row[1] or 0), moment):
+        if not due(state(own).get("made"), _progress(db_path), moment):
             own.mkdir(exist_ok=True)
             (own / STATE).touch()  # looked: nothing to do until the database is written again
             return None
     except (OSError, sqlite3.Error) as exc:
         return [f"no backup was made of {db_path} ({exc})"]
-    import shutil
-    lowest = ["nice", "-n", "19"] if shutil.which("nice") else []  # from its first instruction
+    return _made_apart(db_path, moment)
+
+
+def _progress(db_path):
+    """(attempts ended, the latest version's id) of the database, as `due` takes them."""
+    db = sqlite3.connect(f"{db_path.resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        ended, version = db.execute("SELECT COUNT(ended_at), (SELECT MAX(id) FROM snapshots) "
+                                    "FROM attempts").fetchone()
+        return ended, version or 0
+    finally:
+        db.close()
+
+
+def _made_apart(db_path, moment):
+    """[what kept it from a folder] of a backup made by `main` in a process of its own, niced
+    from its first instruction, in a session of its own (Ctrl-C at the prompt lets it finish)."""
+    lowest = ["nice", "-n", "19"] if shutil.which("nice") else []
     made = subprocess.run([*lowest, sys.executable, "-I", "-m", "drill.store.autobackup",
                            str(db_path), moment.isoformat()], capture_output=True, text=True,
-                          start_new_session=True)  # Ctrl-C at the prompt lets it finish
+                          start_new_session=True)
     try:
         return json.loads(made.stdout)
     except ValueError:
