@@ -62,7 +62,7 @@ def _put_back(db_path, at, candidates, name):
 
 
 def _watched(home):
-    """The attempts a drill is watching now: drill.watch.claim holds watching-<id>.lock."""
+    """The attempts a drill is watching now: drill.attempt.claim holds watching-<id>.lock."""
     import fcntl
     busy = []
     for lock in home.glob("watching-*.lock"):
