@@ -3,12 +3,12 @@
 Nothing the learner wrote is ever lost: a file about to be replaced by a stub is first kept as a
 snapshot, and every graded version is kept with its result.
 """
-import os
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from drill.clock import now
+from drill.config import workspace
 from drill.errors import DrillError
 from drill.grader.dataguard import keep_copy
 from drill.learner_file import from_text, is_notebook, read
@@ -16,16 +16,6 @@ from drill.paths import home
 from drill.store.autobackup import automatic
 from drill.stub import drawn, make_stub
 from drill.worksheet import new_seed
-
-
-def workspace():
-    """Where attempts' files live: $DRILL_WORKSPACE, else the `workspace` setting, else
-    DRILL_HOME/workspace."""
-    from drill import config
-    from drill.paths import folder
-    chosen = os.environ.get("DRILL_WORKSPACE") or config.load()["workspace"]
-    return folder(Path(chosen or home() / "workspace").expanduser(),
-                  "DRILL_WORKSPACE" if os.environ.get("DRILL_WORKSPACE") else "the workspace")
 
 
 @dataclass
@@ -332,3 +322,29 @@ def reset_file(store, chunk, attempt, at):
         store.add_snapshot(attempt.id, path.read_text(encoding="utf-8"), at, "reset")
     path.write_text(handout(chunk, attempt.kind, attempt.mutant, attempt.seed, path),
                     encoding="utf-8")
+
+
+def start_hunt(store, chunk_name=None, fresh=False, rng=None):
+    """Open a hunt (in `chunk_name`, else in any chunk with bugs, due ones likelier), or go on
+    with the hunt already open there (`fresh` abandons whatever is open and plants another)."""
+    import random
+
+    from drill.catalog import get_chunk, load_catalog
+    from drill.hunt import pick
+    open_one = store.open_attempt(chunk_name, "hunt")
+    if open_one and not fresh:
+        return start(store, get_chunk(open_one.chunk), kind="hunt")
+    if open_one:
+        store.finish_attempt(open_one.id, "abandoned", now())
+    if chunk_name:
+        chunks = [get_chunk(chunk_name)]
+        if not chunks[0].mutants():
+            raise DrillError(f"{chunk_name} has no bugs to plant: name a chunk you write code "
+                             "in (drill list)")
+    else:
+        chunks = [c for c in load_catalog() if c.mutants()]
+    from drill.progress import queue
+    due = {d.chunk for d in queue(store).due}
+    last = next(iter(store.attempts(kind="hunt", latest=1)), None)
+    chunk, mutant = pick(chunks, due, last and (last.chunk, last.mutant), rng or random.Random())
+    return start(store, chunk, fresh=fresh, kind="hunt", mutant=mutant["name"])

@@ -302,7 +302,7 @@ def hunt(chunk, no_watch, editor):
     The whole library with one realistic bug planted in CHUNK (default: any chunk, those
     due likelier), timed and graded by CHUNK's suite like an attempt. A hunt already open
     goes on instead."""
-    from drill.hunt import start as start_hunt
+    from drill.attempt import start_hunt
     from drill.store import open_store
     store = open_store()
     _hand_out(store, lambda fresh: start_hunt(store, chunk, fresh=fresh), no_watch, editor)
@@ -456,7 +456,7 @@ def _draw_on_pass(chunk, path):
     lecture's graph as their trace found it), made in the grader's child."""
     from drill import render
     from drill.errors import DrillError
-    from drill.graph import of_task
+    from drill.pictures import of_task
     from drill.learner_file import read
     try:
         render.drawn_on_pass(chunk, of_task(chunk.on_pass, read(path), {}))
@@ -611,7 +611,7 @@ def graph(expr, leaves, path, as_json):
     """
     from drill import render
     from drill.errors import DrillError
-    from drill.graph import of_expression
+    from drill.pictures import of_expression
     from drill.learner_file import read
     names = {}
     for pair in leaves:

@@ -52,6 +52,19 @@ def path():
     return home() / "config.toml"
 
 
+def workspace():
+    """Where attempts' files live: $DRILL_WORKSPACE, else the `workspace` setting, else
+    DRILL_HOME/workspace (made if need be). A setting, read by the attempts that write there
+    and by the grader, which hides it from the learner's code."""
+    import os
+    from pathlib import Path
+
+    from drill.paths import folder, home
+    chosen = os.environ.get("DRILL_WORKSPACE") or load()["workspace"]
+    return folder(Path(chosen or home() / "workspace").expanduser(),
+                  "DRILL_WORKSPACE" if os.environ.get("DRILL_WORKSPACE") else "the workspace")
+
+
 def load():
     """Every setting: the file's value where it has one, else the default."""
     values = {key: default for key, (default, _, _) in SETTINGS.items()}

@@ -113,33 +113,6 @@ def pick(chunks, due, previous, rng):
     return rng.choices(choices, weights)[0]
 
 
-def start(store, chunk_name=None, fresh=False, rng=None):
-    """Open a hunt (in `chunk_name`, else in any chunk with bugs, due ones likelier), or go on
-    with the hunt already open there (`fresh` abandons whatever is open and plants another)."""
-    import random
-
-    from drill import attempt
-    from drill.catalog import get_chunk, load_catalog
-    from drill.clock import now
-    open_one = store.open_attempt(chunk_name, "hunt")
-    if open_one and not fresh:
-        return attempt.start(store, get_chunk(open_one.chunk), kind="hunt")
-    if open_one:
-        store.finish_attempt(open_one.id, "abandoned", now())
-    if chunk_name:
-        chunks = [get_chunk(chunk_name)]
-        if not chunks[0].mutants():
-            raise DrillError(f"{chunk_name} has no bugs to plant: name a chunk you write code "
-                             "in (drill list)")
-    else:
-        chunks = [c for c in load_catalog() if c.mutants()]
-    from drill.progress import queue
-    due = {d.chunk for d in queue(store).due}
-    last = next(iter(store.attempts(kind="hunt", latest=1)), None)
-    chunk, mutant = pick(chunks, due, last and (last.chunk, last.mutant), rng or random.Random())
-    return attempt.start(store, chunk, fresh=fresh, kind="hunt", mutant=mutant["name"])
-
-
 @dataclass
 class Found:
     """A finished hunt: the planted bug, and each place where the learner's code differs from

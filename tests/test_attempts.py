@@ -297,8 +297,7 @@ def test_a_second_pass_says_what_changed_since_the_first(drill_home):
 def test_drill_knows_each_kind_of_handout_it_gave_until_a_version_is_graded(drill_home):
     """What watch mode compares the file with when it begins (a differing file is graded
     at once): the handout of every kind of attempt, then the latest graded version."""
-    from drill import hunt
-    from drill.attempt import last_known, record, start
+    from drill.attempt import last_known, record, start, start_hunt
     from drill.catalog import get_chunk
     from drill.clock import now
     from drill.grader.results import GradeResult
@@ -307,7 +306,7 @@ def test_drill_knows_each_kind_of_handout_it_gave_until_a_version_is_graded(dril
     started = [start(store, get_chunk(name).as_run(kind), fresh=True, kind=kind)  # one at a time
                for name, kind in [("full", "speedrun"), ("moons", "speedrun"),
                                   ("chain", "practice")]]
-    started.append(hunt.start(store, "backward", fresh=True))
+    started.append(start_hunt(store, "backward", fresh=True))
     started.append(start(store, get_chunk("ops"), fresh=True))
     for one in started:
         assert last_known(store, one.attempt) == one.path.read_text(), one.attempt.kind

@@ -97,7 +97,7 @@ def test_trace_flow_passes_the_reference_and_draws_the_learner_s_graph(drill_hom
 
 def test_a_trace_that_finds_one_level_only_draws_what_it_found(tmp_path):
     """The picture is the learner's own: drawn from their edges, not from _prev."""
-    from drill.graph import of_task
+    from drill.pictures import of_task
     from drill.learner_file import read
     path = tmp_path / "shallow.py"
     path.write_text(REFERENCE.read_text().replace(

@@ -31,7 +31,7 @@ from drill.grader.dataguard import DatabaseWatch, alive
 from drill.grader.escape import escape
 from drill.grader.folders import make_run_folder, remove_tree
 from drill.grader.reports import MAX_LINE, Broken, Reports
-from drill.grader.results import ERROR, PASS, TIMEOUT, GradeResult, TestResult, capped, waiting
+from drill.grader.results import ERROR, TIMEOUT, GradeResult, TestResult, capped, waiting
 from drill.notebook import cell_sources, place
 from drill.paths import home, scratch
 
@@ -316,7 +316,7 @@ _swept = []
 def hidden_paths(*files):
     """What a run must not read even where it may read around it: drill's data, the workspace,
     the reference, and the folder of each of the learner's `files`."""
-    from drill.attempt import workspace
+    from drill.config import workspace
     from drill.paths import data_root
     paths = [home(), workspace(), os.path.join(data_root(), "reference")]
     return sorted({os.path.realpath(p) for p in paths + [os.path.dirname(f) for f in files]})

@@ -179,7 +179,7 @@ def _legend(graph):
     return Text("\n".join(lines), style=STYLES["legend"])
 
 
-# Why `drill graph` drew no grads, by what the file lacks (drill.graph.LACKS).
+# Why `drill graph` drew no grads, by what the file lacks (drill.pictures.LACKS).
 UNRUN = {
     "backward": "Your Value has no backward() yet (the topo chunk writes it)",
     "seed": "Your backward() left every grad at 0, out's too (it sets out.grad = 1 first, then "

@@ -21,7 +21,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from drill.errors import DrillError
-from drill.store.backups import STATE, make, remember, state
+from drill.store.backups import STATE, described, found, make, remember, state, way_back
 
 EVERY = timedelta(minutes=30)  # the most practice an automatic backup may lag behind
 
@@ -180,3 +180,18 @@ def settled():
 
 if __name__ == "__main__":
     main()
+
+
+def first_start(db_path):
+    """A database missing from a home whose backups folder holds backups of it (it was there,
+    and is gone) is a DrillError naming the way back. A home with no database but backups
+    elsewhere (backup_dir, the grader's copy) is said, once: the command makes the database."""
+    own = db_path.parent / "backups"
+    backups = found(db_path)
+    way = way_back(db_path, keeping=False)
+    if way and any(b.path.parent == own for b in backups):
+        raise DrillError(f"{db_path} is missing: {way}; to start afresh instead, move {own} "
+                         "away")
+    if backups:
+        say(f"there is no database in {db_path.parent} yet, but {backups[0].path.parent} holds "
+            f"a backup ({described(backups[0])}): `drill restore` puts it back")

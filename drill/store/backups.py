@@ -16,7 +16,7 @@ Gunzipped, a backup is an ordinary SQLite file that `sqlite3` opens.
 drill.store.autobackup makes them on its own. The grader's copy of the database
 (drill.grader.dataguard, DRILL_HOME/backup) is listed and restored beside them: it is the
 freshest copy there is, made after each graded version, to undo a grading that harmed the
-database.
+database. `way_back` is the words that name the newest good one wherever the database fails.
 """
 import json
 import os
@@ -28,6 +28,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from drill.errors import DrillError
+from drill.store.busy import BUSY_S
 
 NAME = re.compile(r"drill-(\d{4}-\d\d-\d\dT\d{6}Z)-(\d+)-attempts\.sqlite3\.gz")
 STAMP = "%Y-%m-%dT%H%M%SZ"
@@ -157,7 +158,6 @@ def _packed(db_path, folder, at):
             snapshot(db_path, work)
             attempts, progress = checked(work)
         except (DrillError, sqlite3.DatabaseError) as exc:
-            from drill.store.restore import way_back
             why = exc if isinstance(exc, DrillError) else f"SQLite cannot read it ({exc})"
             way = way_back(db_path)
             raise DrillError(f"no backup was made of {db_path}: {why}" + (f"; {way}" if way else ""))
@@ -171,7 +171,6 @@ def _packed(db_path, folder, at):
 def snapshot(db_path, target):
     """A consistent copy of the database at `db_path` (live, perhaps), read (never written)
     through SQLite's backup API."""
-    from drill.store.sqlite_errors import BUSY_S
     source = sqlite3.connect(f"{db_path.resolve().as_uri()}?mode=ro", uri=True, timeout=BUSY_S)
     try:
         copy = sqlite3.connect(target)
@@ -314,3 +313,44 @@ def remember(own, **changes):
     kept = {**state(own), **changes}
     with suppress(OSError):
         _write_whole(own / STATE, lambda out: out.write(json.dumps(kept).encode()))
+
+
+def newest_good(db_path):
+    """The newest backup of the database at `db_path` to name as the way back, or None. A
+    backup was checked when it was made; the grader's copy is checked now."""
+    for backup in found(db_path):
+        if not backup.copy or _passes_quick_check(backup.path):
+            return backup
+    return None
+
+
+def _passes_quick_check(path):
+    try:
+        db = sqlite3.connect(f"{Path(path).resolve().as_uri()}?immutable=1", uri=True)
+        try:
+            return db.execute("PRAGMA quick_check").fetchone()[0] == "ok"
+        finally:
+            db.close()
+    except sqlite3.Error:
+        return False
+
+
+def described(backup):
+    """When a backup was made (local time), what it holds, and whether it is drill's copy."""
+    held = "" if backup.attempts is None else \
+        f", {backup.attempts} attempt{'' if backup.attempts == 1 else 's'}"
+    return (backup.at.astimezone().strftime("%Y-%m-%d %H:%M") + held +
+            (", drill's copy" if backup.copy else ""))
+
+
+def way_back(db_path, keeping=True):
+    """The words that name the newest good backup and `drill restore`, or '' if there is none.
+    Never fails: it is said while something else already has."""
+    try:
+        best = newest_good(db_path)
+    except (OSError, sqlite3.Error):
+        return ""
+    if best is None:
+        return ""
+    return (f"`drill restore` puts back the newest good backup ({described(best)})" +
+            (", keeping the damaged file" if keeping else ""))

@@ -16,7 +16,8 @@ from pathlib import Path
 from drill.errors import DrillError
 from drill.store.attempts import Attempts
 from drill.store.schema import MIGRATIONS
-from drill.store.sqlite_errors import BUSY_S, as_drill_error, read_only_message
+from drill.store.busy import BUSY_S
+from drill.store.sqlite_errors import as_drill_error, read_only_message
 from drill.store.summaries import Summaries
 from drill.store.texts import with_functions
 from drill.store.transfer import Transfer
@@ -127,12 +128,11 @@ def _writable(path):
 
 def open_store():
     """The learner's store in DRILL_HOME. A database gone from a home that holds backups of it
-    is never started afresh without a word (drill.store.restore.first_start)."""
+    is never started afresh without a word (drill.store.autobackup.first_start)."""
     from drill.paths import home
-    from drill.store.autobackup import opened
+    from drill.store.autobackup import first_start, opened
     path = home() / "drill.sqlite3"
     if not path.exists():
-        from drill.store.restore import first_start
         first_start(path)
     store = Store(path)
     opened(path)  # looked at for a backup once the command is done

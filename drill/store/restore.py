@@ -1,8 +1,5 @@
 """drill restore: a backup put back as the learner's database once it passes SQLite's integrity
 check, the database it replaces kept beside it under a dated name. Restoring deletes nothing.
-
-Also the words that point at it: what drill says of a damaged database, of a missing one, and of
-a new home whose backup_dir holds backups.
 """
 import os
 import sqlite3
@@ -11,7 +8,6 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from drill.errors import DrillError
-from drill.store.autobackup import say
 from drill.store.backups import (STAMP, Backup, checked, folders, found, holding, in_folder,
                                  made_at, snapshot, synced)
 
@@ -152,59 +148,3 @@ def _set_aside(db_path, at):
             os.replace(f"{db_path}{side}", f"{kept}{side}")
     os.replace(db_path, kept)
     return kept
-
-
-def newest_good(db_path):
-    """The newest backup of the database at `db_path` to name as the way back, or None. A
-    backup was checked when it was made; the grader's copy is checked now."""
-    for backup in found(db_path):
-        if not backup.copy or _passes_quick_check(backup.path):
-            return backup
-    return None
-
-
-def _passes_quick_check(path):
-    try:
-        db = sqlite3.connect(f"{Path(path).resolve().as_uri()}?immutable=1", uri=True)
-        try:
-            return db.execute("PRAGMA quick_check").fetchone()[0] == "ok"
-        finally:
-            db.close()
-    except sqlite3.Error:
-        return False
-
-
-def described(backup):
-    """When a backup was made (local time), what it holds, and whether it is drill's copy."""
-    held = "" if backup.attempts is None else \
-        f", {backup.attempts} attempt{'' if backup.attempts == 1 else 's'}"
-    return (backup.at.astimezone().strftime("%Y-%m-%d %H:%M") + held +
-            (", drill's copy" if backup.copy else ""))
-
-
-def way_back(db_path, keeping=True):
-    """The words that name the newest good backup and `drill restore`, or '' if there is none.
-    Never fails: it is said while something else already has."""
-    try:
-        best = newest_good(db_path)
-    except (OSError, sqlite3.Error):
-        return ""
-    if best is None:
-        return ""
-    return (f"`drill restore` puts back the newest good backup ({described(best)})" +
-            (", keeping the damaged file" if keeping else ""))
-
-
-def first_start(db_path):
-    """A database missing from a home whose backups folder holds backups of it (it was there,
-    and is gone) is a DrillError naming the way back. A home with no database but backups
-    elsewhere (backup_dir, the grader's copy) is said, once: the command makes the database."""
-    own = db_path.parent / "backups"
-    backups = found(db_path)
-    way = way_back(db_path, keeping=False)
-    if way and any(b.path.parent == own for b in backups):
-        raise DrillError(f"{db_path} is missing: {way}; to start afresh instead, move {own} "
-                         "away")
-    if backups:
-        say(f"there is no database in {db_path.parent} yet, but {backups[0].path.parent} holds "
-            f"a backup ({described(backups[0])}): `drill restore` puts it back")

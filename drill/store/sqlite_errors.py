@@ -4,23 +4,16 @@ import sqlite3
 from pathlib import Path
 
 from drill.errors import DrillError
-
-BUSY_S = 30  # how long to wait for another drill holding the database
-
+from drill.store.busy import BUSY_S, is_busy
 
 def repair(path):
     """What to do about a database damaged in part: save what can still be read, and put back
     the newest good backup (or, with none, start afresh with what was saved)."""
-    from drill.store.restore import way_back
+    from drill.store.backups import way_back
     way = way_back(path)
     return ("`drill export -o rescue.json` saves what it can still read; " +
             (way if way else "move the database away and `drill import rescue.json` starts "
              "afresh with it"))
-
-
-def is_busy(exc):
-    """Another drill holds the database's lock (past the busy timeout)."""
-    return "locked" in str(exc) or "busy" in str(exc)
 
 
 def read_only_message(path):
@@ -38,7 +31,7 @@ def as_drill_error(exc, path=None):
     if "readonly" in str(exc) or "read-only" in str(exc):
         return DrillError(read_only_message(Path(path)))
     if isinstance(exc, sqlite3.DatabaseError) and "file is not a database" in str(exc):
-        from drill.store.restore import way_back  # nothing in it can be read: no export
+        from drill.store.backups import way_back  # nothing in it can be read: no export
         way = way_back(path)
         return DrillError(f"{path} is damaged ({exc}): {way}" if way else
                           f"{path} is not a drill database or is damaged ({exc}); drill left "

@@ -8,7 +8,8 @@ from datetime import datetime
 
 from drill.errors import DrillError
 from drill.store.records import Snapshot, as_iso
-from drill.store.sqlite_errors import is_busy, repair
+from drill.store.busy import is_busy
+from drill.store.sqlite_errors import repair
 from drill.store.texts import VERSION_COLUMNS, pack
 
 
