@@ -12,9 +12,10 @@ import operator
 import re
 
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import strategies as st
 
-from drill.grader.suitekit import Lesson, close, examples, fail, fmt, need, number, read, run
+from drill.grader.suitekit import (Lesson, close, examples, fail, fmt, given, need, number, read,
+                                   run)
 
 A, B = 5.0, -2.0  # data of `a` and `b`: unequal, of opposite signs, so swapped operands show
 
@@ -62,8 +63,9 @@ def build(Value, expr, data=None, why=""):
     program = "; ".join([f"{n} = Value({x!r})" for n, x in data.items()] + [f"c = {expr}"])
     try:
         out = run(program, eval, expr, {"Value": Value}, dict(names))
-    except Lesson as lesson:
-        fail(f"{lesson}\n  {why}".rstrip())
+    except Lesson as lesson:  # the same lesson, with why: where it raised still tells `check`
+        raise Lesson(f"{lesson}\n  {why}".rstrip(), lesson.graph, lesson.owner, lesson.program,
+                     lesson.raised_in) from None
     if not isinstance(out, Value):
         fail(f"`{program}` made `c` a {type(out).__name__}, not a Value: every operation returns "
              "a new Value, so that results can be used in further operations")
@@ -82,20 +84,40 @@ def expect_data(program, out, expected, why):
 BUILT_ON = {"a - b": "-b", "2 - a": "-a", "a / b": "b ** -1", "2 / a": "a ** -1"}
 PARTS = {"-": "`-x` calls x.__neg__(), which gives a Value holding -x.data",
          "**": "`x ** k` holds x.data ** k: the base is the Value, the exponent the number"}
+# Each method of a Value tried on its own, a Value operand before a number: when the line that
+# raised is in another operation's method than the one tried (`-b` built as `b * -1`), the
+# operation whose line raised is the one named.
+OWN_FORMS = {"__add__": ("a + b", "a + 2"), "__mul__": ("a * b", "a * 2"),
+             "__pow__": ("a ** 2", "b ** -1"), "__neg__": ("-a",), "__sub__": ("a - b", "a - 2"),
+             "__truediv__": ("a / b", "a / 2"), "__radd__": ("2 + a",), "__rmul__": ("2 * a",),
+             "__rsub__": ("2 - a",), "__rtruediv__": ("2 / a",)}
 
 
-def check(Value, expr, expected, why, data=None):
+def parts_of(expr, raised_in):
+    """(part, why) for what `expr` is built on, tried first when it goes wrong: the operation
+    whose line raised, when that is not `expr`'s own, then the lecture's building block."""
+    own = OWN_FORMS.get(raised_in, ())
+    parts = [(part, f"`{expr}` runs your `{raised_in}`, whose line raised: `{part}` is that "
+                    "operation on its own, and goes wrong already")
+             for part in own if expr not in own]
+    if expr in BUILT_ON:
+        part = BUILT_ON[expr]
+        parts.append((part, f"`{expr}` is usually built on `{part}`, which goes wrong first: "
+                            + PARTS["**" if "**" in part else "-"]))
+    return parts
+
+
+def check(Value, expr, expected, why, data=None, tried=()):
     """Run `c = expr` and expect `c.data` to be `expected`; when that fails and `expr` is
-    usually built on another operation, that one is tried first."""
+    built on another operation (`parts_of`), that one is tried first."""
     try:
         program, _, out = build(Value, expr, data, why)
         expect_data(program, out, expected, why)
-    except Lesson:
-        part = BUILT_ON.get(expr) if data is None else None
-        if part:
-            check(Value, part, eval(part, {}, {"a": A, "b": B}),
-                  f"`{expr}` is usually built on `{part}`, which goes wrong first: "
-                  + PARTS["**" if "**" in part else "-"])
+    except Lesson as lesson:
+        for part, part_why in (parts_of(expr, lesson.raised_in) if data is None else []):
+            if part not in tried:
+                check(Value, part, eval(part, {}, {"a": A, "b": B}), part_why,
+                      tried=(*tried, expr))
         raise
 
 
@@ -133,6 +155,23 @@ def expect_wrapped(Value, program, extras, numbers, why):
 def unique(values):
     """`values` without repeats, by identity."""
     return list({id(v): v for v in values}.values())
+
+
+def defines_equality(v):
+    """True when the class of `v` has an `__eq__` of the learner's own."""
+    return any("__eq__" in vars(k) for k in type(v).__mro__[:-1])
+
+
+def swapped(out, names):
+    """A sentence when `c._op` holds the operands: the op and the children traded places."""
+    op = getattr(out, "_op", None)
+    if isinstance(op, (tuple, list, set, frozenset)) and \
+            any(v is n for v in op for n in names.values()):
+        prev = getattr(out, "_prev", None)
+        return (f"`c._op` holds the operands, and `c._prev` holds {prev!r}: the op and the "
+                "children traded places. The order is Value(data, children, op): the children "
+                "second, the op third, as in Value(data, (self, other), '+')")
+    return ""
 
 
 @pytest.mark.parametrize("x", [2.5, -3, 0.0])
@@ -188,6 +227,9 @@ def test_constructor_keeps_children_and_op():
     """Value(data, children, op) keeps the children in _prev and the op in _op"""
     Value = need("Value")
     program, names, out = build(Value, "Value(3.0, (a, b), '+')")
+    if swapped(out, names):
+        fail(f"after `{program}`, {swapped(out, names)}; your constructor takes them the other "
+             "way round")
     kids = {id(v) for v in children(program, out)}
     if kids != {id(v) for v in names.values()}:
         fail(f"after `{program}`, `c._prev` holds {len(kids)} Values, expected a and b: keep the "
@@ -282,8 +324,8 @@ def test_result_is_a_fresh_node(expr):
         fail(f"after `{program}`, `c.grad` is {fmt(grad)}, expected 0: a result starts with no "
              "gradient, like every new Value")
     if not isinstance(attr(out, "_op", "c", program), str):
-        fail(f"after `{program}`, `c._op` is not a string: give each result a short op string "
-             "such as '+'")
+        fail(f"after `{program}`, " + (swapped(out, names) or "`c._op` is not a string: give "
+                                       "each result a short op string such as '+'"))
     if not callable(attr(out, "_backward", "c", program)):
         fail(f"after `{program}`, `c._backward` is not callable: a result's _backward must be "
              "a function (store the function itself, `out._backward = _backward`, not the "
@@ -321,6 +363,23 @@ def test_children_are_the_operands(expr, operands):
     expect_wrapped(Value, program, extras, [o for o in operands if not isinstance(o, str)],
                    "_prev holds exactly the operands, a plain number as the Value it was "
                    "wrapped in")
+
+
+@pytest.mark.parametrize("sym", ["+", "*"])
+def test_equal_numbers_are_two_operands(sym):
+    """Value(2.0) + Value(2.0) has both in _prev: two Values holding equal numbers are two nodes"""
+    Value = need("Value")
+    program, names, out = build(Value, f"a {sym} b", data={"a": 2.0, "b": 2.0})
+    kids = unique(children(program, out))
+    lost = [name for name, v in names.items() if not any(k is v for k in kids)]
+    if lost:
+        same = run(f"{program}; a == b", lambda: names["a"] == names["b"])
+        fail(f"after `{program}`, `c._prev` lacks `{lost[0]}`: two Values holding equal numbers "
+             "are still two nodes, each an operand, and a graph is walked by identity"
+             + ("; your Value's __eq__ (and __hash__) compare .data, so a set takes a and b for "
+                "one: leave equality to identity (no __eq__ of your own)"
+                if same is True and defines_equality(names["a"]) else ""), program=program)
+    expect_data(program, out, BINARY[sym](2.0, 2.0), FLOATS_AGREE)
 
 
 @pytest.mark.parametrize("k", [2, -1, 0.5])
