@@ -4,10 +4,10 @@ The graphs here are built straight from the constructor, `Value(data, children, 
 node's `_backward` is swapped for one that only records that it ran and what the node's grad was
 then. So the suite watches the order backward() chooses without depending on any operator.
 """
-from hypothesis import given, strategies as st
+from hypothesis import strategies as st
 
-from drill.grader.suitekit import (AFRESH, call_backward, constructor_holds, fail,
-                                   fmt, graph_of, made, need, number, read, run)
+from drill.grader.suitekit import (AFRESH, blame, call_backward, constructor_holds, fail, fmt,
+                                   given, graph_of, made, need, node_maker, number, read, run)
 
 # A graph is a list of (name, children's names) in creation order; the last node is the root
 # unless a test says otherwise.
@@ -20,6 +20,14 @@ CROSSED = [("x", []), ("y", []), ("a", ["x"]), ("b", ["y"]), ("m", ["b"]), ("n",
            ("p", ["a", "m"]), ("q", ["b", "n"]), ("r", ["p", "q"])]
 # `u` and `v` use nodes of r's graph, but r does not depend on them.
 WITH_STRANGERS = [("a", []), ("b", ["a"]), ("u", ["b"]), ("r", ["b"]), ("v", ["r", "a"])]
+# `s` is shared, and `a` below it has one user but lies on two paths from r: a sort that counts
+# a node's users once per path (Kahn's algorithm over a walk that does not stop at a node seen)
+# waits for a second user of `a` that never comes.
+BELOW_SHARED = [("x", []), ("a", ["x"]), ("s", ["a"]), ("p", ["s"]), ("q", ["s"]),
+                ("r", ["p", "q"])]
+# `c` is used by `p` and by p's user `r`: a sort that marks a node as seen when it is first
+# pushed, rather than when it is finished, emits p before c when r's children come as (c, p).
+TRIANGLE = [("x", []), ("c", ["x"]), ("p", ["c"]), ("r", ["c", "p"])]
 
 
 # What the suite's own _backward functions do, said under every failure that draws the graph.
@@ -27,12 +35,53 @@ RECORDED = ("Each _backward here was replaced by one that records its call and a
             "child's grad")
 
 
-def value_code(name, children):
-    """How the learner would build one node: `b = Value(1.0, (a,), 'op')`."""
+def value_code(name, children, data=1.0):
+    """How the learner would build one node: `b = Value(1.0, (a,), 'op')` (or by keywords, when
+    that is how their constructor takes children)."""
     if not children:
-        return f"{name} = Value(1.0)"
-    kids = ", ".join(children) + ("," if len(children) == 1 else "")
-    return f"{name} = Value(1.0, ({kids}), 'op')"
+        return f"{name} = Value({data!r})"
+    return f"{name} = " + node_maker(need("Value"))[1](data, children, "op")
+
+
+class OrderedSet(set):
+    """A set that iterates in the order it was given its items, which a set may: the suite
+    decides the order a sort meets each node's children in, so that a sort right for only some
+    orders fails on every run, not only on runs whose addresses fall one way."""
+
+    def __init__(self, items):
+        super().__init__(items)
+        self.order = items
+
+    def __iter__(self):
+        return iter(self.order)
+
+
+class OrderedFrozenSet(frozenset):
+    """OrderedSet's frozen twin, for a `_prev` kept as a frozenset."""
+
+    def __new__(cls, items):
+        made = super().__new__(cls, items)
+        made.order = items
+        return made
+
+    def __iter__(self):
+        return iter(self.order)
+
+
+def in_order(node, children):
+    """Let a node's `_prev`, when a set, iterate over its children in the graph's order."""
+    prev = getattr(node, "_prev", None)
+    kind = {set: OrderedSet, frozenset: OrderedFrozenSet}.get(type(prev))
+    if kind is None:
+        return
+    members = list(prev)
+    order = [c for i, c in enumerate(children) if any(c is m for m in members)
+             and all(c is not d for d in children[:i])]
+    order += [m for m in members if all(m is not c for c in order)]
+    try:
+        node._prev = kind(order)
+    except AttributeError:  # a read-only _prev keeps its own order
+        pass
 
 
 def code(graph, root):
@@ -117,13 +166,16 @@ def recordable(Value):
     return Value
 
 
-def backward_on(graph, root=None):
+def backward_on(graph, root=None, apart=False):
     """Build `graph` with the learner's Value, call `root.backward()`, and return the Run.
     Each recorded _backward adds 1 to the grad of each of its children (twice for a child used
     twice), so a node's grad when it runs tells whether every user had passed it its share.
+    Every node holds 1.0 (two Values holding equal numbers are two nodes), or with `apart` a
+    number of its own.
     """
-    constructor_holds("topo")
+    constructor_holds("topo", reads=("grad",), graphs=True)
     Value = recordable(need("Value"))
+    make = node_maker(need("Value"))[0]
     root = root or graph[-1][0]
     nodes, calls = {}, []
 
@@ -134,10 +186,11 @@ def backward_on(graph, root=None):
                 nodes[child].grad = read(nodes[child], "grad", child) + 1.0
         return _backward
 
-    for name, children in graph:
-        kids = tuple(nodes[c] for c in children)
-        made = (Value, 1.0, kids, "op") if kids else (Value, 1.0)
-        nodes[name] = run(value_code(name, children), *made)
+    for i, (name, children) in enumerate(graph):
+        kids, data = tuple(nodes[c] for c in children), float(i + 1) if apart else 1.0
+        made = (make, Value, data, kids, "op") if kids else (Value, data)
+        nodes[name] = run(value_code(name, children, data), *made)
+        in_order(nodes[name], kids)
         run(f"{name}._backward = ...", setattr, nodes[name], "_backward",
             recorder(name, children))
     call_backward(nodes[root], root, code(graph, root).rsplit("; ", 1)[0])
@@ -194,8 +247,45 @@ def expect_each_once(run_):
         if name in needed and children[name] and not counts[name]:
             only = " (only the root's ran)" if counts[root] == len(calls) else ""
             run_.fail(f"{where}, `{name}._backward()` never ran{only}, though `{root}` depends on "
-                 f"`{name}`: collect every node reachable from the root through `_prev`, "
-                 "recursively, and call the _backward of each.", misordered=name)
+                      f"`{name}`: " + never_ran(run_, name, counts), misordered=name)
+
+
+def never_ran(run_, name, counts):
+    """Why a node `root` depends on never ran: nodes told apart by their numbers (every node
+    here holds 1.0), users counted once per path, or a walk that stops short."""
+    graph, root = run_.graph, run_.root
+    needed = reachable(graph, root)
+    apart = backward_on(graph, root, apart=True)
+    if {n for n, _ in apart.calls} >= {n for n, kids in graph if kids and n in needed}:
+        program = code(graph, root)
+        if any("__eq__" in vars(k) for k in type(run_.nodes[root]).__mro__[:-1]):
+            blame(f"In `{program}`, `{name}._backward()` never ran, but it did once each node "
+                  "held a number of its own: your Value's __eq__ (and __hash__) compare .data, "
+                  "so a set takes two nodes holding equal numbers for one, as `visited` did "
+                  "here, where every node holds 1.0. Two Values are two nodes whatever they "
+                  "hold: leave equality to identity (no __eq__ of your own).", "topo", "ops",
+                  program=program)
+        return ("every node here holds 1.0, and built again with a number of its own in each "
+                "node, every node ran: your backward() tells nodes apart by their .data. Two "
+                "Values holding equal numbers are still two nodes: keep the nodes themselves "
+                "in `visited` (or their id()), never their .data.")
+    users_of = [user for user, kids in graph if user in needed and name in kids]
+    if all(counts[user] for user in users_of) and paths(graph, root, name) > len(users_of):
+        return (f"every node that uses `{name}` ({' and '.join(sorted(set(users_of)))}) had run, "
+                f"so `{name}` was ready. If you count each node's users before running it "
+                f"(Kahn's algorithm), count each edge once: `{name}` has {len(users_of)} "
+                f"user(s) but lies on {paths(graph, root, name)} paths from `{root}`, and a walk "
+                "that goes on below a node it has counted already counts it again.")
+    return ("collect every node reachable from the root through `_prev`, recursively, and "
+            "call the _backward of each.")
+
+
+def paths(graph, root, name):
+    """How many paths lead from `root` down to `name`."""
+    children = dict(graph)
+    if root == name:
+        return 1
+    return sum(paths(graph, child, name) for child in children[root])
 
 
 def expect_users_first(run_):
@@ -277,6 +367,17 @@ def test_shared_nodes_wait_for_all_their_users():
     expect_correct([(name, children[::-1]) for name, children in CROSSED])
 
 
+def test_a_node_below_a_shared_node_runs():
+    """a node below a shared node runs once its one user has, however many paths lead to it"""
+    expect_correct(BELOW_SHARED)
+
+
+def test_a_node_used_by_a_node_and_its_user_waits_for_both():
+    """a node used by p and by p's user runs after both, whichever child a sort meets first"""
+    expect_correct(TRIANGLE)
+    expect_correct([(name, children[::-1]) for name, children in TRIANGLE])
+
+
 def test_nodes_outside_the_graph_are_left_alone():
     """nodes the root does not depend on never run their _backward"""
     expect_correct(WITH_STRANGERS, root="r")
@@ -311,11 +412,13 @@ def test_a_node_reached_again_by_a_later_backward_runs_again():
 
 def test_the_root_grad_is_set_to_one_not_added_to():
     """backward() sets the root's grad to 1 even when it held a gradient already"""
-    constructor_holds("topo")
+    constructor_holds("topo", reads=("grad",), graphs=True)
     Value = need("Value")
+    make = node_maker(Value)[0]
     a = run("a = Value(2.0)", Value, 2.0)
-    r = run("r = Value(1.0, (a,), 'op')", Value, 1.0, (a,), "op")
-    program = "a = Value(2.0); r = Value(1.0, (a,), 'op'); r.grad = 3.0"
+    made = value_code("r", ["a"])
+    r = run(made, make, Value, 1.0, (a,), "op")
+    program = f"a = Value(2.0); {made}; r.grad = 3.0"
     run("r.grad = 3.0", setattr, r, "grad", 3.0)
     call_backward(r, "r", program)
     after = number(read(r, "grad", "r"), "`r.grad`")
