@@ -4,23 +4,25 @@ What trace should find is worked out here by the suite's own walk over `_prev`, 
 recursion or a stack, sets or lists pass. Nodes are compared by identity. A failure names the
 node or the edge that is missing, repeated or out of place, and draws the graph with it marked.
 """
-from hypothesis import given, strategies as st
+from hypothesis import strategies as st
 
 from drill.graph import walk
-from drill.grader.suitekit import fail, made, need, run
+from drill.grader.suitekit import (constructor_holds, fail, given, made, need, node_maker, read,
+                                   run)
 
 
 def build(graph):
     """Build `graph`, a list of (name, data, children's names) in creation order, with plain
     `Value(data, children, 'op')` nodes; the Values by name, and the program as the learner
     would write it (shortened when long)."""
+    constructor_holds("trace", reads=(), graphs=True)
     Value = need("Value")
+    make, written = node_maker(Value)
     nodes, lines = {}, []
     for name, data, children in graph:
-        kids = ", ".join(children) + ("," if len(children) == 1 else "")
-        line = f"{name} = Value({data!r}, ({kids}), 'op')" if children else f"{name} = Value({data!r})"
+        line = f"{name} = {written(data, children, 'op')}" if children else f"{name} = Value({data!r})"
         kids = tuple(nodes[c] for c in children)
-        nodes[name] = run(line, lambda: Value(data, kids, 'op') if kids else Value(data))
+        nodes[name] = run(line, lambda: make(Value, data, kids, 'op') if kids else Value(data))
         lines.append(line)
     if len(lines) > 8:
         lines = lines[:3] + [f"... ({len(lines) - 4} more)"] + lines[-1:]
@@ -28,8 +30,14 @@ def build(graph):
 
 
 def operands(value, program):
-    """The Values in `value._prev`, read through the contract."""
-    return run(f"{program}: reading _prev", lambda: list(value._prev))
+    """The Values in `value._prev`, read through the contract: a Value without one is ops' to
+    mend, since trace only follows what the nodes hold."""
+    prev = read(value, "_prev", "node", program, owner="ops")
+    try:
+        return list(prev)
+    except Exception as exc:
+        fail(f"after `{program}`, reading a node's `_prev` raised {type(exc).__name__}: {exc}: "
+             "keep the operands in a set, tuple or list", owner="ops", program=program)
 
 
 def reachable(root, program):
@@ -68,7 +76,11 @@ def items(collection, what, call):
     if isinstance(collection, (str, bytes, dict)) or not hasattr(collection, "__iter__"):
         fail(f"`{call}` returned {what} as a {type(collection).__name__}: expected a set (or a "
              "list) of them")
-    return run(f"iterating over the {what} `{call}` returned", list, collection)
+    try:
+        return list(collection)
+    except Exception as exc:
+        fail(f"iterating over the {what} `{call}` returned raised {type(exc).__name__}: {exc}",
+             program=call)
 
 
 # Every node an earlier trace call of this run was handed, kept alive so that ids stay unique:
@@ -96,6 +108,9 @@ def expect_trace(root, program, names, root_name="r"):
     if not isinstance(got, (tuple, list)) or len(got) != 2:
         fail(f"`{call}` returned {type(got).__name__} {repr(got)[:60]}: expected a pair "
              "(nodes, edges)")
+    if edges_first(got, want_nodes):
+        fail(f"`{call}` returned the edges first and the nodes second: the contract's order is "
+             "(nodes, edges), `return nodes, edges`.", picture(root, program, names))
 
     def name(v):
         return f"`{names[id(v)]}`" if id(v) in names else f"a `{getattr(v, '_op', '')}` node"
@@ -150,6 +165,12 @@ def expect_trace(root, program, names, root_name="r"):
                  "`_prev`.", picture(root, program, names))
         if key in found:
             child, parent = pair
+            if sum(c is child for c in operands(parent, program)) > 1:
+                fail(f"`{call}` lists the edge ({name(child)}, {name(parent)}) twice: "
+                     f"{name(parent)} uses {name(child)} twice (as `a * a` does), so its `_prev` "
+                     f"holds {name(child)} twice, yet that is one edge. Keep the edges in a set, "
+                     "or add an edge only when it is not there yet.",
+                     picture(root, program, names, child))
             fail(f"`{call}` lists the edge ({name(child)}, {name(parent)}) twice: add a node's "
                  "edges once, when you first visit it, and go no further when you reach a "
                  "node already visited.", picture(root, program, names, child))
@@ -165,6 +186,15 @@ def expect_trace(root, program, names, root_name="r"):
                  "has an edge to it. Add the edge for every child of a node you visit, even a "
                  "child already visited.", picture(root, program, names, child))
     TRACED.update(want_nodes)
+
+
+def edges_first(got, want_nodes):
+    """True when trace's pair came as (edges, nodes): pairs first, the graph's nodes second."""
+    first, second = (list(part) if isinstance(part, (set, frozenset, list, tuple)) else None
+                     for part in got)
+    return first is not None and bool(second) and \
+        all(isinstance(e, tuple) and len(e) == 2 for e in first) and \
+        all(id(v) in want_nodes for v in second)
 
 
 def expect_graph(graph):
@@ -193,6 +223,11 @@ def test_a_node_used_twice_is_one_node():
     """a node used by two others is one node, with an edge to each"""
     expect_graph([("a", 1.0, []), ("s", 2.0, ["a"]), ("p", 3.0, ["s"]), ("q", 4.0, ["s", "a"]),
                   ("r", 5.0, ["p", "q"])])
+
+
+def test_a_node_used_twice_by_one_node_is_one_edge():
+    """a * a: one node a and one edge (a, a * a), even where _prev holds a twice"""
+    expect_graph([("a", 3.0, []), ("r", 9.0, ["a", "a"])])
 
 
 def test_the_lecture_s_graphs_built_with_your_operators():
