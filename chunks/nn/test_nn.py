@@ -7,11 +7,11 @@ Every expected output is computed here from the model's own weights (`.w`, `.b`,
 import math
 import random
 
-from hypothesis import given, strategies as st
+from hypothesis import strategies as st
 
 from drill.grader.suitekit import (builds_on, call_backward, close, constructor_holds,
-                                   examples, expect_close, fail, fmt, made, need, number, read,
-                                   run)
+                                   examples, expect_close, fail, fmt, given, made, need, number,
+                                   read, run)
 
 INPUTS = [[2.0, 3.0, -1.0], [3.0, -1.0, 0.5], [0.5, 1.0, 1.0], [1.0, 1.0, -1.0]]
 # Why an MLP's output lies outside [-1, 1], where no tanh reaches (its Neuron passed).
@@ -34,11 +34,19 @@ def make(what, cls_name, *args):
 
 
 def attr(obj, name, what, why):
-    """`obj.name`, failing in the learner's terms when it is missing."""
+    """`obj.name`, failing in the learner's terms when it is missing, or when it is one list
+    on the class that every object shares."""
     try:
-        return getattr(obj, name)
+        got = getattr(obj, name)
     except Exception:  # a missing attribute, or a property that raises: both break the contract
         fail(f"`{what}` has no `.{name}`: {why}")
+    kind = type(obj)
+    if isinstance(got, list) and name not in getattr(obj, "__dict__", {}) and \
+            any(got is vars(k).get(name) for k in kind.__mro__):
+        fail(f"`{what}.{name}` is one list on the class, shared by every {kind.__name__} "
+             f"(`{name} = []` in the class body, filled by each __init__): make it in __init__, "
+             f"`self.{name} = [...]`, so that each {kind.__name__} has its own.")
+    return got
 
 
 def items(got, size, what, kind, why=""):
@@ -124,6 +132,10 @@ def forward(layers, xs):
 def expect_outputs(got, expected, what, why, outside=None):
     """`got` is the single Value for one expected output, else a list of Values; data match.
     `outside` says why instead, when an output lies where no tanh reaches."""
+    if got is None:
+        last = " (an MLP returns x after the loop over its layers)" if "mlp" in what else ""
+        fail(f"`{what}` returned None, expected a Value: the __call__ it ran returns nothing; end "
+             f"it with `return`{last}.")
     if len(expected) == 1:
         if isinstance(got, (list, tuple)):
             fail(f"`{what}` returned a list of {len(got)}, expected a single Value: a Layer of "
@@ -143,8 +155,17 @@ def expect_parameters(setup, model, expected):
     `setup` is how the model was built, e.g. "n = Neuron(3)"."""
     name = setup.split(" =")[0]
     what = f"{name}.parameters()"
-    got = run(f"{setup}; {what}", lambda: list(model.parameters()))
     where = f"With `{setup}`, `{what}`"
+    got = run(f"{setup}; {what}", lambda: model.parameters())
+    if not isinstance(got, (list, tuple)):
+        fail(f"{where} returned a {type(got).__name__}, expected a list (or tuple) of Values: "
+             "train and fit walk the parameters more than once, and an iterator (a generator "
+             "too) is used up by its first reader. Return a list.")
+    again = run(f"{setup}; {what}; {what}", lambda: model.parameters())
+    if not isinstance(again, (list, tuple)) or [id(p) for p in again] != [id(p) for p in got]:
+        fail(f"{where} called a second time returned {fmt(again)[:60]}, not the same "
+             f"{len(got)} Values as the first call: every call returns them all (train calls "
+             "it twice a step). Build the list afresh in parameters() itself.")
     for i, item in enumerate(got):
         expect_value(item, f"{what}[{i}]",
                      "return one flat list of Values (a list of lists hides them from training).")
@@ -169,6 +190,9 @@ def test_neuron_has_weights_and_bias():
 def expect_uniform(values, kind, kinds, what):
     """`values` look like independent draws of random.uniform(-1, 1); `kind(s)` name them."""
     draw = "random.uniform(-1, 1)"
+    if len(set(values)) == 1:
+        fail(f"In {what}, every {kind} holds {fmt(values[0])}: {kinds} are not drawn from "
+             f"{draw}. Draw each {kind}, so that the neurons start apart and learn apart.")
     for value in values:
         if not -1 <= value <= 1:
             fail(f"In {what}, a {kind} holds {fmt(value)}, outside [-1, 1]: draw it with {draw}.")
