@@ -10,16 +10,23 @@ import copy
 import random
 
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import strategies as st
 
 from drill.grader.suitekit import (LECTURE_XS, LECTURE_YS, Offered, builds_on, close, examples,
-                                   fail, fmt, made, need, number, read, run, written_call)
+                                   fail, fmt, given, made, need, number, read, relies, run,
+                                   written_call)
 
 # A loop may add the squared errors in another order, so the floats may differ in the last bits.
 REL, ABS = 1e-6, 1e-9
 # Why no parameter moves, in the learner's terms: the usual causes.
 UNMOVED = ("update after loss.backward(), while the grads hold this step's gradient (set them "
            "to 0 before backward, not after it), and change p.data by -lr * p.grad.")
+LEFT_THE_GRAPH = ("loss.backward() reached none of the model's outputs (each `model(x)` kept "
+                  "grad 0), so the loss is not built from them: a loss computed from their "
+                  "`.data`, or wrapped anew in Value(...), is a number with no graph behind it. "
+                  "Build it from the Values model(x) returns: sum((ypred - y) ** 2).")
+GRAD_WRITTEN = ("the update changed the grads instead of the parameters: it is p.data that "
+                "moves, p.data -= lr * p.grad.")
 
 
 # The operations a model and the loss are made of: confirmed (forward and backward) before a
@@ -37,12 +44,19 @@ class TinyModel:
         self.w = [run(f"Value({fmt(wi)})", Value, wi) for wi in w]
         self.b = run(f"Value({fmt(b)})", Value, b)
         self.squash = squash
+        self.outputs = []  # what model(x) returned since the loop under test began
 
     def __call__(self, x):
         out = self.b
         for wi, xi in zip(self.w, x):
             out = out + wi * xi
-        return out.tanh() if self.squash else out
+        out = out.tanh() if self.squash else out
+        self.outputs.append(out)
+        return out
+
+    def reached(self):
+        """True when a backward pass has reached one of the outputs the model gave."""
+        return any(number(o.grad, "an output's `.grad`") != 0 for o in self.outputs)
 
     def parameters(self):
         return self.w + [self.b]
@@ -90,6 +104,33 @@ def backprop(model, xs, ys):
     return loss
 
 
+def example_by_example(model, xs, ys, steps, lr):
+    """A loop that steps after each example, not once over the whole dataset: the parameters
+    it ends with."""
+    for _ in range(steps):
+        for x, y in zip(xs, ys):
+            loss = (model(x) - y) ** 2
+            for p in model.parameters():
+                p.grad = 0.0
+            loss.backward()
+            for p in model.parameters():
+                p.data -= lr * p.grad
+    return values(model)
+
+
+def unmoved(model, grads=None):
+    """Why `model`'s parameters did not move in your train: a loss with no graph to the model,
+    an update written into the grads (given the step's gradient `grads`), or the usual."""
+    if not model.reached():
+        return LEFT_THE_GRAPH
+    if grads is not None:
+        now = [number(p.grad, f"`model.parameters()[{i}].grad`")
+               for i, p in enumerate(model.parameters())]
+        if any(g != 0 and not close(g, want, REL, ABS) for g, want in zip(now, grads)):
+            return GRAD_WRITTEN
+    return UNMOVED
+
+
 def lecture_loop(model, xs, ys, steps, lr):
     """The lecture's loop: each step's loss, and the parameters before and after every step."""
     snapshots = [values(model)]
@@ -131,7 +172,9 @@ class Trial:
     further (so that a loss taken one step late can be named)."""
 
     def __init__(self, model, xs, ys, where=None, **options):
-        twin = copy.deepcopy(model)
+        model.outputs = []
+        twin, self.spare = copy.deepcopy(model), copy.deepcopy(model)
+        self.model, self.xs, self.ys = model, xs, ys
         self.steps, self.lr = options.get("steps", 20), options.get("lr", 0.1)
         self.where = where or f"model = {model!r}, xs = {xs}, ys = {ys}"
         self.call, self.losses, self.params = train_yours(model, xs, ys, **options)
@@ -142,6 +185,21 @@ class Trial:
 
     def say(self, what):
         fail(f"`{self.call}` with {self.where}: {what}", program=self.call)
+
+    def stepped_each_example(self):
+        """True when your parameters are where a step after each example leads (and the
+        lecture's loop, one step over all the examples, leads elsewhere)."""
+        if self.size < 2:
+            return False
+        ends = run("a loop stepping after each example (with your Value) on a copy of the model",
+                   example_by_example, self.spare, self.xs, self.ys, self.steps, self.lr)
+        return all(close(a, b, REL, ABS) for a, b in zip(self.params, ends)) and not \
+            all(close(a, b, REL, ABS) for a, b in zip(self.params, self.snapshots[self.steps]))
+
+
+EACH_EXAMPLE = ("your loop updates the parameters after each example. A step of the lecture's "
+                "loop is one forward pass over all of xs, one loss, sum((ypred - y) ** 2), one "
+                "loss.backward(), then one update.")
 
 
 def expect_count(t):
@@ -162,13 +220,15 @@ def expect_losses(t):
         if close(got, want[i + 1], REL, ABS):
             why = (f"that is the loss after step {i + 1}'s update. Record the loss of the "
                    "forward pass the step descended, taken before the update.")
+        elif t.stepped_each_example():
+            why = EACH_EXAMPLE
         elif close(got, expected / t.size, REL, ABS):
             why = (f"that is the mean of the {t.size} squared errors. The loss is their sum, "
                    "sum((ypred - y) ** 2), not divided by the number of examples.")
         elif i == 0:
             why = "the loss is sum((model(x) - y) ** 2) over all of xs."
         elif got == t.losses[i - 1] and t.params == t.snapshots[0]:
-            why = f"the same as losses[{i - 1}], and no parameter ever moved: {UNMOVED}"
+            why = f"the same as losses[{i - 1}], and no parameter ever moved: {unmoved(t.model)}"
         elif got == t.losses[i - 1]:
             why = (f"the same as losses[{i - 1}]: step {i} saw the model as step {i - 1} did. "
                    "Redo the forward pass inside the loop, and update after loss.backward() "
@@ -189,7 +249,9 @@ def expect_params(t, why=""):
         ran = [k for k, snap in enumerate(t.snapshots)
                if all(close(a, b, REL, ABS) for a, b in zip(t.params, snap))]
         if ran == [0]:
-            why = f"no parameter moved at all: {UNMOVED}"
+            why = f"no parameter moved at all: {unmoved(t.model)}"
+        elif t.stepped_each_example():
+            why = EACH_EXAMPLE
         elif ran:
             why = (f"the parameters are where {ran[0]} step(s) of the loop lead, so your loop "
                    f"updated {ran[0]} time(s); with steps={t.steps} it updates {t.steps} times.")
@@ -249,8 +311,9 @@ def test_loss_is_the_sum_of_squared_errors():
 
 
 def one_step(lr):
-    """One step of your `train` on the lecture neuron: what was done, in words, and for each
-    parameter its index, value before, value after, and gradient at the start."""
+    """One step of your `train` on the lecture neuron: what was done, in words, for each
+    parameter its index, value before, value after, and gradient at the start, and why no
+    parameter would move (for when none did)."""
     model, xs, ys = lecture_neuron()
     twin = copy.deepcopy(model)
     before = values(model)
@@ -259,15 +322,22 @@ def one_step(lr):
              for i, p in enumerate(twin.parameters())]
     call, _, after = train_yours(model, xs, ys, steps=1, lr=lr)
     done = f"`{call}` with model = {twin!r} and the lecture's dataset"
-    return done, list(zip(range(len(grads)), before, after, grads))
+    moves = list(zip(range(len(grads)), before, after, grads))
+    assigned = [i for i, before, after, grad in moves
+                if close(after, -lr * grad, REL, ABS) and not close(before, 0, REL, ABS)]
+    if len(assigned) == len(moves):
+        fail(f"{done} set every parameter to -lr * p.grad, dropping the number it held: a step "
+             "moves each parameter from where it is, p.data -= lr * p.grad (or p.data += -lr * "
+             "p.grad).")
+    return done, moves, unmoved(model, grads)
 
 
 def test_a_step_updates_every_parameter():
     """one step updates every parameter"""
-    done, moves = one_step(0.1)
+    done, moves, why = one_step(0.1)
     still = [i for i, before, after, _ in moves if after == before]
     if len(still) == len(moves):
-        fail(f"{done} left every parameter as it was: {UNMOVED}")
+        fail(f"{done} left every parameter as it was: {why}")
     if still:
         fail(f"{done} left model.parameters()[{still[0]}] as it was while others moved: "
              "update every parameter in model.parameters(), weights and biases alike.")
@@ -275,7 +345,7 @@ def test_a_step_updates_every_parameter():
 
 def test_a_step_goes_down_the_gradient():
     """a step moves each parameter against its gradient, downhill"""
-    done, moves = one_step(0.1)
+    done, moves, _ = one_step(0.1)
     for i, before, after, grad in moves:
         if (after - before) * grad > 0:
             fail(f"{done} moved model.parameters()[{i}] from {fmt(before)} to {fmt(after)}, "
@@ -286,7 +356,7 @@ def test_a_step_goes_down_the_gradient():
 @pytest.mark.parametrize("lr", [0.0371, 0.1, 0.2468])
 def test_lr_sets_the_step_size(lr):
     """a step moves each parameter by lr times its gradient"""
-    done, moves = one_step(lr)
+    done, moves, _ = one_step(lr)
     scales = [abs(after - before) / abs(grad) for _, before, after, grad in moves if grad]
     for i, before, after, grad in moves:
         moved = abs(after - before)
@@ -412,9 +482,21 @@ def test_matches_the_lecture_loop(case):
     expect_the_lecture_loop(Trial(TinyModel(w, b, squash), xs, ys, steps=steps, lr=lr))
 
 
+def mlp_gives_a_value():
+    """Your MLP(3, [4, 4, 1]) called on an input gives one Value: what the loop trains."""
+    random.seed(2)
+    program = f"mlp = MLP(3, [4, 4, 1]); mlp({LECTURE_XS[0]})"
+    mlp = run(program, need("MLP"), 3, [4, 4, 1])
+    out = run(program, mlp, LECTURE_XS[0])
+    if not isinstance(out, need("Value")):
+        fail(f"`{program}` returned {fmt(out)[:60]}, expected one Value: the MLP's last layer has "
+             "one neuron, whose output it returns.", program=program)
+
+
 def test_your_mlp_learns_the_lecture_dataset():
     """your MLP(3, [4, 4, 1]) learns the lecture's dataset: its loss goes down"""
     builds_on("train", *LOOP_OPS, gradients=True)
+    relies(("an MLP's output",), mlp_gives_a_value, "train", "nn")
     MLP = need("MLP")
     random.seed(2)
     mlp = Offered(run("MLP(3, [4, 4, 1])", MLP, 3, [4, 4, 1]))
