@@ -12,10 +12,11 @@ import math
 import operator
 
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import strategies as st
 
 from drill.grader.suitekit import (GRAPH_NOTE, blame, close, constructor_holds, fail, fmt,
-                                   forward_holds, graph_of, made, need, number, peek, read, run)
+                                   forward_holds, given, graph_of, made, need, number, peek, read,
+                                   run)
 
 A, B = 1.5, -2.5  # data of the leaves `a` and `b`: unequal, so a swapped derivative shows
 T = math.tanh  # the float tanh the expected gradients use
@@ -227,6 +228,7 @@ def test_power_at_zero(k):
 
 @pytest.mark.parametrize("expr, expected", [
     ("a + a", 2.0),
+    ("(a + a) + a", 3.0),
     ("a * a", 2 * A),
     ("a * a * a", 3 * A ** 2),
     ("(a * 2) + a.exp()", 2 + math.exp(A)),

@@ -10,10 +10,10 @@ moons` runs it.
 import random
 from functools import partial
 
-from hypothesis import given, strategies as st
+from hypothesis import strategies as st
 
-from drill.grader.suitekit import (close, examples, fail, fmt, made, need, number, on_its_own,
-                                   run, written_call)
+from drill.grader.suitekit import (close, examples, fail, fmt, given, made, need, number,
+                                   on_its_own, run, written_call)
 from drill.moons import two_moons
 
 REL, ABS = 1e-9, 1e-12
@@ -299,6 +299,10 @@ def expect_fit(w, b, X, y, stale=None, **options):
     for k in range(steps):
         params, loss, accuracy = trail[k]
         got_loss, got_accuracy = history[k]
+        if close(got_loss, accuracy, REL, ABS) and close(got_accuracy, loss, 1e-7, 1e-9) and \
+                not close(loss, accuracy, 1e-7, 1e-9):
+            say(f"step {k} recorded ({fmt(got_loss)}, {fmt(got_accuracy)}), the accuracy first and "
+                "the loss second: each entry is (loss.data, accuracy), in that order.")
         if not close(got_loss, loss, 1e-7, 1e-9):
             default = alpha != 1e-4 and close(
                 got_loss, data_loss(scores_of(params, X), y) + 1e-4 * l2(params), 1e-7, 1e-9)
