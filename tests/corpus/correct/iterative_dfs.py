@@ -113,6 +113,8 @@ def trace(root):
     while stack:
         node = stack.pop()
         for child in node._prev:
+            if any(edge[0] is child and edge[1] is node for edge in edges):
+                continue  # a * a holds a twice in its _prev: still one edge
             edges.append((child, node))
             if all(child is not seen for seen in nodes):
                 nodes.append(child)
