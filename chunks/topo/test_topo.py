@@ -271,11 +271,12 @@ def never_ran(run_, name, counts):
                 "in `visited` (or their id()), never their .data.")
     users_of = [user for user, kids in graph if user in needed and name in kids]
     if all(counts[user] for user in users_of) and paths(graph, root, name) > len(users_of):
+        count = f"{len(users_of)} user" + ("s" if len(users_of) > 1 else "")
         return (f"every node that uses `{name}` ({' and '.join(sorted(set(users_of)))}) had run, "
                 f"so `{name}` was ready. If you count each node's users before running it "
-                f"(Kahn's algorithm), count each edge once: `{name}` has {len(users_of)} "
-                f"user(s) but lies on {paths(graph, root, name)} paths from `{root}`, and a walk "
-                "that goes on below a node it has counted already counts it again.")
+                f"(Kahn's algorithm), count each edge once: `{name}` has {count} but lies on "
+                f"{paths(graph, root, name)} paths from `{root}`, and a walk that goes on below a "
+                "node it has counted already counts it again.")
     return ("collect every node reachable from the root through `_prev`, recursively, and "
             "call the _backward of each.")
 
