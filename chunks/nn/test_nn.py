@@ -161,11 +161,6 @@ def expect_parameters(setup, model, expected):
         fail(f"{where} returned a {type(got).__name__}, expected a list (or tuple) of Values: "
              "train and fit walk the parameters more than once, and an iterator (a generator "
              "too) is used up by its first reader. Return a list.")
-    again = run(f"{setup}; {what}; {what}", lambda: model.parameters())
-    if not isinstance(again, (list, tuple)) or [id(p) for p in again] != [id(p) for p in got]:
-        fail(f"{where} called a second time returned {fmt(again)[:60]}, not the same "
-             f"{len(got)} Values as the first call: every call returns them all (train calls "
-             "it twice a step). Build the list afresh in parameters() itself.")
     for i, item in enumerate(got):
         expect_value(item, f"{what}[{i}]",
                      "return one flat list of Values (a list of lists hides them from training).")
@@ -179,6 +174,11 @@ def expect_parameters(setup, model, expected):
     if len(got) > len(expected):
         fail(f"{where} returns {len(got)} Values, expected {len(expected)}: only the weights "
              "and biases are parameters.")
+    again = run(f"{setup}; {what}; {what}", lambda: model.parameters())
+    if not isinstance(again, (list, tuple)) or [id(p) for p in again] != ids:
+        fail(f"{where} called a second time returned {fmt(again)[:60]}, not the same "
+             f"{len(got)} Values as the first call: every call returns them all (train calls "
+             "it twice a step). Build the list afresh in parameters() itself.")
 
 
 def test_neuron_has_weights_and_bias():
