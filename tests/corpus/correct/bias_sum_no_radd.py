@@ -120,21 +120,26 @@ class Neuron:
 class Layer:
 
     def __init__(self, nin, nout):
-        self.neurons = [Neuron(nin) for _ in range(nout)]
+        self.neurons = []
+        for _ in range(nout):
+            self.neurons.append(Neuron(nin))
 
     def __call__(self, x):
-        outs = [n(x) for n in self.neurons]
-        return outs[0] if len(outs) == 1 else outs
+        outs = tuple(n(x) for n in self.neurons)
+        return outs[0] if len(outs) == 1 else list(outs)
 
     def parameters(self):
-        return [p for n in self.neurons for p in n.parameters()]
+        found = []
+        for n in self.neurons:
+            found.extend(n.parameters())
+        return found
 
 
 class MLP:
 
     def __init__(self, nin, nouts):
-        sizes = [nin] + nouts
-        self.layers = [Layer(a, b) for a, b in zip(sizes, sizes[1:])]
+        widths = [nin, *nouts]
+        self.layers = [Layer(*pair) for pair in zip(widths, widths[1:])]
 
     def __call__(self, x):
         for layer in self.layers:
@@ -142,7 +147,10 @@ class MLP:
         return x
 
     def parameters(self):
-        return [p for layer in self.layers for p in layer.parameters()]
+        found = []
+        for layer in self.layers:
+            found.extend(layer.parameters())
+        return found
 
 
 def train(model, xs, ys, steps=20, lr=0.1):

@@ -115,15 +115,17 @@ class Value:
 
 class Neuron:
 
-    def __init__(self, nin):
+    def __init__(self, nin, nonlin=True):
         self.w = [Value(random.uniform(-1, 1)) for _ in range(nin)]
         self.b = Value(random.uniform(-1, 1))
+        self.nonlin = nonlin
 
     def __call__(self, x):
-        return (sum(wi * xi for wi, xi in zip(self.w, x)) + self.b).tanh()
+        act = self.b + sum(wi * xi for wi, xi in zip(self.w, x))
+        return act.tanh() if self.nonlin else act
 
     def parameters(self):
-        return self.w + [self.b]
+        return list(self.w) + [self.b]
 
 
 class Layer:
@@ -132,7 +134,7 @@ class Layer:
         self.neurons = [Neuron(nin) for _ in range(nout)]
 
     def __call__(self, x):
-        outs = [n(x) for n in self.neurons]
+        outs = list(map(lambda n: n(x), self.neurons))
         return outs[0] if len(outs) == 1 else outs
 
     def parameters(self):
@@ -142,8 +144,8 @@ class Layer:
 class MLP:
 
     def __init__(self, nin, nouts):
-        sz = [nin] + nouts
-        self.layers = [Layer(sz[i], sz[i + 1]) for i in range(len(nouts))]
+        sizes = [nin] + list(nouts)
+        self.layers = [Layer(sizes[k], sizes[k + 1]) for k in range(len(sizes) - 1)]
 
     def __call__(self, x):
         for layer in self.layers:
@@ -155,8 +157,8 @@ class MLP:
 
 
 def train(model, xs, ys, steps=20, lr=0.1):
-    losses = []
-    for _ in range(steps):
+    record = []
+    for step in range(steps):
         loss = Value(0.0)
         for x, y in zip(xs, ys):
             loss = loss + (model(x) - y) ** 2
@@ -164,6 +166,6 @@ def train(model, xs, ys, steps=20, lr=0.1):
             p.grad = 0.0
         loss.backward()
         for p in model.parameters():
-            p.data -= lr * p.grad
-        losses.append(loss.data)
-    return losses
+            p.data = p.data - lr * p.grad
+        record.append(loss.data)
+    return record

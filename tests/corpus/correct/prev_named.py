@@ -117,7 +117,7 @@ class Neuron:
         return sum((wi * xi for wi, xi in zip(self.w, x)), self.b).tanh()
 
     def parameters(self):
-        return self.w + [self.b]
+        return [*self.w, self.b]
 
 
 class Layer:
@@ -127,35 +127,45 @@ class Layer:
 
     def __call__(self, x):
         outs = [n(x) for n in self.neurons]
-        return outs[0] if len(outs) == 1 else outs
+        if len(outs) == 1:
+            (only,) = outs
+            return only
+        return outs
 
     def parameters(self):
-        return [p for n in self.neurons for p in n.parameters()]
+        params = []
+        for n in self.neurons:
+            params += n.parameters()
+        return params
 
 
 class MLP:
 
     def __init__(self, nin, nouts):
-        sizes = [nin] + nouts
-        self.layers = [Layer(sizes[i], sizes[i + 1]) for i in range(len(nouts))]
+        self.layers = [Layer(a, b) for a, b in zip([nin, *nouts], nouts)]
 
     def __call__(self, x):
+        out = x
         for layer in self.layers:
-            x = layer(x)
-        return x
+            out = layer(out)
+        return out
 
     def parameters(self):
-        return [p for layer in self.layers for p in layer.parameters()]
+        params = []
+        for layer in self.layers:
+            params += layer.parameters()
+        return params
 
 
 def train(model, xs, ys, steps=20, lr=0.1):
-    losses = []
-    for _ in range(steps):
+    history = []
+    while len(history) < steps:
         loss = sum((model(x) - y) ** 2 for x, y in zip(xs, ys))
-        for p in model.parameters():
+        params = model.parameters()
+        for p in params:
             p.grad = 0.0
         loss.backward()
-        for p in model.parameters():
+        for p in params:
             p.data -= lr * p.grad
-        losses.append(loss.data)
-    return losses
+        history.append(loss.data)
+    return history

@@ -104,7 +104,10 @@ class Neuron:
         self.b = Value(random.uniform(-1, 1))
 
     def __call__(self, x):
-        return sum((w * xi for w, xi in zip(self.w, x)), self.b).tanh()
+        total = self.b
+        for i, wi in enumerate(self.w):
+            total = total + wi * x[i]
+        return total.tanh()
 
     def parameters(self):
         return self.w + [self.b]
@@ -116,26 +119,30 @@ class Layer:
         self.neurons = [Neuron(nin) for _ in range(nout)]
 
     def __call__(self, x):
-        outs = [n(x) for n in self.neurons]
-        return outs[0] if len(outs) == 1 else outs
+        if len(self.neurons) == 1:
+            return self.neurons[0](x)
+        return [n(x) for n in self.neurons]
 
     def parameters(self):
-        return [p for n in self.neurons for p in n.parameters()]
+        return sum((n.parameters() for n in self.neurons), [])
 
 
 class MLP:
 
     def __init__(self, nin, nouts):
-        sz = [nin] + nouts
-        self.layers = [Layer(sz[i], sz[i + 1]) for i in range(len(nouts))]
+        self.layers = []
+        for nout in nouts:
+            self.layers.append(Layer(nin, nout))
+            nin = nout
 
     def __call__(self, x):
-        for layer in self.layers:
-            x = layer(x)
-        return x
+        return self._through(x, 0)
+
+    def _through(self, x, i):
+        return x if i == len(self.layers) else self._through(self.layers[i](x), i + 1)
 
     def parameters(self):
-        return [p for layer in self.layers for p in layer.parameters()]
+        return sum((layer.parameters() for layer in self.layers), [])
 
 
 def train(model, xs, ys, steps=20, lr=0.1):
@@ -143,9 +150,12 @@ def train(model, xs, ys, steps=20, lr=0.1):
     for _ in range(steps):
         for p in model.parameters():
             p.grad = 0.0
-        loss = sum((model(x) - y) ** 2 for x, y in zip(xs, ys))
+        errors = [(model(x) - y) ** 2 for x, y in zip(xs, ys)]
+        loss = errors[0]
+        for e in errors[1:]:
+            loss = loss + e
         loss.backward()
         for p in model.parameters():
-            p.data -= lr * p.grad
+            p.data += -lr * p.grad
         losses.append(loss.data)
     return losses
