@@ -517,28 +517,15 @@ def relies(key, check, chunk, owner="ops", hint_index=0):
     _relied[1].setdefault(key, (check, chunk, owner, hint_index))
 
 
-def _running_frame():
-    """The frame of the suite's test function running now (the outermost `test_` one), or None."""
+def _running_test():
+    """The code of the suite's test function running now (the outermost `test_` frame), or
+    None."""
     frame, found = sys._getframe(1), None
     while frame is not None:
         if frame.f_code.co_name.startswith("test_"):
-            found = frame
+            found = frame.f_code
         frame = frame.f_back
     return found
-
-
-def _running_test():
-    """The code of the suite's test function running now, or None."""
-    frame = _running_frame()
-    return frame and frame.f_code
-
-
-def _running_title():
-    """The title of the suite's test running now, as the learner reads it, or ""."""
-    frame = _running_frame()
-    test = frame and frame.f_globals.get(frame.f_code.co_name)
-    doc = (_getattr(test, "__doc__", "") or "").strip()
-    return doc.splitlines()[0] if doc else ""
 
 
 def _diagnose(lesson, cause):
@@ -577,12 +564,10 @@ def _about_values(exc):
 
 
 def blame(message, chunk, owner, hint_index=0, program=None):
-    """Fail with `message` as a bug of `owner` that `chunk` met: said so, with the test of
-    `chunk` it holds up and `owner`'s hint."""
-    title = _running_title()
-    held = f"it holds up this test of {chunk}, \"{title}\"" if title else f"{chunk} builds on it"
-    fail(f"{message}\n  That is {OWNERS[owner]}, which belongs to {owner}: {held}, so mend it "
-         f"first (drill check {owner} tells the same). Hint of {owner}: "
+    """Fail with `message` as a bug of `owner` that this test of `chunk` met (the learner reads
+    its title above): said so, with `owner`'s hint."""
+    fail(f"{message}\n  That is {OWNERS[owner]}, which belongs to {owner}: it holds up this test "
+         f"of {chunk}, so mend it first (drill check {owner} tells the same). Hint of {owner}: "
          f"{hint(owner, hint_index)}", owner=owner, program=program)
 
 
