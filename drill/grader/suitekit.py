@@ -16,6 +16,7 @@ import types
 
 from hypothesis import HealthCheck, Phase, given as hypothesis_given, settings
 from hypothesis.database import ExampleDatabase
+from hypothesis.errors import HypothesisException
 from hypothesis.internal.conjecture import engine
 
 from drill.grader import meanings
@@ -266,7 +267,7 @@ def given(*strategies, **named):
     example. A learner's file may keep state from one call to the next, or walk a set in an order
     that changes between calls; met again, its failing example may pass, and hypothesis would
     then say only that the test is unreliable (FlakyFailure), hiding the lesson. So an example
-    that failed fails again with the lesson it gave."""
+    that failed fails again with the lesson (or error) it gave."""
     def decorate(test):
         @functools.wraps(test)
         def steady(*args, **kwargs):
@@ -274,17 +275,19 @@ def given(*strategies, **named):
             key = _example_key(test, args, kwargs)
             try:
                 test(*args, **kwargs)
-            except Lesson as lesson:
-                if key is not None:
-                    _failed_on[key] = lesson
+            except HypothesisException:
                 raise
-            if key in _failed_on:  # the very lesson, so hypothesis knows it for the same bug
+            except Exception as failure:
+                if key is not None:
+                    _failed_on[key] = failure
+                raise
+            if key in _failed_on:  # the very failure, so hypothesis knows it for the same bug
                 raise _failed_on[key]
         return hypothesis_given(*strategies, **named)(steady)
     return decorate
 
 
-_failed_on = {}  # {(test, its example as text): the Lesson it failed with}
+_failed_on = {}  # {(test, its example as text): the Lesson (or error) it failed with}
 
 
 def _example_key(test, args, kwargs):
