@@ -1,5 +1,6 @@
 """The suites judge behaviour: the reference and correct files in other styles pass every chunk
-they claim, every stub fails its chunk, and every one-bug file fails the chunk its bug belongs to."""
+they claim, every stub fails its chunk, and every one-bug file fails the chunk its bug belongs
+to."""
 import sys
 from pathlib import Path
 

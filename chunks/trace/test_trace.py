@@ -20,7 +20,8 @@ def build(graph):
     make, written = node_maker(Value)
     nodes, lines = {}, []
     for name, data, children in graph:
-        line = f"{name} = {written(data, children, 'op')}" if children else f"{name} = Value({data!r})"
+        made = written(data, children, 'op') if children else f"Value({data!r})"
+        line = f"{name} = {made}"
         kids = tuple(nodes[c] for c in children)
         nodes[name] = run(line, lambda: make(Value, data, kids, 'op') if kids else Value(data))
         lines.append(line)

@@ -181,7 +181,8 @@ def _line_of(frame, line):
     module = submission()
     lines = module.__source_lines__
     code = lines[line - 1].strip() if 0 < line <= len(lines) else ""
-    return f"{place(os.path.basename(module.__file__), line, _getattr(module, '__source_cells__', None))}: {code}"
+    cells = _getattr(module, "__source_cells__", None)
+    return f"{place(os.path.basename(module.__file__), line, cells)}: {code}"
 
 
 def told(exc):
