@@ -19,7 +19,7 @@ from hypothesis.database import ExampleDatabase
 from hypothesis.errors import HypothesisException
 from hypothesis.internal.conjecture import engine
 
-from drill.grader import meanings
+from drill.grader import learner_errors
 from drill.grader.reports import MAX_KEYS, MAX_VALUE, MAX_VALUES
 from drill.grader.results import EVERY
 from drill.grader.submission import learner_frame, load_submission
@@ -173,7 +173,7 @@ def _where(exc):
 
 def _frames(exc):
     """The traceback entries of `exc` in the learner's file, outermost first."""
-    return meanings.learner_frames(exc, submission().__file__)
+    return learner_errors.learner_frames(exc, submission().__file__)
 
 
 def _line_of(frame, line):
@@ -187,7 +187,7 @@ def _line_of(frame, line):
 
 def told(exc):
     """What the learner's error `exc` means, in words ("" when it is no known one)."""
-    return meanings.meaning(exc, _frames(exc), _getattr(submission(), "Value", None),
+    return learner_errors.meaning(exc, _frames(exc), _getattr(submission(), "Value", None),
                             _line_of).strip()
 
 
@@ -353,10 +353,10 @@ def missing(obj, name, who, program="", owner=None):
              "`.backward`, an attribute of each node, which also hides the method backward() "
              "(Python finds a node's own attribute before its class's method): name it "
              "`_backward`, with the underscore", owner=owner, program=program or None)
-    names = meanings.own_names(obj, CONTRACT_NAMES)
+    names = learner_errors.own_names(obj, CONTRACT_NAMES)
     near = difflib.get_close_matches(name, names, n=1, cutoff=0.5)
     has = (f"your {kind} has `{near[0]}`" if near else
-           f"your {kind} has {meanings.has_list(obj, CONTRACT_NAMES)}")
+           f"your {kind} has {learner_errors.has_list(obj, CONTRACT_NAMES)}")
     fail(f"{after}`{who}.{name}` does not exist: the contract names it `.{name}`; {has}",
          owner=owner, program=program or None)
 
