@@ -68,20 +68,23 @@ class OrderedFrozenSet(frozenset):
         return iter(self.order)
 
 
+ORDERED = {set: OrderedSet, frozenset: OrderedFrozenSet}
+
+
 def in_order(node, children):
-    """Let a node's `_prev`, when a set, iterate over its children in the graph's order."""
+    """Let a node's `_prev`, when a set of two children or more, iterate over them in the
+    graph's order (a set that took two of them for one, by an `__eq__` of the learner's, keeps
+    its own)."""
     prev = getattr(node, "_prev", None)
-    kind = {set: OrderedSet, frozenset: OrderedFrozenSet}.get(type(prev))
-    if kind is None:
+    kind = ORDERED.get(type(prev))
+    if kind is None or len(prev) < 2:
         return
-    members = list(prev)
-    order = [c for i, c in enumerate(children) if any(c is m for m in members)
-             and all(c is not d for d in children[:i])]
-    order += [m for m in members if all(m is not c for c in order)]
-    try:
-        node._prev = kind(order)
-    except AttributeError:  # a read-only _prev keeps its own order
-        pass
+    distinct = list({id(child): child for child in children}.values())
+    if len(distinct) == len(prev):
+        try:
+            node._prev = kind(distinct)
+        except AttributeError:  # a read-only _prev keeps its own order
+            pass
 
 
 def code(graph, root):

@@ -522,14 +522,12 @@ def relies(key, check, chunk, owner="ops", hint_index=0):
 
 
 def _running_test():
-    """The code of the suite's test function running now (the outermost `test_` frame), or
-    None."""
-    frame, found = sys._getframe(1), None
-    while frame is not None:
-        if frame.f_code.co_name.startswith("test_"):
-            found = frame.f_code
+    """The code of the suite's test function running now (the nearest `test_` frame: the
+    suites' helpers have other names), or None."""
+    frame = sys._getframe(1)
+    while frame is not None and not frame.f_code.co_name.startswith("test_"):
         frame = frame.f_back
-    return found
+    return frame and frame.f_code
 
 
 def _diagnose(lesson, cause):
