@@ -13,6 +13,8 @@ there, then the demo trained to 100%), with a card of its own: the chunk's card 
 stub, which a blank file does not have. A chunk may draw one of
 several variants for each attempt (extend: an operation): `draws` names the file in its folder
 that describes them, as data; `drawing` gives the chunk as an attempt that drew one sees it.
+A chunk that goes beyond the lecture (digits) keeps the code it adds to the reference in a file
+of its folder that `adds` names, so the lecture's reference stays what every other chunk sees.
 """
 import os
 import sys
@@ -49,6 +51,7 @@ class Chunk:
     draws: tuple = ()  # what an attempt draws one of: dicts read from the file `draws` names
     drawn: tuple = ()  # the names of the draws graded, when not all of them
     draw_text: dict = field(default_factory=dict)  # the draws file's card, listing, row, blank
+    adds: str = ""  # a file of the folder: the code the chunk adds to the lecture's reference
 
     def as_run(self, kind):
         """The chunk as an attempt of `kind` is graded: a speedrun of a chunk with a
@@ -149,7 +152,8 @@ def load_chunk(folder):
                  gives=tuple(meta.get("gives", ())),
                  kind=meta.get("kind", "code"), on_pass=meta.get("on_pass", ""),
                  after_pass=_after_pass(meta.get("after_pass", {})),
-                 speedrun=dict(meta.get("speedrun", {})), draws=draws, draw_text=draw_text)
+                 speedrun=dict(meta.get("speedrun", {})), draws=draws, draw_text=draw_text,
+                 adds=os.path.join(folder, meta["adds"]) if meta.get("adds") else "")
 
 
 def _after_pass(table):

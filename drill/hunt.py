@@ -13,8 +13,7 @@ from dataclasses import dataclass, replace
 
 from drill import syntax
 from drill.errors import DrillError
-from drill.paths import reference_file
-from drill.stub import functions
+from drill.stub import functions, reference_source
 
 DUE_WEIGHT = 3  # a chunk due for review is this many times likelier to hold the bug
 AROUND = 2  # lines shown either side of the planted ones by the second hint
@@ -40,7 +39,7 @@ def header(chunk):
 def planted(chunk, mutant, reference=None):
     """The file a hunt hands out: the reference with `mutant` (a mutant or its name) planted."""
     mutant = mutant_named(chunk, mutant) if isinstance(mutant, str) else mutant
-    source = reference if reference is not None else reference_file().read_text(encoding="utf-8")
+    source = reference_source(chunk, reference)
     if source.count(mutant["old"]) != 1:
         raise DrillError(f"the bug '{mutant['name']}' no longer fits the reference")
     return header(chunk) + source.replace(mutant["old"], mutant["new"])
@@ -60,7 +59,7 @@ class Spot:
 
 def spot(chunk, mutant, reference=None):
     """The Spot of `mutant` in the file a hunt of it hands out."""
-    source = reference if reference is not None else reference_file().read_text(encoding="utf-8")
+    source = reference_source(chunk, reference)
     before = source[:source.index(mutant["old"])]
     start = before.count("\n") + 1  # the reference's line where `old` begins
     end = start + mutant["old"].rstrip("\n").count("\n")

@@ -157,21 +157,72 @@ def drawn(chunk, seed=None):
     return chunk.drawing(seed)
 
 
-def reference_source(chunk, source=None):
-    """The reference (`source`, by default drill's) as `chunk` sees it: for a drawn chunk, with
-    its draw's method at the end of the class it belongs to, unless the class has one already."""
-    source = source if source is not None else reference_file().read_text(encoding="utf-8")
-    draw = chunk.draw()
-    if draw is None:
-        return source
+def joined(source, addition, replacing=True):
+    """`source` with the code of `addition` (a module's text) joined in: a method under a class
+    of `addition` takes the place of the method of that name in `source`'s class, or goes at the
+    end of that class; any other function or class takes the place of `source`'s of that name,
+    or goes at the end of the module. Without `replacing`, what `source` has stays as it is."""
     defs = functions(syntax.parse(source), classes=True)
-    method = f"Value.{draw['name']}"
-    if method in defs:
-        return source
-    lines = source.splitlines(keepends=True)
-    end = defs["Value"].end_lineno
-    added = textwrap.indent(textwrap.dedent(draw["reference"]).strip("\n"), "    ")
-    return "".join(lines[:end] + ["\n", added + "\n"] + lines[end:])
+    lines, added = source.splitlines(keepends=True), addition.splitlines(keepends=True)
+    edits = []  # (start, end, new lines) over `source`'s 0-based lines [start, end)
+    for node in syntax.parse(addition).body:
+        into = isinstance(node, ast.ClassDef) and node.name in defs
+        for member in node.body if into else [node]:
+            if not isinstance(member, (ast.FunctionDef, ast.ClassDef)):
+                continue
+            name, text = (node.name + "." if into else "") + member.name, \
+                added[member.lineno - 1:member.end_lineno]
+            if name in defs:
+                if replacing:
+                    edits.append((defs[name].lineno - 1, defs[name].end_lineno, text))
+            else:
+                end = defs[node.name].end_lineno if into else len(lines)
+                edits.append((end, end, ["\n"] * (1 if into else 2) + text))
+    for _, (start, end, text) in sorted(enumerate(edits), key=lambda e: (e[1][0], e[0]),
+                                        reverse=True):
+        lines[start:end] = text
+    return "".join(lines)
+
+
+def _additions(chunk):
+    """The code `chunk` adds to the lecture's reference, as a module's text, or None: its
+    draw's method under `class Value`, or the file of its folder that `adds` names."""
+    draw = chunk.draw()
+    if draw is not None:
+        method = textwrap.indent(textwrap.dedent(draw["reference"]).strip("\n"), "    ")
+        return f"class Value:\n{method}\n"
+    if chunk.adds:
+        with open(chunk.adds, encoding="utf-8") as f:
+            return f.read()
+    return None
+
+
+def reference_source(chunk, source=None):
+    """The reference (`source`, by default drill's: the lecture's library) as `chunk` writes it
+    whole: with the code the chunk adds joined in, which takes the place of what it changes
+    (digits' Neuron with its `nonlin` flag). What `peek`, `diff` and a bug hunt show."""
+    return _joined_for(chunk, source, replacing=True)
+
+
+def stub_source(chunk, source=None):
+    """The reference as `chunk`'s stub is cut from it: what the chunk adds joins in, but a
+    function of the library it changes stays the lecture's (digits' stub gives Neuron as nn
+    wrote it: the flag is the learner's to add), as does a method the library has already."""
+    return _joined_for(chunk, source, replacing=False)
+
+
+def _joined_for(chunk, source, replacing):
+    source = source if source is not None else reference_file().read_text(encoding="utf-8")
+    addition = _additions(chunk)
+    return source if addition is None else joined(source, addition, replacing)
+
+
+def reference_for(name):
+    """The whole reference library of the chunk called `name`, as source text: for digits, the
+    lecture's micrograd with softmax, cross_entropy, classifier and fit_digits joined in (what
+    a command that trains `--reference` runs)."""
+    from drill.catalog import get_chunk
+    return reference_source(get_chunk(name))
 
 
 def make_stub(chunk, reference=None, seed=None, chunks=None):
@@ -189,15 +240,23 @@ def make_stub(chunk, reference=None, seed=None, chunks=None):
     if chunks is None:
         from drill.catalog import load_catalog
         chunks = load_catalog(os.path.dirname(chunk.folder))
-    body = selected(reference_source(chunk, reference), chunk, chunk.gives, chunks)
+    body = selected(stub_source(chunk, reference), chunk, chunk.gives, chunks)
     return header(chunk, body) + "\n" + body
 
 
+def _added_functions(chunk):
+    """The functions of the code `chunk` adds to the reference, by qualified name, in order."""
+    addition = _additions(chunk)
+    return list(functions(syntax.parse(addition))) if addition is not None else []
+
+
 def part_names(chunk, chunks):
-    """The functions that are `chunk`'s to write: its blanks, or for a chunk without blanks
-    (full) every blank of the chunks whose suites grade it, less those nested in another."""
-    names = list(chunk.blanks) or [name for c in chunks if c.name in chunk.suites
-                                   for name in c.blanks]
+    """The functions that are `chunk`'s to write: those it adds to the reference (the lecture's
+    ones it changes included: digits' Neuron.__init__) and its blanks, or for a chunk without
+    blanks (full) every blank of the chunks whose suites grade it, less those nested in
+    another."""
+    names = list(dict.fromkeys([*_added_functions(chunk), *chunk.blanks])) or [
+        name for c in chunks if c.name in chunk.suites for name in c.blanks]
     return [n for n in names if not any(n.startswith(other + ".") for other in names)]
 
 

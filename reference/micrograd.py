@@ -63,14 +63,6 @@ class Value:
         out._backward = _backward
         return out
 
-    def log(self):
-        out = Value(math.log(self.data), (self,), 'log')
-
-        def _backward():
-            self.grad += (1 / self.data) * out.grad
-        out._backward = _backward
-        return out
-
     def relu(self):
         out = Value(0.0 if self.data < 0 else self.data, (self,), 'ReLU')
 
@@ -132,14 +124,13 @@ def trace(root):
 
 class Neuron:
 
-    def __init__(self, nin, nonlin=True):
+    def __init__(self, nin):
         self.w = [Value(random.uniform(-1, 1)) for _ in range(nin)]
         self.b = Value(random.uniform(-1, 1))
-        self.nonlin = nonlin
 
     def __call__(self, x):
         act = sum((wi * xi for wi, xi in zip(self.w, x)), self.b)
-        return act.tanh() if self.nonlin else act
+        return act.tanh()
 
     def parameters(self):
         return self.w + [self.b]
@@ -147,8 +138,8 @@ class Neuron:
 
 class Layer:
 
-    def __init__(self, nin, nout, nonlin=True):
-        self.neurons = [Neuron(nin, nonlin) for _ in range(nout)]
+    def __init__(self, nin, nout):
+        self.neurons = [Neuron(nin) for _ in range(nout)]
 
     def __call__(self, x):
         outs = [n(x) for n in self.neurons]
@@ -209,37 +200,3 @@ def fit(model, X, y, steps=100, alpha=1e-4):
             p.data -= learning_rate * p.grad
         history.append((loss.data, accuracy))
     return history
-
-
-class classifier(MLP):
-
-    def __init__(self, nin, hidden, nclasses):
-        sz = [nin] + hidden + [nclasses]
-        self.layers = [Layer(sz[i], sz[i + 1], nonlin=i < len(hidden)) for i in range(len(sz) - 1)]
-
-
-def softmax(logits):
-    m = max(z.data for z in logits)
-    exps = [(z - m).exp() for z in logits]
-    total = sum(exps)
-    return [e / total for e in exps]
-
-
-def cross_entropy(logits, label):
-    return -softmax(logits)[label].log()
-
-
-def fit_digits(model, X, y, steps=100, batch_size=32, lr=0.5, seed=0):
-    rng = random.Random(seed)
-    losses = []
-    for _ in range(steps):
-        batch = rng.sample(range(len(X)), batch_size)
-        loss = sum(cross_entropy(model(X[i]), y[i]) for i in batch) * (1.0 / batch_size)
-        params = model.parameters()
-        for p in params:
-            p.grad = 0.0
-        loss.backward()
-        for p in params:
-            p.data -= lr * p.grad
-        losses.append(loss.data)
-    return losses
