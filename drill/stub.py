@@ -90,8 +90,14 @@ def rewrite(source, bodies, dropped=()):
 
 
 def owners(chunks):
-    """{qualified name: chunk} of every reference function some chunk leaves blank."""
-    return {name: chunk for chunk in chunks for name in chunk.blanks}
+    """{qualified name: chunk} of every reference function some chunk leaves blank; one that
+    two chunks leave blank (Value.log, one of extend's draws and digits' too) is the first's
+    in `chunks`, in learning order."""
+    found = {}
+    for chunk in chunks:
+        for name in chunk.blanks:
+            found.setdefault(name, chunk)
+    return found
 
 
 def whose(name, owned):

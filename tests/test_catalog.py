@@ -7,7 +7,7 @@ from drill.errors import DrillError
 
 def test_chunks_come_in_learning_order():
     assert [c.name for c in load_catalog()] == ["chain", "ops", "trace", "backward", "topo",
-                                                "extend", "nn", "train", "moons", "full"]
+                                                "extend", "nn", "train", "moons", "full", "digits"]
     assert get_chunk("moons").order == 9
 
 

@@ -8,7 +8,8 @@ from dataclasses import replace
 import pytest
 
 from drill.catalog import load_catalog
-from drill.stub import WRITTEN_IN, functions, make_stub, owners, reference_source, selected, whose
+from drill.stub import (WRITTEN_IN, functions, joined, make_stub, owners, reference_parts,
+                        reference_source, selected, stub_source, whose)
 
 from conftest import CHUNKS, REFERENCE, failures, verdict
 
@@ -75,7 +76,7 @@ def test_what_the_contract_names_is_not_in_the_stub(chunk, absent):
 
 @pytest.mark.parametrize("chunk", BLANKED, ids=named)
 def test_what_a_stub_writes_out_is_the_reference_s_code(chunk):
-    source = source_of(chunk)
+    source = stub_source(chunk, SOURCE)  # digits' changes to nn's code are the learner's
     reference = functions(ast.parse(source))
     for name, (kind, text) in bodies(make_stub(chunk)).items():
         if kind == "written" and WRITTEN_IN not in text and "# TODO:" not in text:
@@ -116,7 +117,8 @@ def test_a_stub_gives_the_chunks_it_builds_on_and_comes_after(chunk):
 
 def solved(chunk, gives):
     """The chunk's stub as the reference would fill its blanks, giving the chunks `gives`."""
-    return selected(source_of(chunk), replace(chunk, blanks={}), (*gives, chunk.name), CATALOG)
+    catalog = [chunk if c.name == chunk.name else c for c in CATALOG]  # a draw owns its method
+    return selected(source_of(chunk), replace(chunk, blanks={}), (*gives, chunk.name), catalog)
 
 
 @pytest.mark.parametrize("chunk", [c for c in BLANKED if c.kind == "code"], ids=named)
@@ -184,3 +186,38 @@ def test_a_worksheet_s_stub_is_the_sheet_of_its_seed():
     assert make_stub(chain, seed=11) != make_stub(chain, seed=12)
     assert "(sheet 11)" in make_stub(chain, seed=11).splitlines()[0]
     assert chain not in BLANKED and not chain.blanks
+
+
+def test_what_digits_adds_is_joined_for_digits_alone():
+    """The reference file is the lecture's library: digits' code (chunks/digits/reference.py)
+    joins it for digits alone, so no other chunk's stub or peek shows a `nonlin` flag, while
+    digits' peek shows the flag added to the lecture's Neuron and Layer, its stub the lecture's
+    Neuron and Layer written out, and its whole reference runs."""
+    digits = CHUNKS["digits"]
+    for chunk in BLANKED:
+        if chunk.name != "digits":
+            assert reference_source(chunk, SOURCE) == stub_source(chunk, SOURCE)
+            assert "nonlin" not in make_stub(chunk) and "classifier" not in make_stub(chunk)
+            assert not any("nonlin" in text for text in reference_parts(chunk, CATALOG).values())
+    stub = make_stub(digits)
+    assert "def __init__(self, nin):" in stub and "nonlin" not in stub.split("def classifier")[0]
+    parts = reference_parts(digits, CATALOG)
+    assert list(parts) == ["Value.log", "Neuron.__init__", "Neuron.__call__", "Layer.__init__",
+                           "classifier", "softmax", "cross_entropy", "fit_digits"]
+    assert "nonlin=True" in parts["Neuron.__init__"]
+    namespace = {}
+    exec(compile(reference_source(digits, SOURCE), "digits", "exec"), namespace)
+    probs = namespace["softmax"](namespace["classifier"](4, [3], 2)([1.0] * 4))
+    assert len(probs) == 2 and abs(sum(p.data for p in probs) - 1) < 1e-12
+
+
+def test_joined_replaces_or_adds_methods_and_functions():
+    source = "class A:\n\n    def f(self):\n        return 1\n\n\ndef g():\n    return 2\n"
+    addition = "class A:\n    def f(self):\n        return 3\n\n    def h(self):\n" \
+               "        return 4\n\n\ndef k():\n    return 5\n"
+    namespace = {}
+    exec(joined(source, addition), namespace)
+    assert (namespace["A"]().f(), namespace["A"]().h(), namespace["g"](), namespace["k"]()) == \
+        (3, 4, 2, 5)
+    exec(joined(source, addition, replacing=False), namespace)
+    assert namespace["A"]().f() == 1 and namespace["A"]().h() == 4

@@ -478,7 +478,7 @@ def hint(chunk, index):
 # instead of calling it a bug of its own.
 OWNERS = {"ops": "the forward pass (Value and its operations)",
           "backward": "a local derivative (a _backward)", "topo": "Value.backward()",
-          "nn": "the network (Neuron, Layer, MLP)"}
+          "nn": "the network (Neuron, Layer, MLP)", "train": "the training loop (train)"}
 _checked = {}  # what has been confirmed of the learner's code: {check: None or message}
 # What the running test builds on: [the test's code, {key: (check, chunk, owner, hint index)}].
 _relied = [None, {}]
