@@ -68,6 +68,7 @@ def test_a_stub_writes_out_only_the_code_of_the_chunks_it_gives(chunk):
     ("backward", ["Value.backward", "trace", "Neuron"]),
     ("train", ["trace", "margin_loss", "fit"]),
     ("moons", ["trace", "train"]),
+    ("digits", ["trace", "margin_loss", "fit"]),
 ])
 def test_what_the_contract_names_is_not_in_the_stub(chunk, absent):
     defs = functions(ast.parse(make_stub(CHUNKS[chunk])), classes=True)
