@@ -295,19 +295,31 @@ def last_result(store, attempt):
 
 
 def awaits_training(attempt):
-    """Whether a passing version of `attempt` still has the demo to train (a moons speedrun)."""
+    """Whether a passing version of `attempt` still has its network to train (a speedrun of
+    moons or digits)."""
     from drill.catalog import get_chunk
-    return get_chunk(attempt.chunk).as_run(attempt.kind).trained and attempt.ended_at is None
+    return bool(get_chunk(attempt.chunk).as_run(attempt.kind).trained) and attempt.ended_at is None
+
+
+def ending(attempt):
+    """The training that ends `attempt`'s run, as its chunk's `[speedrun]` table names it
+    (`trained`): the parent's side of that task (drill.demo for moons, drill.digits_run for
+    digits, each with `train_to_goal`, STEPS and ACCURACY), and the accuracy it must reach."""
+    from drill import demo, digits_run
+    from drill.catalog import get_chunk
+    run_as = get_chunk(attempt.chunk).as_run(attempt.kind)
+    return {"moons": demo, "digits": digits_run}[run_as.trained], run_as.goal
 
 
 def train_split(store, attempt, on_step=None, cancel=None):
-    """The last split of a run that ends with the demo: train the run's last passing version
-    with the demo's settings until every point is right; then the split `trained`, at the
-    run's time, ends the run. The DemoRun (a run that stops short stays open: check again)."""
-    from drill.demo import train_version
+    """The last split of a run that ends with a training: train the run's last passing version
+    as its chunk's command does by default, until the network reaches the run's goal (every
+    point of the moons; 90 % of the held-out digits); then the split `trained`, at the run's
+    time, ends the run. The training's run (one that falls short stays open: check again)."""
+    trainer, goal = ending(attempt)
     content = next(s.content for s in reversed(store.snapshots(attempt.id)) if s.passed)
-    run = train_version(content, on_step=on_step, cancel=cancel, until_separated=True)
-    if run.separated:
+    run = trainer.train_to_goal(content, goal, on_step=on_step, cancel=cancel)
+    if run.reached:
         at = now()
         store.add_split(attempt.id, "trained", store.attempt(attempt.id).active_s_at(at))
         store.finish_attempt(attempt.id, "passed", at)

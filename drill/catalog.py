@@ -9,7 +9,8 @@ names them. A chunk of `kind = "worksheet"` (chain) is not code: drill writes it
 for each attempt and grades the answers itself (drill.worksheet). A chunk may say what to try
 once it passes (`[after_pass]`: a command and why), and describe its speedrun in a
 `[speedrun]` table (moons: the whole library from a blank file, graded by the suites listed
-there, then the demo trained to 100%), with a card of its own: the chunk's card speaks of the
+there, then a last split when the training it names, `trained`, reaches the accuracy `goal`:
+the demo at 100%), with a card of its own: the chunk's card speaks of the
 stub, which a blank file does not have. A chunk may draw one of
 several variants for each attempt (extend: an operation): `draws` names the file in its folder
 that describes them, as data; `drawing` gives the chunk as an attempt that drew one sees it.
@@ -46,7 +47,8 @@ class Chunk:
     on_pass: str = ""  # a task of drill.tasks whose picture is drawn when an attempt passes
     after_pass: tuple = ()  # (command, why): what to try with the code once an attempt passes
     speedrun: dict = field(default_factory=dict)  # how its speedrun differs: suites, trained, target
-    trained: bool = False  # the run's last split is the demo trained until every point is right
+    trained: str = ""  # the training (a task) whose network, reaching `goal`, is the last split
+    goal: float = 1.0  # the accuracy that training must reach
     cards: tuple = ("card.md",)  # paths from the folder, shown one after the other
     draws: tuple = ()  # what an attempt draws one of: dicts read from the file `draws` names
     drawn: tuple = ()  # the names of the draws graded, when not all of them
@@ -59,7 +61,8 @@ class Chunk:
         if kind != "speedrun" or not self.speedrun:
             return self
         return replace(self, blanks={}, suites=tuple(self.speedrun["suites"]), speedrun={},
-                       trained=bool(self.speedrun.get("trained")),
+                       trained=self.speedrun.get("trained", ""),
+                       goal=float(self.speedrun.get("goal", 1.0)),
                        cards=tuple(self.speedrun.get("cards", self.cards)),
                        target_s=parse_target(self.speedrun.get("target", "0")) or self.target_s)
 

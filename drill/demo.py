@@ -36,6 +36,8 @@ class DemoRun:
     columns: int = GRID[0]
     rows: int = GRID[1]
     stopped: bool = False  # stopped when asked (Ctrl-C): the pictures are of what it learned so far
+    goal: float = 1.0  # the accuracy a speedrun's last split asks for: every point right
+    judged_on = "of the points"  # what the accuracy is the share of, in words
 
     @property
     def step_s(self):
@@ -48,6 +50,18 @@ class DemoRun:
     @property
     def separated(self):
         return self.accuracy == 1.0
+
+    @property
+    def score(self):
+        return self.accuracy
+
+    @property
+    def reached(self):
+        return self.accuracy >= self.goal
+
+    @property
+    def planned(self):
+        return self.demo.steps
 
     @property
     def whole_s(self):
@@ -65,10 +79,10 @@ class DemoRun:
                          "signs": self.grid}, "stopped": self.stopped}
 
 
-def train(learner, demo=Demo(), on_step=None, cancel=None, until_separated=False):
+def train(learner, demo=Demo(), on_step=None, cancel=None, until=None):
     """Run the demo on the learner's file (a learner_file.LearnerFile) in the grader's child;
     the DemoRun, or a DrillError saying why it did not finish. `on_step(event)` hears each
-    step as it ends."""
+    step as it ends; with `until`, fit stops at the first step whose accuracy reaches it."""
     from drill.grader.parent import Limits, run_task
     found = DemoRun(demo, str(learner.path))
 
@@ -81,7 +95,7 @@ def train(learner, demo=Demo(), on_step=None, cancel=None, until_separated=False
                 on_step(data)
 
     args = {**demo.to_dict(), "columns": GRID[0], "rows": GRID[1],
-            "until_separated": until_separated}
+            "until": until}
     done = run_task("moons", learner, args,
                     limits=Limits(run_s=TRAINING_S + 30, test_s=TRAINING_S), on_event=heard,
                     cancel=cancel)
@@ -149,23 +163,25 @@ def _well_formed(event):
             and numbers(event.get("grid")))
 
 
-def train_version(content, demo=Demo(), **options):
-    """Train with a version kept in the store (`content`), from a file of its own."""
-    with tempfile.TemporaryDirectory(prefix="drill-moons-") as folder:
-        path = Path(folder) / "moons.py"
+@contextmanager
+def kept_file(content, name):
+    """A version kept in the store (`content`) as a learner's file of its own, `name`.py in a
+    temporary folder: what a training in the grader's child is handed."""
+    with tempfile.TemporaryDirectory(prefix=f"drill-{name}-") as folder:
+        path = Path(folder) / f"{name}.py"
         path.write_text(content, encoding="utf-8")
-        return train(read(path), demo, **options)
+        yield read(path)
 
 
-def last_passing(store):
-    """The last version of the learner's that passed moons (a practice, or a speedrun that far);
-    a DrillError when there is none."""
-    for attempt in reversed(store.attempts("moons")):
+def last_passing(store, chunk="moons"):
+    """The last version of the learner's that passed `chunk` (a practice, or a speedrun that
+    far); a DrillError when there is none."""
+    for attempt in reversed(store.attempts(chunk)):
         passed = [s for s in store.snapshots(attempt.id) if s.passed]
         if passed:
             return passed[-1].content
-    raise DrillError("no file of yours has passed moons yet: drill start moons, or "
-                     "drill moons --file F (--reference runs drill's own)")
+    raise DrillError(f"no file of yours has passed {chunk} yet: drill start {chunk}, or "
+                     f"drill {chunk} --file F (--reference runs drill's own)")
 
 
 def run_demo(demo, learner=None, reference=False, **options):
@@ -177,4 +193,18 @@ def run_demo(demo, learner=None, reference=False, **options):
     if learner:
         return train(learner, demo, **options)
     from drill.store import open_store
-    return train_version(last_passing(open_store()), demo, **options)
+    with kept_file(last_passing(open_store()), "moons") as kept:
+        return train(kept, demo, **options)
+
+
+# The steps a speedrun's last split may train for, and what its progress bar calls accuracy.
+STEPS, ACCURACY = Demo().steps, "accuracy"
+
+
+def train_to_goal(content, goal, on_step=None, cancel=None):
+    """A speedrun's last split: train a kept version with the demo's settings until its
+    accuracy on the points reaches `goal`; the DemoRun."""
+    with kept_file(content, "moons") as kept:
+        run = train(kept, on_step=on_step, cancel=cancel, until=goal)
+    run.goal = goal
+    return run

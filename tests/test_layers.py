@@ -16,14 +16,15 @@ PACKAGE = Path(drill.__file__).parent
 LAYERS = [  # the top first
     ("the command", ["drill.cli", "drill.__main__"]),
     ("screens", ["drill.render", "drill.watch"]),
-    ("the learner's path", ["drill.attempt", "drill.demo", "drill.pictures", "drill.editor",
-                            "drill.progress"]),
+    ("the learner's path", ["drill.attempt", "drill.demo", "drill.digits_run", "drill.pictures",
+                            "drill.editor", "drill.progress"]),
     ("what is kept, and the judge", ["drill.store", "drill.grader", "drill.tasks",
                                      "drill.worksheet", "drill.stub", "drill.hunt",
                                      "drill.meaning"]),
     ("what drill knows", ["drill.catalog", "drill.schedule", "drill.stats", "drill.summary",
                           "drill.splits", "drill.days", "drill.draws", "drill.expr", "drill.graph",
-                          "drill.notebook", "drill.learner_file", "drill.moons", "drill.hints"]),
+                          "drill.notebook", "drill.learner_file", "drill.moons", "drill.digits",
+                          "drill.hints"]),
     ("ground", ["drill.errors", "drill.clock", "drill.paths", "drill.config", "drill.syntax"]),
 ]
 INDEPENDENT = [  # pairs of the same layer that never import each other

@@ -192,9 +192,11 @@ TESTS_ONLY, TASKS_ONLY = {"collect_error", "collected", "result"}, {"task", "tas
 def task_forms(task, args):
     """{field: form} of what the task `drill.tasks.<task>` sends, for the `args` it was given,
     each report told by the field it has: a moons run's points, labels and grid must be the
-    size asked for, finite, and not empty."""
+    size asked for, finite, and not empty; a digits run's guesses, one digit an image."""
     if task in ("graph", "trace"):  # `lacks`: what drill graph's file lacks to backpropagate
         return {"graph": record({"graph": graph}, {"lacks": text(20)} if task == "graph" else {})}
+    if task == "digits":
+        return digits_forms(args)
     if task != "moons":
         return {}
     points, cells = args["points"], args["columns"] * args["rows"]
@@ -207,6 +209,21 @@ def task_forms(task, args):
                         "X": many(many(number(), 2, 2), points, points),
                         "y": many(sign, points, points), "box": many(number(), 4, 4),
                         "grid": many(sign, cells, cells)}, {"stopped": boolean}),
+    }
+
+
+def digits_forms(args):
+    """A digits run's steps, and a guess (a digit) for each held-out image and each training
+    image scored: as many as the parent's own copy of the data gives (`sizes`)."""
+    steps, (train, test), digit = args["settings"]["steps"], args["sizes"], whole(0, 9)
+    return {
+        "nodes": record({"nodes": whole(1, 10 ** 9)}),
+        "step": record({"step": whole(1, steps), "steps": one_of(steps), "loss": number(),
+                        "seconds": number(0)}, {"accuracy": number(0, 1)}),
+        "scoring": record({"scoring": whole(1, train + test)}),
+        "done": record({"done": one_of(True), "seconds": number(0),
+                        "train": many(digit, train, train), "test": many(digit, test, test)},
+                       {"stopped": boolean}),
     }
 
 

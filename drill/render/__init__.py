@@ -12,6 +12,7 @@ from drill.render.chunks import (card, chunk_list, code, hint, resume_question, 
                                  still_open_question)
 from drill.render.common import error, json_out, out, wrote
 from drill.render.config import settings
+from drill.render.digits import digits_run
 from drill.render.finished import abandoned, next_step, restarted, review_line, since_last
 from drill.render.graph import drawn_on_pass, expression_graph, graph_picture
 from drill.render.hunt import hunt_found
@@ -24,8 +25,8 @@ from drill.render.watch import LivePanel, watch_end, watch_panel
 
 __all__ = [
     "CheckProgress", "LivePanel", "TrainingProgress", "abandoned", "attempt_line", "backup_list",
-    "backup_made", "card", "check_result", "chunk_list", "code", "diff", "drawn_on_pass",
-    "draws_graded", "error", "expression_graph", "file_notes", "graph_picture", "hint", "history",
+    "backup_made", "card", "check_result", "chunk_list", "code", "diff", "digits_run",
+    "drawn_on_pass", "draws_graded", "error", "expression_graph", "file_notes", "graph_picture", "hint", "history",
     "hunt_found", "imported", "json_out", "moons_run", "next_step", "not_recorded", "note", "out",
     "protections", "reference_parts", "restarted", "restored", "resume_question", "review_line",
     "run_summary", "sandbox_off", "settings", "since_last", "speedrun_history", "started", "stats",

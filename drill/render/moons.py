@@ -1,5 +1,6 @@
-"""`drill moons` and a run's last split: the training's progress bar and plotext's pictures of
-the decision boundary and the curves (plotext is imported only to draw them)."""
+"""`drill moons` and a run's last split: the training's progress bar (drill digits' too) and
+plotext's pictures of the decision boundary and the curves (plotext is imported only to draw
+them)."""
 from rich.text import Text
 
 from drill.clock import mmss as clock
@@ -7,18 +8,20 @@ from drill.render.common import err, out, plural
 
 
 class TrainingProgress:
-    """`drill moons`' progress bar on stderr: step, loss, accuracy; nothing when not a terminal."""
+    """A training's progress bar on stderr (drill moons, drill digits, a speedrun's last split):
+    step, loss, and the latest accuracy under the name `accuracy` (none when None); nothing
+    when not a terminal. A step that reports no accuracy keeps the last one shown."""
 
-    def __init__(self, steps):
-        self.steps, self.progress, self.task = steps, None, None
+    def __init__(self, steps, accuracy="accuracy"):
+        self.steps, self.accuracy, self.progress, self.task = steps, accuracy, None, None
 
     def __enter__(self):
         if self.steps is not None and err.is_terminal:
             from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn,
                                        TimeRemainingColumn)
+            said = f"  {self.accuracy} {{task.fields[accuracy]}}" if self.accuracy else ""
             self.progress = Progress(TextColumn("training"), BarColumn(), MofNCompleteColumn(),
-                                     TextColumn("loss {task.fields[loss]}  accuracy "
-                                                "{task.fields[accuracy]}"),
+                                     TextColumn("loss {task.fields[loss]}" + said),
                                      TimeRemainingColumn(), TextColumn("left · Ctrl-C stops",
                                                                        style="dim"),
                                      console=err, transient=True)
@@ -32,8 +35,9 @@ class TrainingProgress:
 
     def __call__(self, step):
         if self.progress:
+            shown = {"accuracy": f"{step['accuracy']:.0%}"} if "accuracy" in step else {}
             self.progress.update(self.task, completed=step["step"], loss=f"{step['loss']:.3f}",
-                                 accuracy=f"{step['accuracy']:.0%}")
+                                 **shown)
 
 
 def plotted(build):
@@ -107,13 +111,15 @@ def moons_run(run):
 
 
 def trained_split(run, problem):
-    """After a run's last part, the demo trained with the learner's file: the split, or why not."""
-    if run is not None and run.separated:
+    """After a run's last part, the network trained with the learner's file (the moons demo,
+    the digits): the split, or why not."""
+    if run is not None and run.reached:
         out.print(Text("Trained: ", style="bold green") + Text(
-            f"your network got all {run.demo.points} points right at step {len(run.steps)} of "
-            f"{run.demo.steps} ({run.seconds:.1f} s of training); that is the last split."))
+            f"your network got {run.score:.0%} {run.judged_on} right at step {len(run.steps)} "
+            f"of {run.planned} ({run.seconds:.1f} s of training); that is the last split."))
         return
     why = problem if run is None else (f"after {plural(len(run.steps), 'step')} your network "
-                                       f"had {run.accuracy:.0%} of the points right, not all")
-    out.print(Text(f"The demo did not finish the run: {why}. The run stays open; drill check "
-                   "trains again.", style="yellow"))
+                                       f"had {run.score:.0%} {run.judged_on} right, not "
+                                       f"{run.goal:.0%}")
+    out.print(Text(f"The training did not finish the run: {why}. The run stays open; drill "
+                   "check trains again.", style="yellow"))

@@ -14,14 +14,15 @@ from drill.tasks import asked_to_stop
 
 
 class Separated(Lesson):
-    """Raised through fit when a run that stops at 100 % (a speedrun's last split, drill moons
-    --until-perfect) gets there, or when the parent asks it to stop (asked_to_stop); a Lesson, so
-    that the call of fit lets it through."""
+    """Raised through fit when a run that stops at an accuracy (`until`: 100 % for a speedrun's
+    last split and drill moons --until-perfect) gets there, or when the parent asks it to stop
+    (asked_to_stop); a Lesson, so that the call of fit lets it through."""
 
 
-def count_nodes(root):
-    """How many Values one step's loss is built from (each once), read through `_prev`."""
-    seen, stack = {id(root)}, [root]
+def count_nodes(*roots):
+    """How many Values one step's loss is built from (each once), read through `_prev`: the
+    graph of `roots` together (digits counts a batch's cross-entropies)."""
+    seen, stack = {id(root) for root in roots}, list(roots)
     while stack:
         for child in stack.pop()._prev:
             if id(child) not in seen:
@@ -54,8 +55,8 @@ def run(module, args, emit):
         step += 1
         emit(step=step, steps=args["steps"], loss=number(loss.data, "the loss"),
              accuracy=number(accuracy, "the accuracy"), seconds=time.perf_counter() - started)
-        if args.get("until_separated") and accuracy == 1.0:
-            raise Separated("every point is right")
+        if args.get("until") is not None and accuracy >= args["until"]:
+            raise Separated("the accuracy asked for is reached")
         return loss, accuracy
 
     module.margin_loss = watched
