@@ -13,8 +13,10 @@ from drill.demo import TRAINING_S, kept_file, last_passing
 from drill.digits import CLASSES, TRAIN_SAMPLE, Settings, dataset
 from drill.errors import DrillError
 
-# The steps a speedrun's last split may train for, and what its progress bar calls accuracy.
-STEPS, ACCURACY = Settings().steps, "held-out"
+# How a speedrun's last split trains (drill digits' defaults), the steps it may train for, and
+# what its progress bar calls accuracy.
+SPEEDRUN = Settings()
+STEPS, ACCURACY = SPEEDRUN.steps, "held-out"
 
 
 @dataclass
@@ -89,7 +91,7 @@ def _share_right(guesses, digits):
 def train(learner, settings=Settings(), on_step=None, cancel=None, goal=None):
     """Train on the learner's file (a learner_file.LearnerFile) in the grader's child; the
     DigitsRun, or a DrillError saying why it did not finish. `on_step(step)` hears each step
-    as it ends; with `goal`, the training stops once a check of the held-out set reaches it."""
+    as it ends, then how many images are scored ({"scoring": n}); with `goal`, the training stops once a check of the held-out set reaches it."""
     from drill.grader.parent import Limits, run_task
     _, y_train, _, y_test = dataset()
     found = DigitsRun(settings, str(learner.path), y_train[::TRAIN_SAMPLE], y_test, goal=goal)
@@ -98,8 +100,8 @@ def train(learner, settings=Settings(), on_step=None, cancel=None, goal=None):
         data = event.get("data") if kind == "task" else None
         if isinstance(data, dict) and "step" in data:
             found.steps.append(data)
-            if on_step:
-                on_step(data)
+        if on_step and isinstance(data, dict) and ("step" in data or "scoring" in data):
+            on_step(data)
 
     args = {"settings": settings.to_dict(), "goal": goal,
             "sizes": [len(found.y_train), len(y_test)]}
@@ -143,4 +145,4 @@ def train_to_goal(content, goal, on_step=None, cancel=None):
     """A speedrun's last split: train a kept version as `drill digits` does by default, until
     the held-out accuracy reaches `goal`; the DigitsRun."""
     with kept_file(content, "digits") as kept:
-        return train(kept, on_step=on_step, cancel=cancel, goal=goal)
+        return train(kept, SPEEDRUN, on_step=on_step, cancel=cancel, goal=goal)

@@ -58,7 +58,7 @@ def test_the_run_draws_digits_guesses_confusion_and_loss_in_80_columns():
     assert max(len(line) for line in lines) <= 80
     said = " ".join(result.output.split())
     assert "Held-out digits and your network's guess under each" in said
-    assert "rows the digit, columns your network's guess" in said
+    assert "a row for each digit, a column for each guess of your network" in said
     assert "loss: the mean cross-entropy of each step's batch" in said
     assert "of the 355 held-out digits right" in said and "µs a Value" in said
     assert "✗" in said  # three tiny steps leave wrong guesses, each marked
@@ -151,3 +151,110 @@ def test_the_childs_reports_are_checked_before_they_are_drawn():
                 {**done, "guesses": "\x1b[2J"}, {"nodes": "many"}):
         with pytest.raises(Broken):
             Reports("t", "digits", ARGS).read(report(bad))
+
+
+# digits' [speedrun] table, as chunks/digits/chunk.toml holds it once the chunk is merged (the
+# chunk's suite, card and stub come from the branch that writes them); until then the tests
+# below grade a catalog of drill's chunks and a stand-in digits chunk with this table.
+SPEEDRUN_TABLE = '''
+[speedrun]
+suites = ["ops", "backward", "topo", "nn", "train", "full", "digits"]
+trained = "digits"
+goal = 0.9
+target = "45:00"
+cards = ["speedrun.md", "../full/card.md", "card.md"]
+'''
+STAND_IN_SUITE = '''
+from drill.grader.suitekit import need
+
+
+def test_the_file_has_a_classifier_and_fit_digits():
+    assert callable(need("classifier")) and callable(need("fit_digits"))
+'''
+
+
+@pytest.fixture
+def digits_catalog(tmp_path, monkeypatch):
+    """drill's chunks, and a digits chunk with the table above and a stand-in suite; `goal(g)`
+    rewrites the table's goal. A speedrun's last split trains for 4 steps of a tiny network."""
+    import drill.catalog
+    import drill.digits_run
+    import drill.paths
+    from drill.digits import Settings
+    from conftest import ROOT
+    root = tmp_path / "chunks"
+    root.mkdir()
+    for folder in (ROOT / "chunks").iterdir():
+        if (folder / "chunk.toml").is_file() and folder.name != "digits":
+            (root / folder.name).symlink_to(folder)
+    digits = root / "digits"
+    digits.mkdir()
+    (digits / "speedrun.md").symlink_to(ROOT / "chunks" / "digits" / "speedrun.md")
+    (digits / "card.md").write_text("# digits\n\nclassifier, softmax, cross_entropy, fit_digits.\n")
+    (digits / "test_digits.py").write_text(STAND_IN_SUITE)
+
+    def goal(value):
+        (digits / "chunk.toml").write_text(
+            'title = "Digits"\norder = 11\ntarget = "15:00"\nrequires = ["full"]\n'
+            + SPEEDRUN_TABLE.replace("goal = 0.9", f"goal = {value}"))
+    goal(0.9)
+    monkeypatch.setattr(drill.catalog, "chunks_dir", lambda: str(root))
+    monkeypatch.setattr(drill.paths, "chunks_dir", lambda: str(root))
+    monkeypatch.setattr(drill.digits_run, "SPEEDRUN",
+                        Settings(hidden=(4,), steps=4, batch=8, check_every=2))
+    return goal
+
+
+def test_the_digits_speedrun_is_the_library_then_digits_then_the_trained_split(digits_catalog):
+    from drill.catalog import get_chunk
+    run = get_chunk("digits").as_run("speedrun")
+    assert run.split_names() == ["ops", "backward", "topo", "nn", "train", "full", "digits",
+                                 "trained"]
+    assert (run.trained, run.goal, run.target_s) == ("digits", 0.9, 45 * 60)
+
+
+def test_a_digits_speedrun_ends_once_the_network_reads_the_goal_of_the_held_out_digits(
+        drill_home, digits_catalog):
+    start = drill("speedrun", "digits", "--no-watch", now="2026-11-26T09:00:00Z")
+    assert start.exit_code == 0, start.output
+    path = drill_home / "workspace" / "speedrun-digits.py"
+    assert "class Value" not in path.read_text() and "digits speedrun" in path.read_text()
+    path.write_text(LIBRARY)
+    assert drill("check", now="2026-11-26T09:10:00Z").exit_code == 1
+    path.write_text(REFERENCE.read_text())
+    short = drill("check", now="2026-11-26T09:30:00Z")  # 90 % is out of reach in 4 tiny steps
+    said = " ".join(short.output.split())
+    assert "The training did not finish the run: after 4 steps your network had" in said
+    assert "of the held-out digits right, not 90%. The run stays open" in said
+    digits_catalog(0.1)
+    done = drill("check", now="2026-11-26T09:40:00Z")
+    assert done.exit_code == 0, done.output
+    said = " ".join(done.output.split())
+    assert "Trained: your network got" in said and "of the held-out digits right at step 2 of 4" \
+        in said and "Final time 40:00: your first finished run" in said
+    runs = json.loads(drill("speedrun", "--history", "--json").output)
+    assert [(r["chunk"], r["outcome"]) for r in runs] == [("digits", "passed")]
+    assert runs[0]["splits"] == [["ops", 600.0], ["backward", 600.0], ["topo", 600.0],
+                                 ["nn", 600.0], ["train", 600.0], ["full", 1800.0],
+                                 ["digits", 1800.0], ["trained", 2400.0]]
+    history = drill("speedrun", "--history").output
+    assert "digits: 1 run, 1 finished, best 40:00" in history and "trained" in history
+
+
+def test_ctrl_c_shows_what_the_network_learned_so_far_and_exits_130():
+    import os
+    import signal
+    import subprocess
+    import time
+
+    from conftest import DRILL_EXE
+    proc = subprocess.Popen([DRILL_EXE, "digits", "--reference", "--hidden", "4", "--steps",
+                             "2000"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env={**os.environ, "COLUMNS": "80"})
+    time.sleep(6)  # training by now: the child started and fit_digits runs its steps
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=120)
+    assert proc.returncode == 130, err
+    said = " ".join(out.split())
+    assert "Held-out digits and your network's guess" in out and "Traceback" not in out + err
+    assert "of 2000, as you stopped it: the pictures show what it had learned by then" in said

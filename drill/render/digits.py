@@ -77,8 +77,7 @@ def digit_grid(run):
 
 def confusion_table(run):
     """rows: the digit; columns: the network's guess; the diagonal is what it got right."""
-    table = Table(title="held-out digits: rows the digit, columns your network's guess",
-                  title_justify="left", padding=(0, 1), box=None, header_style="bold")
+    table = Table(padding=(0, 1), box=None, header_style="bold")
     table.add_column("", justify="right", style="bold")
     for guess in range(10):
         table.add_column(str(guess), justify="right")
@@ -108,6 +107,8 @@ def digits_run(run):
     settings = run.settings
     out.print(digit_grid(run))
     out.print()
+    out.print(Text("The held-out digits: a row for each digit, a column for each guess of your "
+                   "network (the diagonal is what it got right):", style="bold"))
     out.print(confusion_table(run))
     if run.steps:
         out.print(loss_curve(run))

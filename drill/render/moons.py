@@ -9,8 +9,9 @@ from drill.render.common import err, out, plural
 
 class TrainingProgress:
     """A training's progress bar on stderr (drill moons, drill digits, a speedrun's last split):
-    step, loss, and the latest accuracy under the name `accuracy` (none when None); nothing
-    when not a terminal. A step that reports no accuracy keeps the last one shown."""
+    step, loss, and the latest accuracy under the name `accuracy` (none when None), then
+    "scoring" while drill digits scores the images; nothing when not a terminal. A step that
+    reports no accuracy keeps the last one shown."""
 
     def __init__(self, steps, accuracy="accuracy"):
         self.steps, self.accuracy, self.progress, self.task = steps, accuracy, None, None
@@ -20,13 +21,15 @@ class TrainingProgress:
             from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn,
                                        TimeRemainingColumn)
             said = f"  {self.accuracy} {{task.fields[accuracy]}}" if self.accuracy else ""
-            self.progress = Progress(TextColumn("training"), BarColumn(), MofNCompleteColumn(),
+            self.progress = Progress(TextColumn("{task.description}"), BarColumn(),
+                                     MofNCompleteColumn(),
                                      TextColumn("loss {task.fields[loss]}" + said),
                                      TimeRemainingColumn(), TextColumn("left · Ctrl-C stops",
                                                                        style="dim"),
                                      console=err, transient=True)
             self.progress.start()
-            self.task = self.progress.add_task("", total=self.steps, loss="-", accuracy="-")
+            self.task = self.progress.add_task("training", total=self.steps, loss="-",
+                                               accuracy="-")
         return self
 
     def __exit__(self, *exc):
@@ -34,7 +37,9 @@ class TrainingProgress:
             self.progress.stop()
 
     def __call__(self, step):
-        if self.progress:
+        if self.progress and "scoring" in step:  # drill digits, once trained: the images scored
+            self.progress.update(self.task, description="scoring")
+        elif self.progress:
             shown = {"accuracy": f"{step['accuracy']:.0%}"} if "accuracy" in step else {}
             self.progress.update(self.task, completed=step["step"], loss=f"{step['loss']:.3f}",
                                  **shown)
