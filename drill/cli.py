@@ -702,7 +702,7 @@ def moons(path, reference, points, hidden, steps, until_perfect, as_json):
 @click.option("--json", "as_json", is_flag=True,
               help="Print the accuracies, losses and seconds as JSON.")
 def digits(path, reference, hidden, steps, batch, as_json):
-    """Train your classifier on handwritten digits and show what it reads.
+    """Train your classifier on handwritten digits.
 
     Your classifier, softmax, cross_entropy and fit_digits on 1,442 8x8 images of the UCI
     handwritten digits, then its accuracy on 355 it never saw, a confusion matrix, some of

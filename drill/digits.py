@@ -10,8 +10,9 @@ package (drill/data/digits.csv.gz, 57 kB), so nothing is fetched at run time.
 The split is fixed and stratified, with no randomness to seed: of each digit's images, in the
 file's order, every fifth is held out (355 images), the other 1,442 train. The network sees grey
 levels divided by 32, so every input lies in 0..0.5: with 64 inputs and weights drawn from
--1..1, the first layer's tanh starts away from its flat ends, and learns several times faster
-than on 0..1 (benchmarks/digits_cost.py).
+-1..1, the first layer's tanh starts away from its flat ends (in a trial in plain floats, the
+default 80 steps read 92-95 % of the held-out digits over six seeds of the weights, against
+87-92 % with inputs in 0..1 at the learning rate that suited those best).
 """
 import csv
 import gzip
@@ -59,9 +60,9 @@ def dataset(path=FILE):
 class Settings:
     """One training of `drill digits`: classifier(64, hidden, 10), `steps` calls of fit_digits
     of one step each on `batch` images, with a learning rate that falls linearly from `lr` to a
-    tenth of it (as moons' fit does), the batches drawn from `seed`. A speedrun's last split
-    trains the same way, checking the held-out accuracy every `check_every` steps, and stops
-    once it reaches `goal`."""
+    tenth of it (as moons' fit does), the batches drawn from `seed` onwards. A speedrun's last
+    split trains the same way, checking the held-out accuracy every `check_every` steps, and
+    stops once it reaches the run's goal."""
     hidden: tuple = (16,)
     steps: int = 80
     batch: int = 32

@@ -57,7 +57,8 @@ def test_the_run_draws_digits_guesses_confusion_and_loss_in_80_columns():
     lines = result.output.splitlines()
     assert max(len(line) for line in lines) <= 80
     said = " ".join(result.output.split())
-    assert "Held-out digits and your network's guess under each" in said
+    assert "Held-out digits, your network's guess under each (✗: wrong, then the right one):" \
+        in lines
     assert "a row for each digit, a column for each guess of your network" in said
     assert "loss: the mean cross-entropy of each step's batch" in said
     assert "of the 355 held-out digits right" in said and "µs a Value" in said
@@ -256,5 +257,20 @@ def test_ctrl_c_shows_what_the_network_learned_so_far_and_exits_130():
     out, err = proc.communicate(timeout=120)
     assert proc.returncode == 130, err
     said = " ".join(out.split())
-    assert "Held-out digits and your network's guess" in out and "Traceback" not in out + err
+    assert "Held-out digits, your network's guess under each" in out and "Traceback" not in out + err
     assert "of 2000, as you stopped it: the pictures show what it had learned by then" in said
+
+
+def test_logits_that_are_not_numbers_are_told_and_their_text_escaped(tmp_path):
+    path = tmp_path / "mine.py"
+    path.write_text(REFERENCE.read_text() + '''
+
+class Forged:
+    data = "\\x1b[2Jseven"
+
+
+classifier.__call__ = lambda self, x: [Forged()] * 10
+''')
+    result = drill("digits", "--file", str(path), *TINY)
+    assert result.exit_code == 1 and "a logit's .data should be a plain number" in result.output
+    assert "\x1b" not in result.output and "Traceback" not in result.output

@@ -64,8 +64,8 @@ def digit_grid(run):
     from drill.digits import images, split
     _, test = split(images())
     colour, across = in_colour(), max(1, min(8, (min(out.width, 80) + 2) // CELL))
-    picked, lines = shown(run), [Text("Held-out digits and your network's guess under each "
-                                      "(✗ a wrong one, then the right digit):", style="bold")]
+    picked, lines = shown(run), [Text("Held-out digits, your network's guess under each (✗: "
+                                      "wrong, then the right one):", style="bold")]
     for start in range(0, len(picked), across):
         row = picked[start:start + across]
         drawn = [digit_lines(test[i][0], colour) for i in row]
