@@ -643,6 +643,34 @@ def _sizes(ctx, param, text):
     return sizes
 
 
+def _trained(path, reference, as_json, steps, draw, train, accuracy="accuracy"):
+    """What drill moons and drill digits share: the file (--file, --reference or the last that
+    passed, never two), `train(learner, on_step=, cancel=)` run with a progress bar (its
+    `accuracy` as TrainingProgress takes it) where the first Ctrl-C stops the training, then
+    the run as JSON or drawn by `draw`; the run."""
+    from drill import render
+    from drill.demo import Stop, first_interrupt_stops
+    from drill.errors import DrillError
+    from drill.learner_file import read
+    if path and reference:
+        raise DrillError("--file and --reference each name the file to train with: pick one")
+    learner = read(path) if path else None
+    notes = learner.notes if learner else ""
+    if not as_json:
+        render.file_notes(notes)
+    try:
+        with render.TrainingProgress(None if as_json else steps, accuracy) as progress, \
+                first_interrupt_stops(Stop()) as stop:
+            run = train(learner, on_step=progress, cancel=stop)
+    except KeyboardInterrupt:
+        raise DrillError("stopped: the training was interrupted", exit_code=130) from None
+    if as_json:
+        render.json_out({**run.to_dict(), "notes": notes})
+    else:
+        draw(run)
+    return run
+
+
 @cli.command()
 @click.option("--file", "path", type=click.Path(dir_okay=False),
               help="Train with this file (default: your last file that passed moons).")
@@ -664,28 +692,12 @@ def moons(path, reference, points, hidden, steps, until_perfect, as_json):
     curves. Ctrl-C stops the training and draws what it learned so far (a second Ctrl-C
     quits at once)."""
     from drill import render
-    from drill.demo import Stop, first_interrupt_stops, run_demo
-    from drill.errors import DrillError
+    from drill.demo import run_demo
     from drill.moons import Demo
-    from drill.learner_file import read
-    if path and reference:
-        raise DrillError("--file and --reference each name the file to train with: pick one")
     demo = Demo(points=points, hidden=hidden, steps=steps)
-    learner = read(path) if path else None
-    notes = learner.notes if learner else ""
-    if not as_json:
-        render.file_notes(notes)
-    try:
-        with render.TrainingProgress(None if as_json else steps) as progress, \
-                first_interrupt_stops(Stop()) as stop:
-            run = run_demo(demo, learner, reference, on_step=progress, cancel=stop,
-                           until=1.0 if until_perfect else None)
-    except KeyboardInterrupt:
-        raise DrillError("stopped: the training was interrupted", exit_code=130) from None
-    if as_json:
-        render.json_out({**run.to_dict(), "notes": notes})
-    else:
-        render.moons_run(run)
+    until = 1.0 if until_perfect else None
+    run = _trained(path, reference, as_json, steps, render.moons_run,
+                   lambda learner, **o: run_demo(demo, learner, reference, until=until, **o))
     sys.exit(130 if run.stopped else 0 if run.separated else 1)
 
 
@@ -709,28 +721,12 @@ def digits(path, reference, hidden, steps, batch, as_json):
     those digits with its guesses, and the loss curve. Ctrl-C stops the training and shows
     what it learned so far (a second Ctrl-C quits at once)."""
     from drill import render
-    from drill.demo import Stop, first_interrupt_stops
     from drill.digits import Settings
     from drill.digits_run import run_digits
-    from drill.errors import DrillError
-    from drill.learner_file import read
-    if path and reference:
-        raise DrillError("--file and --reference each name the file to train with: pick one")
     settings = Settings(hidden=hidden, steps=steps, batch=batch)
-    learner = read(path) if path else None
-    notes = learner.notes if learner else ""
-    if not as_json:
-        render.file_notes(notes)
-    try:
-        with render.TrainingProgress(None if as_json else steps, accuracy=None) as progress, \
-                first_interrupt_stops(Stop()) as stop:
-            run = run_digits(settings, learner, reference, on_step=progress, cancel=stop)
-    except KeyboardInterrupt:
-        raise DrillError("stopped: the training was interrupted", exit_code=130) from None
-    if as_json:
-        render.json_out({**run.to_dict(), "notes": notes})
-    else:
-        render.digits_run(run)
+    run = _trained(path, reference, as_json, steps, render.digits_run,
+                   lambda learner, **o: run_digits(settings, learner, reference, **o),
+                   accuracy=None)
     sys.exit(130 if run.stopped else 0)
 
 

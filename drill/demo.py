@@ -21,8 +21,21 @@ GRID = (76, 20)
 TRAINING_S = 900.0
 
 
+class Paced:
+    """What a training's steps cost the scalar engine: for a run with `steps` (those it ran),
+    `seconds` (all of them) and `nodes` (Values in one step's graph)."""
+
+    @property
+    def step_s(self):
+        return self.seconds / len(self.steps) if self.steps else None
+
+    @property
+    def node_us(self):
+        return self.step_s / self.nodes * 1e6 if self.steps and self.nodes else None
+
+
 @dataclass
-class DemoRun:
+class DemoRun(Paced):
     demo: Demo
     file: str
     steps: list = field(default_factory=list)  # [{step, loss, accuracy, seconds}]
@@ -38,14 +51,6 @@ class DemoRun:
     stopped: bool = False  # stopped when asked (Ctrl-C): the pictures are of what it learned so far
     goal: float = 1.0  # the accuracy a speedrun's last split asks for: every point right
     judged_on = "of the points"  # what the accuracy is the share of, in words
-
-    @property
-    def step_s(self):
-        return self.seconds / len(self.steps) if self.steps else None
-
-    @property
-    def node_us(self):
-        return self.step_s / self.nodes * 1e6 if self.steps and self.nodes else None
 
     @property
     def separated(self):

@@ -9,10 +9,14 @@ itself. The speedrun of digits ends here too: `train_to_goal` (drill.attempt.tra
 """
 from dataclasses import dataclass, field
 
-from drill.demo import TRAINING_S, kept_file, last_passing
+from drill.demo import TRAINING_S, Paced, kept_file, last_passing
 from drill.digits import CLASSES, TRAIN_SAMPLE, Settings, dataset
 from drill.errors import DrillError
 
+# The longest the parent waits between two reports of the child before it stops the run (the
+# grader's import limit, which a task's reports keep renewing): a step on a loaded machine, or
+# a slow engine, may take several seconds, and 100 images scored about as long.
+QUIET_S = 60.0
 # How a speedrun's last split trains (drill digits' defaults), the steps it may train for, and
 # what its progress bar calls accuracy.
 SPEEDRUN = Settings()
@@ -20,7 +24,7 @@ STEPS, ACCURACY = SPEEDRUN.steps, "held-out"
 
 
 @dataclass
-class DigitsRun:
+class DigitsRun(Paced):
     settings: Settings
     file: str
     y_train: list  # the digits of the training images scored (TRAIN_SAMPLE), from drill's copy
@@ -60,14 +64,6 @@ class DigitsRun:
         return rows
 
     @property
-    def step_s(self):
-        return self.seconds / len(self.steps) if self.steps else None
-
-    @property
-    def node_us(self):
-        return self.step_s / self.nodes * 1e6 if self.steps and self.nodes else None
-
-    @property
     def example_ms(self):
         """What one image of a batch costs a step (forward and backward), in milliseconds."""
         return self.step_s / self.settings.batch * 1000 if self.steps else None
@@ -91,7 +87,8 @@ def _share_right(guesses, digits):
 def train(learner, settings=Settings(), on_step=None, cancel=None, goal=None):
     """Train on the learner's file (a learner_file.LearnerFile) in the grader's child; the
     DigitsRun, or a DrillError saying why it did not finish. `on_step(step)` hears each step
-    as it ends, then how many images are scored ({"scoring": n}); with `goal`, the training stops once a check of the held-out set reaches it."""
+    as it ends, then how many images are scored ({"scoring": n}); with `goal`, the training
+    stops once a check of the held-out set reaches it."""
     from drill.grader.parent import Limits, run_task
     _, y_train, _, y_test = dataset()
     found = DigitsRun(settings, str(learner.path), y_train[::TRAIN_SAMPLE], y_test, goal=goal)
@@ -106,7 +103,7 @@ def train(learner, settings=Settings(), on_step=None, cancel=None, goal=None):
     args = {"settings": settings.to_dict(), "goal": goal,
             "sizes": [len(found.y_train), len(y_test)]}
     done = run_task("digits", learner, args, on_event=heard, cancel=cancel,
-                    limits=Limits(run_s=TRAINING_S + 30, test_s=TRAINING_S))
+                    limits=Limits(run_s=TRAINING_S + 30, test_s=TRAINING_S, import_s=QUIET_S))
     if done.problem:
         raise DrillError(done.problem, exit_code=1)
     for event in done.events:

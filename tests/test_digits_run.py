@@ -257,7 +257,8 @@ def test_ctrl_c_shows_what_the_network_learned_so_far_and_exits_130():
     out, err = proc.communicate(timeout=120)
     assert proc.returncode == 130, err
     said = " ".join(out.split())
-    assert "Held-out digits, your network's guess under each" in out and "Traceback" not in out + err
+    assert "Held-out digits, your network's guess under each" in out
+    assert "Traceback" not in out + err
     assert "of 2000, as you stopped it: the pictures show what it had learned by then" in said
 
 

@@ -26,10 +26,10 @@ from drill.render.watch import LivePanel, watch_end, watch_panel
 __all__ = [
     "CheckProgress", "LivePanel", "TrainingProgress", "abandoned", "attempt_line", "backup_list",
     "backup_made", "card", "check_result", "chunk_list", "code", "diff", "digits_run",
-    "drawn_on_pass", "draws_graded", "error", "expression_graph", "file_notes", "graph_picture", "hint", "history",
-    "hunt_found", "imported", "json_out", "moons_run", "next_step", "not_recorded", "note", "out",
-    "protections", "reference_parts", "restarted", "restored", "resume_question", "review_line",
-    "run_summary", "sandbox_off", "settings", "since_last", "speedrun_history", "started", "stats",
-    "still_open_question", "today", "trained_split", "versions", "watch_end", "watch_panel",
-    "wrote",
+    "drawn_on_pass", "draws_graded", "error", "expression_graph", "file_notes", "graph_picture",
+    "hint", "history", "hunt_found", "imported", "json_out", "moons_run", "next_step",
+    "not_recorded", "note", "out", "protections", "reference_parts", "restarted", "restored",
+    "resume_question", "review_line", "run_summary", "sandbox_off", "settings", "since_last",
+    "speedrun_history", "started", "stats", "still_open_question", "today", "trained_split",
+    "versions", "watch_end", "watch_panel", "wrote",
 ]

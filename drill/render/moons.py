@@ -48,6 +48,7 @@ class TrainingProgress:
 def plotted(build):
     """A plotext figure as rich Text, as wide as the terminal (at most 80 columns)."""
     import plotext as plt
+    plt.main()  # the whole figure, not the subplot an earlier picture (the curves) addressed
     plt.clf()
     plt.theme("clear" if out.no_color or not out.is_terminal else "pro")
     build(plt, min(out.width, 80))
