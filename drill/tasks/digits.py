@@ -5,11 +5,11 @@ learning rate of its own), so the parent hears every step and can stop the train
 two; the first step's cross-entropies are counted, so the parent can say what one Value costs.
 Python's cycle collector is held off during a step and run after it: a step builds about
 100,000 Values, each in a reference cycle with its `_backward`, and the collector's passes over
-them while they are built would cost three times the step itself (benchmarks/digits_cost.py).
-Once trained, the task reads the network's guess for every held-out image, and for every
-TRAIN_SAMPLE-th training image (as many), with the model itself: an image costs about as much to
-score as to train on, so scoring all 1,442 would cost more than a quarter of the training. The
-parent works out the accuracies from those guesses and the labels it reads itself.
+them while they are built would make the step about five times slower
+(benchmarks/digits_cost.py). Once trained, the task reads the network's guess for every
+held-out image, and for every TRAIN_SAMPLE-th training image (as many), with the model itself:
+scoring an image costs about half of training on it, so scoring all 1,442 would add a third to
+the run. The parent works out the accuracies from those guesses and the labels it reads itself.
 """
 import gc
 import random
