@@ -22,6 +22,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import types
 from pathlib import Path
 
 from rich.console import Console
@@ -30,9 +31,10 @@ from rich.table import Table
 from drill.digits import Settings, dataset
 from drill.tasks.moons import count_nodes
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "reference"))
-import micrograd  # noqa: E402  (the reference, as a learner's file would be)
+from drill.digits_run import reference_source
+
+micrograd = types.ModuleType("micrograd")  # the reference digits file, as a learner's would be
+exec(compile(reference_source(), "micrograd.py", "exec"), micrograd.__dict__)
 
 DRILL = str(Path(sys.executable).with_name("drill"))
 
@@ -123,7 +125,7 @@ def command_s(*args):
 
 def to_goal():
     """The digits speedrun's last split on the reference: training seconds, steps."""
-    from drill.digits_run import reference_source, train_to_goal
+    from drill.digits_run import train_to_goal
     with tempfile.TemporaryDirectory() as home:
         os.environ["DRILL_HOME"] = home
         run = train_to_goal(reference_source(), 0.9)

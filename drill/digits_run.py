@@ -118,10 +118,9 @@ def train(learner, settings=Settings(), on_step=None, cancel=None, goal=None):
 
 
 def reference_source():
-    """drill's own digits file, as text: for now the reference's micrograd.py, which holds
-    digits' functions as well. The one place that says where digits' reference is."""
-    from drill.paths import reference_file
-    return reference_file().read_text(encoding="utf-8")
+    """drill's own digits file, as text: the lecture's library with what digits adds."""
+    from drill.stub import reference_for
+    return reference_for("digits")
 
 
 def run_digits(settings, learner=None, reference=False, **options):

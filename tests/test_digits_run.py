@@ -7,10 +7,13 @@ import pytest
 from drill.digits import SCALE, dataset, images, split
 from drill.grader.reports import Broken, Reports
 
+from drill.stub import reference_for
+
 from conftest import REFERENCE, drill
 
 TINY = ["--hidden", "4", "--steps", "3", "--batch", "8"]
-LIBRARY = REFERENCE.read_text()[:REFERENCE.read_text().index("class classifier")]
+LIBRARY = REFERENCE.read_text()  # the lecture's library: full passes, digits does not
+DIGITS = reference_for("digits")
 
 
 def test_the_digits_are_the_1797_uci_images_with_their_labels():
@@ -93,7 +96,7 @@ def test_without_a_passing_file_it_says_how_to_get_one():
 
 def test_file_and_reference_together_is_a_usage_error(tmp_path):
     path = tmp_path / "mine.py"
-    path.write_text(REFERENCE.read_text())
+    path.write_text(DIGITS)
     result = drill("digits", "--file", str(path), "--reference")
     assert result.exit_code == 2 and "pick one" in result.output
 
@@ -101,7 +104,7 @@ def test_file_and_reference_together_is_a_usage_error(tmp_path):
 @pytest.mark.parametrize("missing", ["classifier", "fit_digits"])
 def test_a_file_without_the_classifier_or_its_loop_is_one_line(tmp_path, missing):
     path = tmp_path / "mine.py"
-    source = REFERENCE.read_text()
+    source = DIGITS
     path.write_text(source.replace(f"def {missing}(", "def renamed(")
                     .replace(f"class {missing}(", "class renamed("))
     result = drill("digits", "--file", str(path), *TINY)
@@ -111,8 +114,8 @@ def test_a_file_without_the_classifier_or_its_loop_is_one_line(tmp_path, missing
 
 def test_a_classifier_with_the_wrong_number_of_logits_is_told(tmp_path):
     path = tmp_path / "mine.py"
-    path.write_text(REFERENCE.read_text().replace(
-        "sz = [nin] + hidden + [nclasses]", "sz = [nin] + hidden + [nclasses - 1]"))
+    path.write_text(DIGITS.replace(
+        "hidden)[-1], nclasses,", "hidden)[-1], nclasses - 1,"))
     result = drill("digits", "--file", str(path), *TINY)
     assert result.exit_code == 1 and "classifier(64, [4], 10)(X[0]) should give 10 logits, one a " \
         "digit, but it gave 9" in result.output and "Traceback" not in result.output
@@ -120,7 +123,7 @@ def test_a_classifier_with_the_wrong_number_of_logits_is_told(tmp_path):
 
 def test_a_file_that_breaks_in_fit_digits_is_one_line(tmp_path):
     path = tmp_path / "mine.py"
-    path.write_text(REFERENCE.read_text().replace("    losses = []\n",
+    path.write_text(DIGITS.replace("    losses = []\n",
                                                   "    losses = []\n    1 / 0\n"))
     result = drill("digits", "--file", str(path), *TINY)
     assert result.exit_code == 1 and "ZeroDivisionError" in result.output
@@ -154,30 +157,10 @@ def test_the_childs_reports_are_checked_before_they_are_drawn():
             Reports("t", "digits", ARGS).read(report(bad))
 
 
-# digits' [speedrun] table, as chunks/digits/chunk.toml holds it once the chunk is merged (the
-# chunk's suite, card and stub come from the branch that writes them); until then the tests
-# below grade a catalog of drill's chunks and a stand-in digits chunk with this table.
-SPEEDRUN_TABLE = '''
-[speedrun]
-suites = ["ops", "backward", "topo", "nn", "train", "full", "digits"]
-trained = "digits"
-goal = 0.9
-target = "45:00"
-cards = ["speedrun.md", "../full/card.md", "card.md"]
-'''
-STAND_IN_SUITE = '''
-from drill.grader.suitekit import need
-
-
-def test_the_file_has_a_classifier_and_fit_digits():
-    assert callable(need("classifier")) and callable(need("fit_digits"))
-'''
-
-
 @pytest.fixture
 def digits_catalog(tmp_path, monkeypatch):
-    """drill's chunks, and a digits chunk with the table above and a stand-in suite; `goal(g)`
-    rewrites the table's goal. A speedrun's last split trains for 4 steps of a tiny network."""
+    """drill's chunks as they are, but for digits' chunk.toml, whose speedrun goal `goal(g)`
+    rewrites; a speedrun's last split trains for 4 steps of a tiny network."""
     import drill.catalog
     import drill.digits_run
     import drill.paths
@@ -186,18 +169,18 @@ def digits_catalog(tmp_path, monkeypatch):
     root = tmp_path / "chunks"
     root.mkdir()
     for folder in (ROOT / "chunks").iterdir():
-        if (folder / "chunk.toml").is_file() and folder.name != "digits":
+        if folder.name != "digits":
             (root / folder.name).symlink_to(folder)
     digits = root / "digits"
     digits.mkdir()
-    (digits / "speedrun.md").symlink_to(ROOT / "chunks" / "digits" / "speedrun.md")
-    (digits / "card.md").write_text("# digits\n\nclassifier, softmax, cross_entropy, fit_digits.\n")
-    (digits / "test_digits.py").write_text(STAND_IN_SUITE)
+    for item in (ROOT / "chunks" / "digits").iterdir():
+        if item.name != "chunk.toml":
+            (digits / item.name).symlink_to(item)
+    table = (ROOT / "chunks" / "digits" / "chunk.toml").read_text()
+    assert "goal = 0.9\n" in table
 
     def goal(value):
-        (digits / "chunk.toml").write_text(
-            'title = "Digits"\norder = 11\ntarget = "15:00"\nrequires = ["full"]\n'
-            + SPEEDRUN_TABLE.replace("goal = 0.9", f"goal = {value}"))
+        (digits / "chunk.toml").write_text(table.replace("goal = 0.9\n", f"goal = {value}\n"))
     goal(0.9)
     monkeypatch.setattr(drill.catalog, "chunks_dir", lambda: str(root))
     monkeypatch.setattr(drill.paths, "chunks_dir", lambda: str(root))
@@ -222,7 +205,7 @@ def test_a_digits_speedrun_ends_once_the_network_reads_the_goal_of_the_held_out_
     assert "class Value" not in path.read_text() and "digits speedrun" in path.read_text()
     path.write_text(LIBRARY)
     assert drill("check", now="2026-11-26T09:10:00Z").exit_code == 1
-    path.write_text(REFERENCE.read_text())
+    path.write_text(DIGITS)
     short = drill("check", now="2026-11-26T09:30:00Z")  # 90 % is out of reach in 4 tiny steps
     said = " ".join(short.output.split())
     assert "The training did not finish the run: after 4 steps your network had" in said
@@ -264,13 +247,25 @@ def test_ctrl_c_shows_what_the_network_learned_so_far_and_exits_130():
 
 def test_logits_that_are_not_numbers_are_told_and_their_text_escaped(tmp_path):
     path = tmp_path / "mine.py"
-    path.write_text(REFERENCE.read_text() + '''
+    path.write_text(DIGITS + '''
 
 class Forged:
     data = "\\x1b[2Jseven"
 
 
-classifier.__call__ = lambda self, x: [Forged()] * 10
+class ForgedModel:
+    def __init__(self, model):
+        self.model = model
+
+    def __call__(self, x):
+        return [Forged()] * 10
+
+    def parameters(self):
+        return self.model.parameters()
+
+
+made = classifier
+classifier = lambda nin, hidden, nclasses: ForgedModel(made(nin, hidden, nclasses))
 ''')
     result = drill("digits", "--file", str(path), *TINY)
     assert result.exit_code == 1 and "a logit's .data should be a plain number" in result.output
