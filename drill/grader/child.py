@@ -272,9 +272,11 @@ class Collector:
 def main():
     """`python -I -m drill.grader.child`: a cold child, or one started ahead of need (the config waits
     on stdin until a save comes)."""
+    from drill.grader.cgroup import join
     from drill.grader.sandbox import enter_namespaces
-    enter_namespaces()
     config = json.loads(next(lines(0), b""))  # nothing follows until the child has collected
+    join(config["cgroup"])  # a runner started ahead of its run joins the run's group now
+    enter_namespaces()
     config["claims_fd"] = os.dup(0)  # the claims follow the config; the learner's stdin is empty
     null = os.open(os.devnull, os.O_RDONLY)
     os.dup2(null, 0)

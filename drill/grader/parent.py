@@ -166,6 +166,8 @@ def run_at_once(learner, limits, on_event, launcher, cancel, profile, suites, li
     `listing` is drill's own list of the suites' tests (collection.Listing), the only tests a
     child may report."""
     runs, queue = [], TestQueue(children(suites))
+    if hasattr(launcher, "expect"):
+        launcher.expect(queue.runs)
 
     def one():
         run = ChildRun(learner, limits, on_event, launcher, suites=suites, profile=profile,
@@ -371,6 +373,39 @@ class ColdStart:
 
     def launch(self, config, limits):
         return send_config(start_runner(limits, config["cgroup"]), config)
+
+
+class StartedAhead:
+    """Cold runners started before drill does its own work (its imports, the catalog, the
+    learner's file): Python, pytest and hypothesis load in them meanwhile, on another core. A
+    run takes one (it joins the run's cgroup once its config comes); a run with none left, or
+    with other limits, starts cold."""
+
+    def __init__(self, count, limits=Limits()):
+        self.limits, self.lock = limits, threading.Lock()
+        self.spares = [start_runner(limits) for _ in range(count)]
+
+    def expect(self, runs):
+        """Start runners for up to `runs` runs at once, counting those started already."""
+        with self.lock:
+            self.spares += [start_runner(self.limits) for _ in range(runs - len(self.spares))]
+
+    def launch(self, config, limits):
+        with self.lock:
+            spare = self.spares.pop() if self.spares and limits == self.limits else None
+        if spare is None:
+            return ColdStart().launch(config, limits)
+        return send_config(spare, config)
+
+    def close(self):
+        """End the runners no run took."""
+        with self.lock:
+            spares, self.spares = self.spares, []
+        for spare in spares:
+            spare.proc.kill()
+            spare.proc.wait()
+            for pipe in (spare.output, spare.results, spare.proc.stdin):
+                pipe.close()
 
 
 class Cancel:
