@@ -209,14 +209,15 @@ def next_hint(store, chunk, attempt, failure=None):
     return len(so_far), chunk.hints[number - 1]
 
 
-def grade_open(store, chunk_name=None, on_event=None):
+def grade_open(store, chunk_name=None, on_event=None, launcher=None):
     """Grade the open attempt's file (thorough), keep the version, and end the attempt if it
     passes (in a read-only home, grade and keep nothing). Returns (attempt, result)."""
     attempt = require_open(store, chunk_name)
     learner = read(attempt.file)
     if learner.problem:
         raise DrillError(learner.problem)
-    result = grade(chunk_of(attempt), learner, "thorough", attempt.seed, on_event=on_event)
+    result = grade(chunk_of(attempt), learner, "thorough", attempt.seed, on_event=on_event,
+                   launcher=launcher)
     if not store.read_only:
         record(store, attempt, learner.source, result, now())
     return store.attempt(attempt.id), result

@@ -128,6 +128,12 @@ def check(chunk, path, as_json, quick, op):
     The open attempt ends when it passes; a file graded with --file is not recorded. Exit
     status: 0 when every test passes, 1 when any does not, 2 for usage errors.
     """
+    from drill.grader.resident import home_grader
+    with home_grader(ahead=1) as launcher:  # first: a cold child loads while drill does its work
+        _check(chunk, path, as_json, quick, op, launcher)
+
+
+def _check(chunk, path, as_json, quick, op, launcher):
     from drill import render
     from drill.errors import DrillError
     from drill.paths import home, read_only
@@ -149,7 +155,8 @@ def check(chunk, path, as_json, quick, op):
             if not as_json:
                 render.draws_graded(target, path, found=not op)
         result = _graded(target.name, as_json, lambda progress: grade(
-            target, learner, "quick" if quick else "thorough", on_event=progress))
+            target, learner, "quick" if quick else "thorough", on_event=progress,
+            launcher=launcher))
         attempt = None
     else:
         from drill.attempt import grade_open
@@ -158,7 +165,8 @@ def check(chunk, path, as_json, quick, op):
             raise DrillError("a check that is recorded is always thorough; --quick goes with --file")
         store = open_store()
         attempt, result = _graded(chunk or "the open attempt", as_json,
-                                  lambda progress: grade_open(store, chunk, on_event=progress))
+                                  lambda progress: grade_open(store, chunk, on_event=progress,
+                                                              launcher=launcher))
         from drill.catalog import get_chunk
         target = get_chunk(attempt.chunk)
     if as_json:

@@ -1,6 +1,7 @@
 """Every test runs with its own DRILL_HOME and a fixed clock: the real home folder is never touched."""
 import os
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -23,6 +24,7 @@ def drill_home(tmp_path, monkeypatch):
     home = tmp_path / "home"
     monkeypatch.setenv("DRILL_HOME", str(home))
     monkeypatch.setenv("DRILL_NOW", "2026-11-26T09:00:00+00:00")
+    monkeypatch.setenv("DRILL_GRADER_IDLE", "0")  # no grader left behind unless a test wants one
     return home
 
 
@@ -61,6 +63,77 @@ def warm_grader():
     with ForkServer() as server:
         WARM["server"] = server
         yield server
+
+
+PATHS = ["cold", "warm", "reused"]  # the ways a grading's child starts: every sandbox test tries each
+
+
+@pytest.fixture(scope="session", autouse=True)
+def resident_grader(tmp_path_factory):
+    """The grader `drill check` leaves behind, for the home of its own it is started in (on
+    first use) and for the whole run; stopped at the end."""
+    yield
+    if RESIDENT:
+        RESIDENT["stop"]()
+
+
+RESIDENT = {}
+
+
+def launcher(path):
+    """What starts the child on the grading path `path` (PATHS): a cold child (drill check with
+    no grader up), watch mode's warm grader, or a connection to the grader drill check leaves
+    behind (reused)."""
+    from drill.grader.parent import ColdStart
+    if path == "cold":
+        return ColdStart()
+    if path == "warm":
+        return WARM["server"]
+    if not RESIDENT:
+        RESIDENT.update(start_resident(Path(tempfile.mkdtemp(prefix="drill-resident-")), 3600))
+    return RESIDENT["connect"]()
+
+
+def start_resident(home, idle_s, wait_s=60):
+    """Leave a grader behind for `home` (idle timeout `idle_s`) and wait until it answers; a
+    dict of `pid`, `address`, `connect()` (a resident.Resident) and `stop()`."""
+    import signal
+    import time
+
+    from drill.grader import resident
+    saved = {k: os.environ.get(k) for k in ("DRILL_HOME", "DRILL_GRADER_IDLE")}
+    os.environ.update(DRILL_HOME=str(home), DRILL_GRADER_IDLE=str(idle_s))
+    try:
+        address = resident.address()
+        resident.leave_behind()
+        until = time.monotonic() + wait_s
+        while True:
+            found = resident.reused()
+            if found is not None:
+                found.close()
+                break
+            assert time.monotonic() < until, "the grader left behind never answered"
+            time.sleep(0.05)
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+    pid = int(address.with_suffix(".lock").read_text())
+
+    def connect():
+        import socket
+        sock = socket.socket(socket.AF_UNIX)
+        resident._at(address, sock.connect)
+        return resident.Resident(sock)
+
+    def stop():
+        try:
+            os.kill(pid, signal.SIGTERM)
+        except ProcessLookupError:
+            pass
+    return {"pid": pid, "address": address, "connect": connect, "stop": stop}
 
 
 def verdict(chunk, path, profile="quick", **kwargs):

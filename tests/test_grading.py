@@ -5,19 +5,20 @@ from pathlib import Path
 
 import pytest
 
-from drill.grader.parent import ColdStart, Limits
+from drill.grader.parent import Limits
 from drill.learner_file import read
 
-from conftest import CHUNKS, REFERENCE, failures, leftovers, verdict
+from conftest import CHUNKS, PATHS, REFERENCE, failures, launcher, leftovers, verdict
 
 HOSTILE = Path(__file__).parent / "hostile"
 FAST = Limits(run_s=20, test_s=2, import_s=2)
 
 
-@pytest.fixture(params=["warm", "cold"])
-def started(request, warm_grader):
-    """How the child starts: forked by the warm grader (watch mode), or cold (drill check)."""
-    return warm_grader if request.param == "warm" else ColdStart()
+@pytest.fixture(params=PATHS)
+def started(request):
+    """How the child starts: cold (drill check), forked by watch mode's warm grader, or by the
+    grader drill check leaves behind."""
+    return launcher(request.param)
 
 
 def write(tmp_path, text, name="mine.py"):

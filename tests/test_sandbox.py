@@ -16,7 +16,7 @@ from drill.grader.results import STORED
 from drill.learner_file import read
 from drill.store import open_store
 
-from conftest import CHUNKS, REFERENCE, drill, failures, leftovers, verdict
+from conftest import CHUNKS, PATHS, REFERENCE, drill, failures, launcher, leftovers, verdict
 
 HOSTILE = Path(__file__).parent / "hostile"
 FAST = Limits(run_s=20, test_s=2, import_s=2)
@@ -71,15 +71,14 @@ def install():
 
 
 @pytest.mark.skipif(not CONFINED, reason="the attacks are tried only inside a full sandbox")
-@pytest.mark.parametrize("launcher", ["warm", "cold"])
+@pytest.mark.parametrize("grading", PATHS)
 @pytest.mark.parametrize("name, reason", ATTACKS)
-def test_an_attack_fails_with_its_reason_and_leaves_everything_as_it_was(name, reason, launcher,
-                                                                         learner, warm_grader):
+def test_an_attack_fails_with_its_reason_and_leaves_everything_as_it_was(name, reason, grading, learner):
     data, drill_files = fingerprint(learner / "drill.sqlite3", learner / "config.toml",
                                     learner / "workspace"), install()
     begun = time.monotonic()
     result = verdict("ops", HOSTILE / f"{name}.py", limits=FAST,
-                     launcher=warm_grader if launcher == "warm" else ColdStart())
+                     launcher=launcher(grading))
     assert time.monotonic() - begun < FAST.run_s + 2
     assert not result.passed and result.tests
     assert reason in result.problem
@@ -108,8 +107,9 @@ def test_numbers_are_read_through_floats_own_methods():
             suitekit.number(wrong, "x")
 
 
-def test_lying_numbers_do_not_pass():
-    result = verdict("ops", HOSTILE / "lying_float.py", limits=FAST)
+@pytest.mark.parametrize("grading", PATHS)
+def test_lying_numbers_do_not_pass(grading):
+    result = verdict("ops", HOSTILE / "lying_float.py", limits=FAST, launcher=launcher(grading))
     assert not any(t.status == "pass" for t in result.tests if "test_add" in t.name)
     assert any("plain number" in t.message for t in result.tests)
 
@@ -207,14 +207,15 @@ def test_forced_off_drill_still_grades_and_says_what_is_off(monkeypatch, tmp_pat
 
 
 @pytest.mark.skipif(not CONFINED, reason="the attacks are tried only inside a full sandbox")
-def test_after_every_attack_an_empty_file_still_fails_every_chunk(tmp_path):
+@pytest.mark.parametrize("grading", PATHS)
+def test_after_every_attack_an_empty_file_still_fails_every_chunk(tmp_path, grading):
     from drill.attempt import grade
     from drill.errors import DrillError
     empty = tmp_path / "empty.py"
     empty.write_text("")
     for chunk in CHUNKS.values():
         try:
-            result = grade(chunk, read(empty), "quick", limits=FAST)
+            result = grade(chunk, read(empty), "quick", limits=FAST, launcher=launcher(grading))
         except DrillError:  # a worksheet's: an empty file is not one at all
             assert chunk.kind == "worksheet"
             continue
@@ -340,21 +341,21 @@ def after_the_attack(learner, result, begun, reason):
 
 
 @pytest.mark.skipif(not CONFINED, reason="the attacks are tried only inside a full sandbox")
-@pytest.mark.parametrize("launcher", ["warm", "cold"])
+@pytest.mark.parametrize("grading", PATHS)
 @pytest.mark.parametrize("forgery", FORGERIES)
-def test_a_forged_report_fails_the_run_with_a_reason_and_never_raises(forgery, launcher, learner,
-                                                                      tmp_path, warm_grader):
+def test_a_forged_report_fails_the_run_with_a_reason_and_never_raises(forgery, grading, learner,
+                                                                      tmp_path):
     begun = time.monotonic()
     result = verdict("ops", hostile(tmp_path, f"forges_report_shapes-{forgery}"), limits=FAST,
-                     launcher=warm_grader if launcher == "warm" else ColdStart())
+                     launcher=launcher(grading))
     after_the_attack(learner, result, begun, "the grader's results pipe carried ")
 
 
 @pytest.mark.skipif(not CONFINED, reason="the attacks are tried only inside a full sandbox")
-@pytest.mark.parametrize("launcher", ["warm", "cold"])
+@pytest.mark.parametrize("grading", PATHS)
 @pytest.mark.parametrize("name, reason", LINGERING)
-def test_nothing_an_attack_leaves_reaches_the_next_grading(name, reason, launcher, learner,
-                                                           tmp_path, warm_grader):
+def test_nothing_an_attack_leaves_reaches_the_next_grading(name, reason, grading, learner,
+                                                           tmp_path):
     """Examples planted or flooded, a run folder filled and booby-trapped, sockets, memfd and
     SysV IPC: the next grading on the same home passes as if none had run."""
     import ctypes
@@ -374,7 +375,7 @@ def test_nothing_an_attack_leaves_reaches_the_next_grading(name, reason, launche
     try:
         begun = time.monotonic()
         result = verdict("ops", hostile(tmp_path, name), limits=FAST,
-                         launcher=warm_grader if launcher == "warm" else ColdStart())
+                         launcher=launcher(grading))
         for server in (udp, unix):
             with pytest.raises(BlockingIOError):  # no datagram, no connection
                 server.recv(64) if server is udp else server.accept()
@@ -394,12 +395,12 @@ def test_nothing_an_attack_leaves_reaches_the_next_grading(name, reason, launche
 @pytest.mark.skipif(not CONFINED, reason="the attacks are tried only inside a full sandbox")
 @pytest.mark.skipif(cgroup.base()[0] is None, reason="no cgroup for the runs here: " +
                     cgroup.base()[1])
-@pytest.mark.parametrize("launcher", ["warm", "cold"])
-def test_memory_is_bounded_for_the_whole_run_where_the_cgroup_is_on(launcher, learner, tmp_path,
+@pytest.mark.parametrize("grading", PATHS)
+def test_memory_is_bounded_for_the_whole_run_where_the_cgroup_is_on(grading, learner, tmp_path,
                                                                     warm_grader):
     begun = time.monotonic()
     result = verdict("ops", hostile(tmp_path, "forks_memory-bounded"), limits=FAST,
-                     launcher=warm_grader if launcher == "warm" else ColdStart())
+                     launcher=launcher(grading))
     after_the_attack(learner, result, begun, "")
     assert not list(cgroup.base()[0].glob(cgroup.PREFIX + f"{os.getpid()}-*"))
 

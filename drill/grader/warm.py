@@ -44,6 +44,7 @@ class ForkServer:
     def __init__(self, collect=None):
         """`collect`: the suites the server collects ahead of the saves; drill's own by default."""
         self.proc, self.lock, self.collect = None, threading.Lock(), collect
+        self.ended = False  # the server closed its end
 
     def __enter__(self):
         self._start()
@@ -63,7 +64,7 @@ class ForkServer:
             stderr=subprocess.DEVNULL, start_new_session=True, cwd="/",
             env=sandbox.environment(tempfile.gettempdir()))
         theirs.close()
-        self.sock, self.pending, self.exits = ours, b"", {}
+        self.sock, self.pending, self.exits, self.ended = ours, b"", {}, False
         self._ask_to_collect()
 
     def _ask_to_collect(self):
@@ -130,9 +131,12 @@ class ForkServer:
         with self.lock:
             while pid not in self.exits and self._message(until) is not None:
                 pass
-            if pid not in self.exits and self.proc.poll() is not None:
+            if pid not in self.exits and self._gone():
                 self.exits[pid] = -signal.SIGKILL
             return self.exits.get(pid)
+
+    def _gone(self):
+        return self.proc.poll() is not None
 
     def _message(self, until):
         """The server's next message (exit statuses are also kept as they come), or None if
@@ -143,6 +147,7 @@ class ForkServer:
                 return None
             data = self.sock.recv(65536)
             if not data:
+                self.ended = True
                 return None
             self.pending += data
         line, self.pending = self.pending.split(b"\n", 1)
@@ -193,10 +198,14 @@ class Prestarted:
         return launched
 
 
-def serve(sock):
+def serve(sock, listener=None, idle_s=None, collect=(), keep_fds=()):
     """The server's loop: fork a child for each request, report its pid and, once reaped, its
-    exit status; collect the suites it is sent while no request waits; end when the parent
-    closes the socket."""
+    exit status, to the connection that asked; collect the suites it is sent while no request
+    waits. Watch mode's server has one connection, `sock`, and ends when it closes. A grader
+    left behind for a home (resident.py) has a `listener` instead, takes any number of
+    connections, one after another or at once, and ends once it has had none and no child for
+    `idle_s` seconds. `collect`: suites to collect from the start; `keep_fds`: descriptors of
+    the server's own that no child may hold (its lock)."""
     from drill.grader.child import grade_here  # pytest, imported once for every child
     from drill.grader.suitekit import PROFILES  # hypothesis, and the helpers every suite imports
     sys.dont_write_bytecode = True  # the suites are read, never written beside
@@ -207,40 +216,77 @@ def serve(sock):
     os.set_blocking(wake_w, False)
     signal.set_wakeup_fd(wake_w, warn_on_full_buffer=False)
     signal.signal(signal.SIGCHLD, lambda *_: None)
-    pending, held, children = b"", [], set()
-    sessions, to_collect = {}, []  # {profile: WarmSession}; [(suites, profile)] not yet
+    peers = {} if sock is None else {sock: [b"", []]}  # {connection: [pending bytes, fds held]}
+    children = {}  # {pid: the connection that asked for it, None once that one has gone}
+    sessions = {}  # {profile: WarmSession}
+    to_collect = [(list(collect), profile) for profile in PROFILES] if collect else []
+    quiet_since = time.monotonic()
     while True:
         # Collecting waits for a moment when no request does: a save is served first.
-        ready = select.select([sock, wake_r], [], [], 0 if to_collect else None)[0]
-        if not ready:
+        timeout = 0 if to_collect else None
+        if listener is not None and not peers and not children and not to_collect:
+            timeout = max(quiet_since + idle_s - time.monotonic(), 0)
+        waiting = [*peers, wake_r, *([listener] if listener is not None else [])]
+        ready = select.select(waiting, [], [], timeout)[0]
+        if not ready and to_collect:
             _collect(sessions, *to_collect.pop(0))
+            quiet_since = time.monotonic()
+            continue
+        if not ready and timeout is not None:
+            return  # left alone for `idle_s`: a grader left behind ends
         if wake_r in ready:
             with suppress(BlockingIOError):  # one byte per signal: one read empties it
                 os.read(wake_r, 4096)
-            _reap(sock, children)
-        if sock in ready:
-            data, fds, _, _ = socket.recv_fds(sock, 1 << 20, 3)
+            _reap(children)
+        if listener is not None and listener in ready:
+            with suppress(OSError):
+                peers[listener.accept()[0]] = [b"", []]
+        for peer in [p for p in ready if p in peers]:
+            try:
+                data, fds, _, _ = socket.recv_fds(peer, 1 << 20, 3)
+            except OSError:
+                data, fds = b"", []
             if not data:  # the parent is gone (even by kill -9): so are the gradings it wanted
-                for pid in children:
-                    with suppress(OSError):
-                        os.killpg(pid, signal.SIGKILL)
-                return
-            pending, held = pending + data, held + fds
-            while b"\n" in pending:
-                line, pending = pending.split(b"\n", 1)
+                _drop(peer, peers, children)
+                if listener is None:
+                    return
+                continue
+            state = peers[peer]
+            state[0], state[1] = state[0] + data, state[1] + fds
+            while b"\n" in state[0]:
+                line, state[0] = state[0].split(b"\n", 1)
                 request = json.loads(line)
                 if "collect" in request:
                     to_collect += [(request["collect"], profile) for profile in PROFILES]
                     continue
+                server_fds = [wake_r, wake_w, *keep_fds, *peers,
+                              *([listener] if listener is not None else []),
+                              *(fd for other, (_, held) in peers.items() if other is not peer
+                                for fd in held)]
                 pid = os.fork()
                 if pid == 0:
-                    _child(grade_here, request, held, [sock.fileno(), wake_r, wake_w],
+                    _child(grade_here, request, state[1], server_fds,
                            sessions.get(request["config"]["profile"]))
-                children.add(pid)
-                for fd in held:
+                children[pid] = peer
+                for fd in state[1]:
                     os.close(fd)
-                held = []
-                sock.sendall(json.dumps({"pid": pid}).encode() + b"\n")
+                state[1] = []
+                with suppress(OSError):
+                    peer.sendall(json.dumps({"pid": pid}).encode() + b"\n")
+        if ready or peers or children:
+            quiet_since = time.monotonic()
+
+
+def _drop(peer, peers, children):
+    """A connection closed: kill the children it asked for (reaped as they end), let go of it."""
+    for pid, asked in children.items():
+        if asked is peer:
+            with suppress(OSError):
+                os.killpg(pid, signal.SIGKILL)
+            children[pid] = None
+    for fd in peers.pop(peer)[1]:
+        os.close(fd)
+    peer.close()
 
 
 def _collect(sessions, suites, profile):
@@ -269,7 +315,8 @@ def _warm_up():
     gc.freeze()
 
 
-def _reap(sock, children):
+def _reap(children):
+    """Reap every child that has ended; tell the connection that asked for it how it ended."""
     while True:
         try:
             pid, status = os.waitpid(-1, os.WNOHANG)
@@ -277,9 +324,11 @@ def _reap(sock, children):
             return
         if pid == 0:
             return
-        children.discard(pid)
-        message = {"exit": pid, "code": os.waitstatus_to_exitcode(status)}
-        sock.sendall(json.dumps(message).encode() + b"\n")
+        peer = children.pop(pid, None)
+        if peer is not None:
+            message = {"exit": pid, "code": os.waitstatus_to_exitcode(status)}
+            with suppress(OSError):  # it may have gone meanwhile
+                peer.sendall(json.dumps(message).encode() + b"\n")
 
 
 def _child(grade_here, request, fds, server_fds, warm):
@@ -289,7 +338,8 @@ def _child(grade_here, request, fds, server_fds, warm):
         signal.set_wakeup_fd(-1)
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)
         for fd in server_fds:
-            os.close(fd)
+            with suppress(OSError):
+                os.close(fd if isinstance(fd, int) else fd.fileno())
         os.setsid()
         sandbox.die_with_parent()
         cgroup.join(request["config"]["cgroup"])  # before it starts any process

@@ -1,0 +1,100 @@
+"""The grader `drill check` leaves behind: the next check and `drill graph` hand it their file,
+it is one per home, it replaces a socket left by one that died, and it ends on its own."""
+import os
+import socket
+import time
+
+from drill.grader import parent, resident
+
+from conftest import REFERENCE, drill, start_resident
+
+BUG = "self.data * other.data"
+
+
+def gone(pid, within):
+    """Whether process `pid` has ended (or is a zombie) within `within` seconds."""
+    until = time.monotonic() + within
+    while time.monotonic() < until:
+        try:
+            if open(f"/proc/{pid}/stat").read().split(") ")[1][0] == "Z":
+                return True
+        except OSError:
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def cold_starts(monkeypatch):
+    """Count the cold children drill starts from now on (ahead of a run or for it)."""
+    started = []
+    cold = parent.start_runner
+    monkeypatch.setattr(parent, "start_runner", lambda *a: started.append(1) or cold(*a))
+    return started
+
+
+def test_a_check_leaves_a_grader_behind_which_the_next_check_and_graph_reuse(
+        drill_home, monkeypatch, tmp_path):
+    monkeypatch.setenv("DRILL_GRADER_IDLE", "60")
+    started = cold_starts(monkeypatch)
+    assert resident.reused() is None
+    assert drill("check", "ops", "--file", str(REFERENCE)).exit_code == 0
+    assert started == [1]  # no grader was up: a cold child, and one left behind
+    until = time.monotonic() + 60
+    while (found := resident.reused()) is None:
+        assert time.monotonic() < until
+        time.sleep(0.05)
+    found.close()
+    pid = int(resident.address().with_suffix(".lock").read_text())
+    try:
+        buggy = tmp_path / "ops.py"
+        buggy.write_text(REFERENCE.read_text().replace(BUG, "self.data + other.data"))
+        assert drill("check", "ops", "--file", str(REFERENCE)).exit_code == 0
+        assert drill("check", "ops", "--file", str(buggy)).exit_code == 1  # afresh each time
+        assert drill("check", "ops", "--file", str(REFERENCE)).exit_code == 0
+        graphed = drill("graph", "a*b", "a=2", "b=3", "--file", str(REFERENCE))
+        assert graphed.exit_code == 0, graphed.output
+        assert started == [1]  # every one of those forked by the grader left behind
+        assert resident.address().with_suffix(".lock").read_text() == f"{pid}\n"
+    finally:
+        os.kill(pid, 15)
+
+
+def test_the_grader_left_behind_ends_once_idle_for_its_timeout(tmp_path):
+    grader = start_resident(tmp_path / "home", idle_s=1)
+    connection = grader["connect"]()
+    time.sleep(1.5)
+    assert not gone(grader["pid"], 0)  # a drill still connected keeps it
+    connection.close()
+    assert gone(grader["pid"], 5)
+    assert not grader["address"].exists()
+
+
+def test_a_socket_left_by_a_grader_that_died_is_replaced(tmp_path, monkeypatch):
+    monkeypatch.setenv("DRILL_HOME", str(tmp_path / "home"))
+    address = resident.address()
+    stale = socket.socket(socket.AF_UNIX)
+    stale.bind(str(address))  # bound, never listening, then closed: as after a kill -9
+    stale.close()
+    address.with_suffix(".lock").write_text("999999\n")
+    monkeypatch.setenv("DRILL_GRADER_IDLE", "60")
+    assert resident.reused() is None  # refused: the check grades cold
+    grader = start_resident(tmp_path / "home", idle_s=60)
+    try:
+        assert grader["pid"] != 999999
+        connection = grader["connect"]()
+        connection.close()
+    finally:
+        grader["stop"]()
+
+
+def test_each_home_has_its_own_grader_and_a_second_in_one_home_steps_aside(tmp_path):
+    first = start_resident(tmp_path / "one", idle_s=60)
+    second = start_resident(tmp_path / "two", idle_s=60)
+    try:
+        assert first["pid"] != second["pid"] and first["address"] != second["address"]
+        again = start_resident(tmp_path / "one", idle_s=60)
+        assert again["pid"] == first["pid"]  # the home's lock was held: the newcomer left
+    finally:
+        first["stop"]()
+        second["stop"]()
+    assert gone(first["pid"], 5) and gone(second["pid"], 5)
