@@ -13,11 +13,13 @@ import argparse
 import json
 import os
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from contextlib import suppress
 from pathlib import Path
 
 from rich.console import Console
@@ -44,6 +46,60 @@ def median_of(runs, command, env, fresh_home=False):
         run_env = {**env, "DRILL_HOME": tempfile.mkdtemp(prefix="drill-home-")} if fresh_home else env
         times.append(timed(command, run_env)[0])
     return statistics.median(times), min(times), max(times)
+
+
+def interleaved(commands, runs):
+    """{label: median seconds} of `commands` ({label: (command, env)}), run in turn `runs`
+    times, so that each is measured beside its baseline under the same load, however the
+    machine's load moves during the run."""
+    times = {label: [] for label in commands}
+    for _ in range(runs):
+        for label, (command, env) in commands.items():
+            seconds, done = timed(command, env)
+            if done.returncode not in (0, 1):
+                raise SystemExit(f"{' '.join(command)} failed: {done.stderr}")
+            times[label].append(seconds)
+    return {label: statistics.median(found) for label, found in times.items()}
+
+
+def load():
+    return os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+
+
+def ratio_table(drill, env, work, runs, chunks=("ops", "full")):
+    """`drill check CHUNK --file` cold (no grader up: DRILL_GRADER_IDLE=0), and with the grader
+    a check leaves behind, thorough and quick, beside `python -c "import pytest, hypothesis"`,
+    all in turn in one run: the bounds are 1.5x the baseline cold (2x for full), and watch
+    mode's with a grader up (0.3 s a pass, 0.5 s a failure, quick)."""
+    table = Table(title=f"drill check beside import pytest, hypothesis: medians of {runs} runs "
+                        "in turn")
+    for column in ("chunk", "file", "import s", "cold s", "cold ×", "reused s", "reused ×",
+                   "reused --quick s", "load"):
+        table.add_column(column, justify="left" if column in ("chunk", "file") else "right")
+    cold_env = {**env, "DRILL_GRADER_IDLE": "0"}
+    warm_env = {**env, "DRILL_GRADER_IDLE": "600"}
+    baseline = [sys.executable, "-c", "import pytest, hypothesis"]
+    subprocess.run([drill, "check", "ops", "--file", str(REFERENCE)], env=warm_env,
+                   capture_output=True)  # leaves the grader behind, which the reused rows use
+    time.sleep(5)  # it collects the suites
+    bug = work / "one_bug.py"
+    mutant = next(c for c in load_catalog() if c.name == "backward").mutants()[0]
+    bug.write_text(REFERENCE.read_text().replace(mutant["old"], mutant["new"]))
+    for chunk in chunks:
+        for label, file in (("passes", REFERENCE), ("one bug", bug)):
+            check = [drill, "check", chunk, "--file", str(file)]
+            before = load()
+            found = interleaved({"import": (baseline, env), "cold": (check, cold_env),
+                                 "reused": (check, warm_env),
+                                 "quick": ([*check, "--quick"], warm_env)}, runs)
+            table.add_row(chunk, label, f"{found['import']:.3f}", f"{found['cold']:.3f}",
+                          f"{found['cold'] / found['import']:.2f}", f"{found['reused']:.3f}",
+                          f"{found['reused'] / found['import']:.2f}", f"{found['quick']:.3f}",
+                          f"{before:.1f}-{load():.1f}")
+    for lock in (work / "home" / "grader").glob("*.lock"):  # the grader left behind: ended
+        with suppress(ValueError, OSError):
+            os.kill(int(lock.read_text()), signal.SIGTERM)
+    return table
 
 
 def mutant_table(drill, env, work):
@@ -73,10 +129,18 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--hostile", action="store_true")
+    parser.add_argument("--ratios", action="store_true",
+                        help="only the table of drill check beside import pytest, hypothesis")
+    parser.add_argument("--chunks", default="ops,full", help="with --ratios: these chunks")
     args = parser.parse_args()
     drill = shutil.which("drill") or sys.exit("drill is not on PATH: activate the venv first")
     work = Path(tempfile.mkdtemp(prefix="drill-bench-"))
-    env = {**os.environ, "DRILL_HOME": str(work / "home")}
+    env = {**os.environ, "DRILL_HOME": str(work / "home"), "DRILL_GRADER_IDLE": "0"}
+    env.pop("PYTHONDONTWRITEBYTECODE", None)  # bytecode written and used, as installed
+    if args.ratios:
+        Console().print(ratio_table(drill, env, work, args.runs, args.chunks.split(",")))
+        shutil.rmtree(work, ignore_errors=True)
+        return
 
     table = Table(title=f"drill check, median of {args.runs} runs ({os.cpu_count()} cores)")
     for column in ("what", "median s", "min s", "max s"):

@@ -136,17 +136,24 @@ def medians(marks):
 
 
 def cli_table(runs, env):
+    """The commands that do not grade, each run in turn with `import click`, round after round:
+    the ratios are of medians measured under the same load."""
+    from check_speed import interleaved
     from rich.table import Table
-    table = Table(title=f"commands that do not grade, median of {runs} runs")
+    table = Table(title=f"commands that do not grade, medians of {runs} runs in turn")
     for column in ("command", "median s", "× import click"):
         table.add_column(column, justify="left" if column == "command" else "right")
     drill = shutil.which("drill", path=str(Path(sys.executable).parent))
-    click_s = median_of(runs, [sys.executable, "-c", "import click"], env)[0]
-    table.add_row("python -c pass", f"{median_of(runs, [sys.executable, '-c', 'pass'], env)[0]:.3f}", "")
-    table.add_row('python -c "import click"', f"{click_s:.3f}", "1.0")
-    for args in (["--help"], ["list"], ["today"], ["stats"], ["history"]):
-        seconds = median_of(runs, [drill, *args], env)[0]
-        table.add_row(f"drill {' '.join(args)}", f"{seconds:.3f}", f"{seconds / click_s:.1f}")
+    env = {k: v for k, v in env.items() if k != "PYTHONDONTWRITEBYTECODE"}  # as installed
+    commands = {"python -c pass": [sys.executable, "-c", "pass"],
+                'python -c "import click"': [sys.executable, "-c", "import click"],
+                **{f"drill {' '.join(a)}": [drill, *a]
+                   for a in (["--help"], ["list"], ["today"], ["stats"], ["history"])}}
+    found = interleaved({label: (command, env) for label, command in commands.items()}, runs)
+    click_s = found['python -c "import click"']
+    for label, seconds in found.items():
+        table.add_row(label, f"{seconds:.3f}",
+                      "" if label == "python -c pass" else f"{seconds / click_s:.1f}")
     return table
 
 

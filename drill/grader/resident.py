@@ -65,10 +65,12 @@ def address():
 
 
 def _key():
-    """What a grader must share with the drill asking it: the interpreter, the code of the grader
-    and of its tasks (by each file's time), and whether the sandbox is forced off."""
+    """What a grader must share with the drill asking it: the interpreter and its environment
+    (a venv's python and python3 are one), the code of the grader and of its tasks (by each
+    file's time), and whether the sandbox is forced off."""
     package = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    digest = hashlib.sha256(f"{sys.executable}\0{forced_off()}".encode())
+    interpreter = f"{os.path.realpath(sys.executable)}\0{sys.prefix}"
+    digest = hashlib.sha256(f"{interpreter}\0{forced_off()}".encode())
     for folder in ("grader", "tasks"):
         with os.scandir(os.path.join(package, folder)) as entries:
             for entry in sorted(entries, key=lambda e: e.name):

@@ -2,13 +2,11 @@
 a hint, and what `drill start` says."""
 import sys
 
-from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
 from drill.clock import mmss as clock, now
 from drill.render.common import err, local_time, out
-from drill.render.hunt import hunt_card
 
 
 def chunk_list(chunks, passed=()):
@@ -36,6 +34,7 @@ def chunk_list(chunks, passed=()):
 
 def card(chunk):
     from rich.markdown import Markdown  # imported here: markdown-it is slow to load
+    from rich.panel import Panel  # as are panels, which `drill list` does without
     hints = f"{len(chunk.hints)} hints" if chunk.hints or not chunk.draws else \
         f"{len(chunk.draws[0]['hints'])} hints an operation"  # before a draw (extend)
     subtitle = f"target {clock(chunk.target_s)} · {hints}"
@@ -65,6 +64,7 @@ def started(chunk, started, watching):
                        f"started {local_time(attempt.started_at)}); going on with it.",
                        style="yellow"))
     elif attempt.kind == "hunt":
+        from drill.render.hunt import hunt_card
         hunt_card(chunk)
     else:
         card(chunk)
@@ -99,6 +99,7 @@ def still_open_question(attempt, wanted):
 
 def hint(chunk, number, text, again=False):
     """A hint; `again` when every hint was already given, so this one is not news."""
+    from rich.panel import Panel
     out.print(Panel(Text(text), title=f"hint {number} of {len(chunk.hints)} for {chunk.name}",
                     border_style="yellow", expand=False))
     if again:
