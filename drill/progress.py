@@ -11,16 +11,16 @@ from drill.catalog import load_catalog, wholes
 from drill.clock import now
 
 
-def refresh_cards(store):
+def refresh_cards(store, kept=True):
     """Rebuild every card from the review history, save them with it, and return the cards and
-    the reviews."""
+    the reviews. A store that `kept` no cards and has nothing to review is left unwritten."""
     from drill.schedule import cards as replay, reviews
     settings = config.load()
     targets = {c.name: c.target_s for c in load_catalog()}
     review_list = reviews(store.review_candidates(settings["day_start_hour"]), targets,
                           day_start_hour=settings["day_start_hour"])
     cards = replay(review_list, settings["desired_retention"])
-    if not store.read_only:
+    if not store.read_only and (kept or cards or review_list):
         store.save_cards({chunk: card.to_json() for chunk, card in cards.items()}, now(),
                          review_list)
     return cards, review_list
@@ -31,7 +31,7 @@ def cards(store):
     from fsrs import Card
     stored = store.load_cards()
     if not stored or not store.has_reviews():  # lost, or saved before reviews were
-        return refresh_cards(store)[0]
+        return refresh_cards(store, kept=bool(stored))[0]
     return {chunk: Card.from_json(text) for chunk, text in stored.items()}
 
 

@@ -127,13 +127,14 @@ def today(chunks, summary, now, cards_now, retention=0.9, new_per_day=1, tz=None
     is none, the streak, and what to run next (an open attempt first)."""
     from drill.days import streaks
     now = now.astimezone(timezone.utc)
-    fsrs = scheduler(retention)
     this_day = local_day(now, tz, day_start_hour)
     queue = Today()
-    for name, card in cards_now.items():
-        if local_day(card.due, tz, day_start_hour) <= this_day:
-            queue.due.append(Due(name, card.due, fsrs.get_card_retrievability(card, now),
-                                 card.stability))
+    due = [(name, card) for name, card in cards_now.items()
+           if local_day(card.due, tz, day_start_hour) <= this_day]
+    fsrs = scheduler(retention) if due else None  # FSRS loaded only for a card that is due
+    for name, card in due:
+        queue.due.append(Due(name, card.due, fsrs.get_card_retrievability(card, now),
+                             card.stability))
     queue.due.sort(key=lambda d: d.due)
     queue.new_today = sum(local_day(at, tz, day_start_hour) == this_day
                           for at in summary.first_reviews.values())
