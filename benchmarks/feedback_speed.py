@@ -195,6 +195,8 @@ def main():
     work = Path(tempfile.mkdtemp(prefix="drill-bench-"))
     os.environ["DRILL_HOME"] = str(work / "home")
     os.environ.pop("DRILL_NOW", None)
+    os.environ["DRILL_GRADER_IDLE"] = "0"  # the cold column stays cold: no grader left behind
+    os.environ.pop("PYTHONDONTWRITEBYTECODE", None)  # bytecode written and used, as installed
     from rich.console import Console
     console = Console()
     if args.history:
