@@ -81,12 +81,12 @@ RESIDENT = {}
 
 
 def launcher(path):
-    """What starts the child on the grading path `path` (PATHS): a cold child (drill check with
-    no grader up), watch mode's warm grader, or a connection to the grader drill check leaves
+    """What starts the child on the grading path `path` (PATHS): a cold child started ahead
+    (drill check with no grader up), watch mode's warm grader, or a connection to the grader drill check leaves
     behind (reused)."""
-    from drill.grader.parent import ColdStart
+    from drill.grader.parent import StartedAhead
     if path == "cold":
-        return ColdStart()
+        return StartedAhead(1)  # as drill check starts it, before its own work
     if path == "warm":
         return WARM["server"]
     if not RESIDENT:

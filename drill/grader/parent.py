@@ -378,21 +378,21 @@ class ColdStart:
 class StartedAhead:
     """Cold runners started before drill does its own work (its imports, the catalog, the
     learner's file): Python, pytest and hypothesis load in them meanwhile, on another core. A
-    run takes one (it joins the run's cgroup once its config comes); a run with none left, or
-    with other limits, starts cold."""
+    run takes one (it joins the run's cgroup, and takes its limits, once its config comes); a
+    run with none left starts cold."""
 
-    def __init__(self, count, limits=Limits()):
-        self.limits, self.lock = limits, threading.Lock()
-        self.spares = [start_runner(limits) for _ in range(count)]
+    def __init__(self, count):
+        self.lock = threading.Lock()
+        self.spares = [start_runner(None) for _ in range(count)]
 
     def expect(self, runs):
         """Start runners for up to `runs` runs at once, counting those started already."""
         with self.lock:
-            self.spares += [start_runner(self.limits) for _ in range(runs - len(self.spares))]
+            self.spares += [start_runner(None) for _ in range(runs - len(self.spares))]
 
     def launch(self, config, limits):
         with self.lock:
-            spare = self.spares.pop() if self.spares and limits == self.limits else None
+            spare = self.spares.pop() if self.spares else None
         if spare is None:
             return ColdStart().launch(config, limits)
         return send_config(spare, config)
