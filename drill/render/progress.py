@@ -79,24 +79,23 @@ def heat(count):
 
 def heatmap(days):
     """Passed attempts per day as a calendar: a row per weekday, a column per week, and the
-    legend under it."""
+    legend under it. Each row is one Text of two columns a day: as a table of 189 cells, rich
+    took a fifth of a second to measure it, at any history size."""
     from rich.console import Group
     ordered = sorted(days)
-    grid = Table.grid(padding=(0, 0))
-    grid.add_column(width=4)
     weeks = (len(ordered) + 6) // 7
-    for _ in range(weeks):
-        grid.add_column(width=2)
+    rows = []
     for weekday, label in enumerate(("Mon", "", "Wed", "", "Fri", "", "Sun")):
-        cells = []
+        row = Text()
+        row.append(label.ljust(4), style="dim")
         for week in range(weeks):
             index = week * 7 + weekday
-            cells.append(heat(days[ordered[index]]) if index < len(ordered) else Text("  "))
-        grid.add_row(Text(label, style="dim"), *cells)
+            row.append_text(heat(days[ordered[index]]) if index < len(ordered) else Text("  "))
+        rows.append(row)
     legend = Text("    passed a day: ", style="dim")
     for count, (_, _, words) in enumerate(HEAT):
         legend += heat(count) + Text(words + "  ", style="dim")
-    return Group(grid, Text(""), legend)
+    return Group(*rows, Text(""), legend)
 
 
 def stats(figures, chunk=None):
