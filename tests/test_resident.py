@@ -98,3 +98,21 @@ def test_each_home_has_its_own_grader_and_a_second_in_one_home_steps_aside(tmp_p
         first["stop"]()
         second["stop"]()
     assert gone(first["pid"], 5) and gone(second["pid"], 5)
+
+
+def test_no_grader_is_left_behind_where_a_child_could_reach_its_socket(monkeypatch):
+    """Without the seccomp filter a learner's file could make a socket and connect to the
+    grader's; with the sandbox off, nothing confines it at all: drill check then grades cold."""
+    from drill.grader import sandbox
+    monkeypatch.setenv("DRILL_GRADER_IDLE", "60")
+    started = cold_starts(monkeypatch)
+    real = sandbox.off
+    monkeypatch.setattr(sandbox, "off", lambda: [("sockets", "no seccomp filter here")])
+    assert not resident.wanted()
+    assert drill("check", "ops", "--file", str(REFERENCE)).exit_code == 0
+    assert started == [1]
+    time.sleep(1)
+    assert resident.reused() is None and not list(resident.address().parent.glob("*.lock"))
+    monkeypatch.setattr(sandbox, "off", real)
+    monkeypatch.setenv("DRILL_SANDBOX", "off")
+    assert not resident.wanted()

@@ -5,7 +5,9 @@ It is watch mode's warm grader (warm.serve) on a named socket of the home's, DRI
 started with the same command, the same bare environment, no learner's code of its own, a fresh
 child forked for every grading that shuts itself in before it reads the file. The grading child
 cannot reach the socket: the home is hidden from it and it may make no socket at all (sandbox.py).
-It serves one home, and one drill (the socket's name is a key of the interpreter, the grader's
+A grader is left behind only where
+the child can make no socket (the seccomp filter, `sockets` in `drill doctor`), never with the
+sandbox off. It serves one home, and one drill (the socket's name is a key of the interpreter, the grader's
 code and the sandbox switch, so a grader of another install or with the sandbox off is never
 asked); it ends on its own once no drill has used it for IDLE_S seconds (DRILL_GRADER_IDLE: 0
 leaves none behind). One per home: a grader holds its lock file for its whole life, so a second
@@ -91,10 +93,20 @@ def _at(path, act):
         os.close(folder)
 
 
+def wanted():
+    """Whether a grader may be left behind here: asked for (DRILL_GRADER_IDLE), a home drill
+    can write, and a sandbox whose children can make no socket. The grader listens on a named
+    socket; where the seccomp filter is off (or the whole sandbox), a learner's file could
+    connect to it and ask for a child of its own making, so none is left."""
+    from drill.grader.sandbox import off
+    from drill.paths import read_only
+    return idle_s() > 0 and not read_only() and not forced_off() and \
+        all(name != "sockets" for name, _ in off())
+
+
 def reused():
     """A connection to the grader left behind for this home, or None when none is up."""
-    from drill.paths import read_only
-    if idle_s() <= 0 or read_only():
+    if not wanted():
         return None
     sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     try:
@@ -134,10 +146,9 @@ def leave_behind():
 
     from drill.catalog import load_catalog
     from drill.grader import sandbox
-    from drill.paths import read_only
-    idle = idle_s()
-    if idle <= 0 or read_only():
+    if not wanted():
         return
+    idle = idle_s()
     suites = sorted({str(p) for chunk in load_catalog() for p in chunk.suite_files()})
     with suppress(OSError):
         subprocess.Popen([sys.executable, "-I", "-m", "drill.grader.resident", str(address()),

@@ -144,25 +144,30 @@ NAMES = ("files", "signals", "sockets", "processes", "ipc", "network", "run fold
 def problems():
     """A sentence naming the protections that are off, or '': said before each grading. Not
     `memory`: a cgroup per run is missing on most machines that are not a desktop session of
-    systemd's, where the per-process limits still hold; `drill doctor` says so, once asked.
-    Worked out once per boot and kept in DRILL_HOME/cache: trying the namespaces and the filter
-    forks throwaway children, 0.05 to 0.1 s of every check. (It is only said: each run still
-    shuts itself in with whatever the kernel allows.)"""
+    systemd's, where the per-process limits still hold; `drill doctor` says so, once asked."""
+    return "; ".join(f"{name}: {reason}" for name, reason in off())
+
+
+def off():
+    """[(name, reason)] of the protections that are off, `memory` aside (problems). Worked out
+    once per boot and kept in DRILL_HOME/cache: trying the namespaces and the filter forks
+    throwaway children, 0.05 to 0.1 s of every check. (Each run still shuts itself in with
+    whatever the kernel allows: this is what drill says, and whether it leaves a grader behind.)"""
+    import json
     kept = _kept_problems()
-    if kept is not None and kept.exists():
-        return kept.read_text(encoding="utf-8")
-    off = [p for p in protections() if not p.on and p.name != "memory"]
-    said = "; ".join(f"{p.name}: {p.reason}" for p in off)
+    with suppress(OSError, ValueError, TypeError):
+        return [(str(name), str(reason)) for name, reason in json.loads(kept.read_text())]
+    found = [(p.name, p.reason) for p in protections() if not p.on and p.name != "memory"]
     if kept is not None:
         with suppress(OSError):
             partial = kept.with_suffix(f".{os.getpid()}")
-            partial.write_text(said, encoding="utf-8")
+            partial.write_text(json.dumps(found), encoding="utf-8")
             os.replace(partial, kept)
-    return said
+    return found
 
 
 def _kept_problems():
-    """Where problems() keeps its answer for this boot, interpreter and switch; None where the
+    """Where off() keeps its answer for this boot, interpreter and switch; None where the
     machine has no boot id."""
     import hashlib
 
@@ -173,7 +178,7 @@ def _kept_problems():
     except OSError:
         return None
     key = hashlib.sha256(f"{boot}\0{sys.executable}\0{forced_off()}\0{os.getuid()}".encode())
-    return scratch("cache") / f"sandbox-{key.hexdigest()[:16]}.txt"
+    return scratch("cache") / f"sandbox-{key.hexdigest()[:16]}.json"
 
 
 def environment(workdir):
