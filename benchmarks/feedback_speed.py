@@ -176,7 +176,8 @@ def watch_table(runs, env, work, names=None, gap_s=0.2):
             file.write_text(text)
             check = median_of(runs, [drill, "check", chunk.name, "--quick", "--file", str(file)],
                               env)[0]
-            pytest_env = {**env, "DRILL_SUBMISSION": str(file), "DRILL_PROFILE": "quick"}
+            pytest_env = {**env, "DRILL_SUBMISSION": str(file), "DRILL_PROFILE": "quick",
+                          "PYTHONDONTWRITEBYTECODE": "1"}  # no __pycache__ among the chunks
             cold = median_of(runs, [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
                                     *map(str, chunk.suite_files())], pytest_env)[0]
             table.add_row(chunk.name, label, *medians(marks), f"{check:.3f}", f"{cold:.3f}")
