@@ -2,6 +2,8 @@
 it is one per home, it replaces a socket left by one that died, and it ends on its own."""
 import os
 import socket
+import subprocess
+import sys
 import time
 
 from drill.grader import parent, resident
@@ -92,8 +94,11 @@ def test_each_home_has_its_own_grader_and_a_second_in_one_home_steps_aside(tmp_p
     second = start_resident(tmp_path / "two", idle_s=60)
     try:
         assert first["pid"] != second["pid"] and first["address"] != second["address"]
-        again = start_resident(tmp_path / "one", idle_s=60)
-        assert again["pid"] == first["pid"]  # the home's lock was held: the newcomer left
+        newcomer = subprocess.run([sys.executable, "-I", "-m", "drill.grader.resident",
+                                   str(first["address"]), "60"], timeout=60)
+        assert newcomer.returncode == 0  # the home's lock was held: it left at once
+        assert first["address"].with_suffix(".lock").read_text() == f"{first['pid']}\n"
+        first["connect"]().close()  # the first still serves
     finally:
         first["stop"]()
         second["stop"]()
