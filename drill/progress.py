@@ -67,7 +67,7 @@ def figures(store):
                     day_start_hour=day_start_hour)
     for chunk, stats in zip(catalog, found.chunks):
         if chunk.draws:  # which operations were drawn, and how each went
-            stats.draws = draw_figures(chunk, store.attempts(chunk.name))
+            stats.draws = draw_figures(chunk, store.draws(chunk.name))
     found.speedruns = speedrun_records(store)
     found.hunts = hunt_figures(*store.hunts())
     return found

@@ -71,25 +71,18 @@ def compute(chunks, summary, now, cards_now, tz=None, day_start_hour=4):
                   for c in chunks])
 
 
-def draw_figures(chunk, attempts):
+def draw_figures(chunk, sums):
     """How each draw of a chunk that draws (extend) went, in the chunk's order, from its
-    `attempts` (oldest first): how often it was drawn, passed, the best time, the hints taken
-    and the latest outcome. Draws never drawn are left out."""
+    attempts' `sums` per draw (store.draws: seed, drawn, passed, best time, hints, the latest
+    outcome): how often it was drawn, passed, the best time, the hints taken and the latest
+    outcome. Draws never drawn are left out."""
     from drill.draws import name_of
     figures = {}
-    for attempt in attempts:
-        name = name_of(chunk, attempt.seed)
-        if name is None:
-            continue
-        entry = figures.setdefault(name, {"draw": name, "drawn": 0, "passed": 0, "best_s": None,
-                                          "hints": 0, "last": None})
-        entry["drawn"] += 1
-        entry["hints"] += attempt.hints_used
-        entry["last"] = attempt.outcome
-        if attempt.outcome == "passed":
-            entry["passed"] += 1
-            best = entry["best_s"]
-            entry["best_s"] = attempt.active_s if best is None else min(best, attempt.active_s)
+    for seed, drawn, passed, best_s, hints, last in sums:
+        name = name_of(chunk, seed)
+        if name is not None:
+            figures[name] = {"draw": name, "drawn": drawn, "passed": passed or 0,
+                             "best_s": best_s, "hints": hints or 0, "last": last}
     return [figures[d["name"]] for d in chunk.draws if d["name"] in figures]
 
 

@@ -133,6 +133,19 @@ class Attempts:
         return {row[0] for row in self.db.execute(
             "SELECT DISTINCT chunk FROM attempts WHERE outcome = 'passed'")}
 
+    def draws(self, chunk):
+        """[(seed, drawn, passed, best passed active_s or None, hints, latest outcome)] of the
+        attempts at `chunk` per draw, summed by SQLite: a chunk that draws (extend) may have
+        thousands of attempts, too many to read one by one for a page of figures."""
+        rows = self.db.execute(
+            "SELECT seed, COUNT(*), SUM(outcome = 'passed'), "
+            "MIN(CASE WHEN outcome = 'passed' THEN active_s END), SUM(hints_used), MAX(id) "
+            "FROM attempts WHERE chunk = ? GROUP BY seed", (chunk,)).fetchall()
+        latest = dict(self.db.execute(
+            f"SELECT id, outcome FROM attempts WHERE id IN ({','.join('?' * len(rows))})",
+            [row[5] for row in rows]).fetchall()) if rows else {}
+        return [(*row[:5], latest[row[5]]) for row in rows]
+
     def hunts(self):
         """({chunk: [hunts, found]} of the finished bug hunts, [seconds of each found]),
         summed by SQLite."""
