@@ -31,10 +31,10 @@ from rich.table import Table
 from drill.digits import Settings, dataset
 from drill.tasks.moons import count_nodes
 
-from drill.digits_run import reference_source
+from drill.stub import reference_for
 
 micrograd = types.ModuleType("micrograd")  # the reference digits file, as a learner's would be
-exec(compile(reference_source(), "micrograd.py", "exec"), micrograd.__dict__)
+exec(compile(reference_for("digits"), "micrograd.py", "exec"), micrograd.__dict__)
 
 DRILL = str(Path(sys.executable).with_name("drill"))
 
@@ -128,7 +128,7 @@ def to_goal():
     from drill.digits_run import train_to_goal
     with tempfile.TemporaryDirectory() as home:
         os.environ["DRILL_HOME"] = home
-        run = train_to_goal(reference_source(), 0.9)
+        run = train_to_goal(reference_for("digits"), 0.9)
     return run.seconds, len(run.steps), run.test_accuracy
 
 

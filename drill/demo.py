@@ -23,7 +23,8 @@ TRAINING_S = 900.0
 
 class Paced:
     """What a training's steps cost the scalar engine: for a run with `steps` (those it ran),
-    `seconds` (all of them) and `nodes` (Values in one step's graph)."""
+    `seconds` (all of them), `nodes` (Values in one step's graph) and `planned` (the steps it
+    was to run)."""
 
     @property
     def step_s(self):
@@ -32,6 +33,11 @@ class Paced:
     @property
     def node_us(self):
         return self.step_s / self.nodes * 1e6 if self.steps and self.nodes else None
+
+    @property
+    def whole_s(self):
+        """How long all the steps planned (`planned`) would take at this run's pace."""
+        return self.step_s * self.planned if self.steps else None
 
 
 @dataclass
@@ -67,11 +73,6 @@ class DemoRun(Paced):
     @property
     def planned(self):
         return self.demo.steps
-
-    @property
-    def whole_s(self):
-        """How long all the demo's steps would take at this run's pace."""
-        return self.step_s * self.demo.steps if self.steps else None
 
     def to_dict(self):
         return {"demo": self.demo.to_dict(), "file": self.file, "steps_run": len(self.steps),

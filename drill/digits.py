@@ -49,6 +49,11 @@ def scaled(pixels):
     return [level / SCALE for level in pixels]
 
 
+def share_right(guesses, digits):
+    """The share of `guesses` equal to their `digits`; None when nothing was guessed."""
+    return sum(g == d for g, d in zip(guesses, digits)) / len(digits) if guesses else None
+
+
 def dataset(path=FILE):
     """(X_train, y_train, X_test, y_test): scaled inputs and digits, split as `split` says."""
     train, test = split(images(path))

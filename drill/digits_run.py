@@ -10,7 +10,7 @@ itself. The speedrun of digits ends here too: `train_to_goal` (drill.attempt.tra
 from dataclasses import dataclass, field
 
 from drill.demo import TRAINING_S, Paced, kept_file, last_passing
-from drill.digits import CLASSES, TRAIN_SAMPLE, Settings, dataset
+from drill.digits import CLASSES, TRAIN_SAMPLE, Settings, dataset, share_right
 from drill.errors import DrillError
 
 # The longest the parent waits between two reports of the child before it stops the run (the
@@ -40,11 +40,11 @@ class DigitsRun(Paced):
 
     @property
     def test_accuracy(self):
-        return _share_right(self.test, self.y_test)
+        return share_right(self.test, self.y_test)
 
     @property
     def train_accuracy(self):
-        return _share_right(self.train, self.y_train)
+        return share_right(self.train, self.y_train)
 
     score = test_accuracy
 
@@ -80,10 +80,6 @@ class DigitsRun(Paced):
                 "test_guesses": self.test, "stopped": self.stopped}
 
 
-def _share_right(guesses, digits):
-    return sum(g == d for g, d in zip(guesses, digits)) / len(digits) if guesses else None
-
-
 def train(learner, settings=Settings(), on_step=None, cancel=None, goal=None):
     """Train on the learner's file (a learner_file.LearnerFile) in the grader's child; the
     DigitsRun, or a DrillError saying why it did not finish. `on_step(step)` hears each step
@@ -117,19 +113,14 @@ def train(learner, settings=Settings(), on_step=None, cancel=None, goal=None):
     return found
 
 
-def reference_source():
-    """drill's own digits file, as text: the lecture's library with what digits adds."""
-    from drill.stub import reference_for
-    return reference_for("digits")
-
-
 def run_digits(settings, learner=None, reference=False, **options):
     """`drill digits`: train on the learner's file (a LearnerFile), drill's reference, or the
     learner's last file that passed digits."""
     if learner:
         return train(learner, settings, **options)
     if reference:
-        content = reference_source()
+        from drill.stub import reference_for
+        content = reference_for("digits")
     else:
         from drill.store import open_store
         content = last_passing(open_store(), "digits")

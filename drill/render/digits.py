@@ -123,7 +123,7 @@ def digits_run(run):
         out.print(Text(f"Stopped at step {len(run.steps)} of {settings.steps}, as you stopped it: "
                        "the pictures show what it had learned by then; all "
                        f"{settings.steps} steps would take about "
-                       f"{clock(run.step_s * settings.steps) if run.steps else '-'} at this "
+                       f"{clock(run.whole_s) if run.steps else '-'} at this "
                        "pace.", style="yellow"))
     if run.node_us is not None:
         out.print(Text(

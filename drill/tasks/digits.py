@@ -15,7 +15,7 @@ import gc
 import random
 import time
 
-from drill.digits import CLASSES, TRAIN_SAMPLE, Settings, dataset
+from drill.digits import CLASSES, TRAIN_SAMPLE, Settings, dataset, share_right
 from drill.grader.suitekit import fail, need, number, run as call
 from drill.tasks import asked_to_stop
 from drill.tasks.moons import count_nodes
@@ -109,7 +109,3 @@ def logits(model, x, what):
     if len(found) != CLASSES:
         fail(f"{what} should give {CLASSES} logits, one a digit, but it gave {len(found)}")
     return found
-
-
-def share_right(found, labels):
-    return sum(g == d for g, d in zip(found, labels)) / len(labels)
