@@ -25,11 +25,3 @@ def escape(text):
         return ""
     return text.replace("\r\n", "\n").translate(_TABLE)
 
-
-def shortened(text, limit):
-    """`text` escaped and cut to `limit` characters, saying how many more there were."""
-    text = escape(text)
-    if len(text) <= limit:
-        return text
-    return text[:limit] + f"… [cut: {len(text) - limit} more characters]"
-

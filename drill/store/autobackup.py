@@ -21,7 +21,8 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from drill.errors import DrillError
-from drill.store.backups import STATE, described, found, make, remember, state, way_back
+from drill.store.backups import (STATE, described, found, make, progress, remember, state,
+                                 way_back)
 
 EVERY = timedelta(minutes=30)  # the most practice an automatic backup may lag behind
 
@@ -107,9 +108,7 @@ def _progress(db_path):
     """(attempts ended, the latest version's id) of the database, as `due` takes them."""
     db = sqlite3.connect(f"{db_path.resolve().as_uri()}?mode=ro", uri=True)
     try:
-        ended, version = db.execute("SELECT COUNT(ended_at), (SELECT MAX(id) FROM snapshots) "
-                                    "FROM attempts").fetchone()
-        return ended, version or 0
+        return progress(db)
     finally:
         db.close()
 

@@ -182,6 +182,14 @@ def snapshot(db_path, target):
         source.close()
 
 
+def progress(db):
+    """(attempts ended, the latest version's id) of an open database: what a backup holds of
+    the learner's work, as `due` compares it."""
+    ended, version = db.execute("SELECT COUNT(ended_at), (SELECT MAX(id) FROM snapshots) "
+                                "FROM attempts").fetchone()
+    return ended, version or 0
+
+
 def checked(path):
     """(attempts, progress) of the database file at `path` after SQLite's integrity check
     (progress as `due` takes it); a DrillError saying what is wrong otherwise. The file is left
@@ -196,9 +204,7 @@ def checked(path):
             if db.execute("PRAGMA user_version").fetchone()[0] > len(MIGRATIONS):
                 raise DrillError("it was written by a newer drill")
             db.execute("PRAGMA journal_mode = DELETE")
-            row = db.execute("SELECT COUNT(*), COUNT(ended_at), (SELECT MAX(id) FROM "
-                             "snapshots) FROM attempts").fetchone()
-            return row[0], (row[1], row[2] or 0)
+            return db.execute("SELECT COUNT(*) FROM attempts").fetchone()[0], progress(db)
         finally:
             db.close()
     except sqlite3.DatabaseError as exc:
