@@ -109,9 +109,9 @@ def test_the_suites_are_collected_once_per_profile_and_never_served_once_changed
             assert time.monotonic() < until, "the server never served a collected session"
             time.sleep(0.2)
         assert message("thorough") == "first examples 100, collected apart True"
-        assert message("quick") == "first examples 20, collected apart True"
+        assert message("quick") == "first examples 10, collected apart True"
         suite.write_text(PROBE.replace("{NEWS}", "then"))
-        assert message("quick") == "then examples 20, collected apart False"
+        assert message("quick") == "then examples 10, collected apart False"
 
 
 DRAWS = """
