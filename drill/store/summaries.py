@@ -36,9 +36,10 @@ class Summaries:
         SQLite, and kept until an attempt ends or the reviews change, for the given day start
         and the system's time zone."""
         from drill.summary import from_json, to_json
-        key = json.dumps([*self.db.execute(
-            "SELECT COUNT(ended_at), MAX(id), (SELECT COUNT(*) FROM reviews), "
-            "(SELECT MAX(updated_at) FROM cards) FROM attempts").fetchone(),
+        key = json.dumps([*self.db.execute(  # attempts are added, and end, never removed
+            "SELECT MAX(id), (SELECT group_concat(id) FROM attempts WHERE outcome = 'open'), "
+            "(SELECT COUNT(*) FROM reviews), (SELECT MAX(updated_at) FROM cards) FROM attempts"
+            ).fetchone(),
             day_start_hour, time.tzname, time.timezone, time.altzone])
         row = self.db.execute("SELECT summary FROM summaries WHERE key = ?", (key,)).fetchone()
         if row:
