@@ -24,11 +24,6 @@ from dataclasses import dataclass, field, replace
 from drill.errors import DrillError
 from drill.paths import chunks_dir
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - Python 3.10
-    import tomli as tomllib
-
 
 @dataclass(frozen=True)
 class Chunk:
@@ -123,8 +118,7 @@ class Chunk:
         path = os.path.join(self.folder, "mutants.toml")
         if not os.path.isfile(path):
             return []
-        with open(path, "rb") as f:
-            return tomllib.load(f)["mutant"]
+        return read_toml(path)["mutant"]
 
     def to_dict(self):
         return {"name": self.name, "title": self.title, "order": self.order,
@@ -186,29 +180,39 @@ _read = {}  # {root: (the version of its files, its chunks)}
 
 def _toml(path, parsed):
     if path not in parsed:
-        with open(path, "rb") as f:
-            parsed[path] = tomllib.load(f)
+        parsed[path] = read_toml(path)
     return parsed[path]
+
+
+def read_toml(path):
+    """The TOML file at `path`, parsed; the parser is loaded only when a file is (a catalog kept
+    parsed needs none)."""
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - Python 3.10
+        import tomli as tomllib
+    with open(path, "rb") as f:
+        return tomllib.load(f)
 
 
 def _kept_file(version):
     """Where the TOML files of this version of the chunks are kept parsed, in DRILL_HOME/cache:
-    reading them back (marshal) takes a tenth of parsing them."""
-    import hashlib
+    reading them back (marshal) takes a tenth of parsing them. The file holds its version too,
+    so that a name two versions share (crc32) never passes one off as the other."""
+    from zlib import crc32
 
     from drill.paths import scratch
-    key = hashlib.sha256(repr(version).encode()).hexdigest()[:16]
-    return os.path.join(scratch("cache"), f"catalog-{key}.marshal")
+    return os.path.join(scratch("cache"), f"catalog-{crc32(repr(version).encode()):08x}.marshal")
 
 
 def _kept(version):
     import marshal
     try:
         with open(_kept_file(version), "rb") as f:
-            found = marshal.load(f)
+            kept_version, found = marshal.load(f)
     except (OSError, EOFError, ValueError, TypeError, DrillError):
         return None
-    return found if isinstance(found, dict) else None
+    return found if kept_version == version and isinstance(found, dict) else None
 
 
 def _keep(version, parsed):
@@ -218,7 +222,7 @@ def _keep(version, parsed):
         path = _kept_file(version)
         partial = f"{path}.{os.getpid()}"
         with open(partial, "wb") as f:
-            marshal.dump(parsed, f)
+            marshal.dump((version, parsed), f)
         os.replace(partial, path)
     except (OSError, ValueError, DrillError):
         pass

@@ -2,34 +2,10 @@
 a hint, and what `drill start` says."""
 import sys
 
-from rich.table import Table
 from rich.text import Text
 
 from drill.clock import mmss as clock, now
 from drill.render.common import err, local_time, out
-
-
-def chunk_list(chunks, passed=()):
-    """The chunks in learning order, then one line on what next: the first chunk not passed
-    yet (`passed` holds those passed), or a speedrun once all are."""
-    table = Table(title="drill chunks, in learning order", title_justify="left", expand=False)
-    table.add_column("#", justify="right", style="dim")
-    table.add_column("chunk", style="bold cyan")
-    table.add_column("what you write")
-    table.add_column("target", justify="right")
-    table.add_column("after", style="dim")
-    for chunk in chunks:
-        table.add_row(str(chunk.order), chunk.name, chunk.title, clock(chunk.target_s),
-                      ", ".join(chunk.requires) or "-")
-    out.print(table)
-    ahead = next((c.name for c in chunks if c.name not in passed), None)
-    if ahead is None:
-        out.print(Text("Next: ", style="dim") + Text("drill speedrun full", style="bold")
-                  + Text(": every chunk passed, now all of it from memory.", style="dim"))
-    else:
-        out.print(Text("Next: ", style="dim") + Text(f"drill card {ahead}", style="bold")
-                  + Text(" to read what " + ("the first chunk" if not passed else "it")
-                         + " asks.", style="dim"))
 
 
 def card(chunk):

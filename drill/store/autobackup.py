@@ -13,7 +13,6 @@ import json
 import os
 import shutil
 import sqlite3
-import subprocess
 import sys
 import threading
 from contextlib import suppress
@@ -116,6 +115,7 @@ def _progress(db_path):
 def _made_apart(db_path, moment):
     """[what kept it from a folder] of a backup made by `main` in a process of its own, niced
     from its first instruction, in a session of its own (Ctrl-C at the prompt lets it finish)."""
+    import subprocess  # here: every command that opens the store imports this module
     lowest = ["nice", "-n", "19"] if shutil.which("nice") else []
     made = subprocess.run([*lowest, sys.executable, "-I", "-m", "drill.store.autobackup",
                            str(db_path), moment.isoformat()], capture_output=True, text=True,
