@@ -72,7 +72,9 @@ def _news(db_path, own):
         return True
     written = [os.stat(db_path).st_mtime]
     with suppress(OSError):
-        written.append(os.stat(f"{db_path}-wal").st_mtime)
+        log = os.stat(f"{db_path}-wal")
+        if log.st_size:  # an empty log is a reader's: any command opening the database makes one
+            written.append(log.st_mtime)
     return max(written) >= looked
 
 
