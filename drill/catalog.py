@@ -18,11 +18,11 @@ A chunk that goes beyond the lecture (digits) keeps the code it adds to the refe
 of its folder that `adds` names, so the lecture's reference stays what every other chunk sees.
 """
 import os
-import sys
 from dataclasses import dataclass, field, replace
 
 from drill.errors import DrillError
 from drill.paths import chunks_dir
+from drill.tomlfile import read
 
 
 @dataclass(frozen=True)
@@ -118,7 +118,7 @@ class Chunk:
         path = os.path.join(self.folder, "mutants.toml")
         if not os.path.isfile(path):
             return []
-        return read_toml(path)["mutant"]
+        return read(path)["mutant"]
 
     def to_dict(self):
         return {"name": self.name, "title": self.title, "order": self.order,
@@ -180,19 +180,8 @@ _read = {}  # {root: (the version of its files, its chunks)}
 
 def _toml(path, parsed):
     if path not in parsed:
-        parsed[path] = read_toml(path)
+        parsed[path] = read(path)
     return parsed[path]
-
-
-def read_toml(path):
-    """The TOML file at `path`, parsed; the parser is loaded only when a file is (a catalog kept
-    parsed needs none)."""
-    if sys.version_info >= (3, 11):
-        import tomllib
-    else:  # pragma: no cover - Python 3.10
-        import tomli as tomllib
-    with open(path, "rb") as f:
-        return tomllib.load(f)
 
 
 def _kept_file(version):

@@ -1,13 +1,8 @@
 """The learner's settings, in DRILL_HOME/config.toml, each checked when it is set."""
 import json
-import sys
 
 from drill.errors import DrillError
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - Python 3.10
-    import tomli as tomllib
+from drill.tomlfile import read
 
 
 def _ranged(kind, low, high, words):
@@ -70,9 +65,8 @@ def load():
     values = {key: default for key, (default, _, _) in SETTINGS.items()}
     if path().is_file():
         try:
-            with open(path(), "rb") as f:
-                values.update({k: v for k, v in tomllib.load(f).items() if k in SETTINGS})
-        except tomllib.TOMLDecodeError as exc:
+            values.update({k: v for k, v in read(path()).items() if k in SETTINGS})
+        except ValueError as exc:  # TOMLDecodeError
             raise DrillError(f"{path()} is not valid TOML ({exc}); fix or remove it")
     return values
 

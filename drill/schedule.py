@@ -110,7 +110,9 @@ def card_id(chunk):
 
 
 def cards(review_list, retention):
-    """{chunk: fsrs.Card} after replaying `review_list` in order."""
+    """{chunk: fsrs.Card} after replaying `review_list` in order (FSRS loaded only for one)."""
+    if not review_list:
+        return {}
     from fsrs import Card, Rating
     fsrs = scheduler(retention)
     found = {}

@@ -1,6 +1,5 @@
 """The figures behind `drill stats`: pure functions of the attempts' summary, the catalog and a
 moment."""
-import statistics
 from dataclasses import asdict, dataclass, field
 from datetime import timedelta
 
@@ -89,8 +88,9 @@ def draw_figures(chunk, sums):
 def hunt_figures(per_chunk, found_s):
     """Bug hunts, a kind of their own, from the finished hunts' [hunts, found] per chunk and
     the times of those found: how many, how many found, the median time to find one."""
+    from statistics import median  # here: it loads fractions, decimal and random
     return {"hunts": sum(n for n, _ in per_chunk.values()), "found": len(found_s),
-            "median_s": statistics.median(found_s) if found_s else None, "chunks": per_chunk}
+            "median_s": median(found_s) if found_s else None, "chunks": per_chunk}
 
 
 def chunk_stats(name, facts, review_list, card):

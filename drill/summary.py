@@ -5,7 +5,6 @@ The store sums the attempts up in SQL at any history size (Store.summary); `from
 does the same from a list of attempts, in Python: the definition the store must agree with.
 """
 import json
-import statistics
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 
@@ -83,6 +82,7 @@ def measured_retention(review_list):
 
 def from_attempts(attempts, targets, tz=None, day_start_hour=4):
     """The summary of `attempts` (all of them, oldest first), in Python."""
+    from statistics import median  # here: it loads fractions, decimal and random
     from drill.schedule import reviews
     finished = [a for a in attempts if a.ended_at]
     review_list = reviews(finished, targets, tz, day_start_hour)
@@ -104,7 +104,7 @@ def from_attempts(attempts, targets, tz=None, day_start_hour=4):
                 found.full_runs[day] = min(a.active_s, found.full_runs.get(day, a.active_s))
     for facts in found.chunks.values():
         if facts.times:
-            facts.best_s, facts.median_s = min(facts.times), statistics.median(facts.times)
+            facts.best_s, facts.median_s = min(facts.times), median(facts.times)
             facts.times = facts.times[-RECENT:]
     found.passed_days = passed_days(finished, tz, day_start_hour)
     for review in review_list:

@@ -23,6 +23,22 @@ def tally(chunk_name, passed, total, verb="pass"):
     return f"{passed} of {plural(total, 'test')} {verb}"
 
 
+def aligned(rows, left=(0,)):
+    """Rows of cells (str or Text) as lines of Text, each column as wide as its widest cell and
+    two spaces from the next, left-aligned in the columns `left` names and right-aligned in the
+    others: a borderless rich Table that never wraps, drawn at a tenth of its time (stats'
+    table of 11 chunks took a rich Table 33 ms)."""
+    rows = [[cell if isinstance(cell, Text) else Text(cell) for cell in row] for row in rows]
+    widths = [max(cell.cell_len for cell in column) for column in zip(*rows)]
+    for row in rows:
+        for i, (cell, width) in enumerate(zip(row, widths)):
+            cell.align("left" if i in left else "right", width)
+    lines = [Text("  ").join(row) for row in rows]
+    for line in lines:
+        line.rstrip()
+    return lines
+
+
 def error(message):
     err.print(Text("drill: ", style="bold red") + Text(message), soft_wrap=True)
 

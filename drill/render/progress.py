@@ -1,17 +1,16 @@
 """Where the learner stands (drill.progress works it out): today's queue, and the stats
 page with its calendar, sparklines and one chunk's detail."""
-from rich.panel import Panel
-from rich.table import Table
 from rich.text import Text
 
 from drill.clock import mmss as clock, parse
-from drill.render.common import local_time, out, plural
+from drill.render.common import aligned, local_time, out, plural
 from drill.render.finished import offer
 
 
 def today(queue):
     """Today's queue: what is due, the next new chunk, the streak, and one line on what next."""
     if queue.due:
+        from rich.table import Table  # here, as Panel below: a day with nothing due needs neither
         table = Table(title="due today, most overdue first", title_justify="left")
         for column in ("chunk", "due", "chance you remember it now"):
             table.add_column(column)
@@ -113,25 +112,21 @@ def stats(figures, chunk=None):
               + Text(f" (longest {figures.longest})", style="dim")
               + Text(f" · practice {duration(figures.practice_s)}"))
     out.print(Text(f"{plural(figures.attempts, 'attempt')} · passed {rate} · retention {kept}"))
-    table = Table(title="per chunk", title_justify="left", box=None, pad_edge=False,
-                  header_style="bold underline")
-    longest_name = max(len(c.chunk) for c in figures.chunks)
-    for column in ("chunk", "tries", "pass", "best", "med", "last", "trend", "hints", "due",
-                   "stab"):
-        table.add_column(column, justify="left" if column in ("chunk", "trend") else "right",
-                         no_wrap=True, min_width=longest_name if column == "chunk" else None)
-    for c in figures.chunks:
-        table.add_row(c.chunk, str(c.attempts),
-                      f"{c.pass_rate:.0%}" if c.pass_rate is not None else "-",
-                      *(clock(t) if t is not None else "-" for t in (c.best_s, c.median_s, c.last_s)),
-                      Text(sparkline(c.times[-TREND:]), style="cyan"), str(c.hints),
-                      parse(c.due).astimezone().strftime("%d %b") if c.due else "-",
-                      f"{c.stability:.1f}d" if c.stability is not None else "-")
-    width = min(out.width, max(out.measure(table).maximum, 60))  # the calendar needs 60
-    table.min_width = width
+    head = ["chunk", "tries", "pass", "best", "med", "last", "trend", "hints", "due", "stab"]
+    rows = [[Text(h, style="bold underline") for h in head]] + [
+        [c.chunk, str(c.attempts), f"{c.pass_rate:.0%}" if c.pass_rate is not None else "-",
+         *(clock(t) if t is not None else "-" for t in (c.best_s, c.median_s, c.last_s)),
+         Text(sparkline(c.times[-TREND:]).ljust(TREND), style="cyan"), str(c.hints),
+         parse(c.due).astimezone().strftime("%d %b") if c.due else "-",
+         f"{c.stability:.1f}d" if c.stability is not None else "-"] for c in figures.chunks]
+    lines = aligned(rows, left=(0, head.index("trend")))
+    width = min(out.width, max(60, *(line.cell_len for line in lines)))  # the calendar needs 60
+    from rich.panel import Panel
     out.print(Panel(heatmap(figures.days), title="last 26 weeks", title_align="left",
                     width=width))
-    out.print(table)
+    out.print(Text("per chunk"))
+    for line in lines:
+        out.print(line, no_wrap=True, crop=True)
     out.print(Text("med: median time · due: next review · stab: FSRS stability, in days",
                    style="dim"))
     if figures.hunts.get("hunts"):
@@ -151,6 +146,8 @@ def stats(figures, chunk=None):
 
 def chunk_detail(c):
     """One chunk: its latest passed times as bars, its personal best, its latest reviews."""
+    from rich.panel import Panel
+    from rich.table import Table
     out.print(Text(f"{c.chunk}: ", style="bold") + Text(
         f"{plural(c.attempts, 'attempt')}, {c.passed} passed, best "
         f"{clock(c.best_s) if c.best_s is not None else '-'}"
