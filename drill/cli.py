@@ -129,7 +129,9 @@ def check(chunk, path, as_json, quick, op):
     status: 0 when every test passes, 1 when any does not, 2 for usage errors.
     """
     from drill.grader.resident import home_grader
-    with home_grader(ahead=1) as launcher:  # first: a cold child loads while drill does its work
+    from drill.grader.parent import cores
+    # first: cold children load while drill does its work, as many as the grading will use
+    with home_grader(ahead=1 if quick else cores()) as launcher:
         _check(chunk, path, as_json, quick, op, launcher)
 
 

@@ -176,6 +176,7 @@ def test_full_is_shared_between_the_cores_and_each_test_graded_once(monkeypatch,
     suites = [str(s) for s in CHUNKS["full"].suite_files()]
     monkeypatch.setattr(parent.os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
     assert parent.children(suites) == 2 and parent.children(suites[:1]) == 1
+    assert parent.children(suites[:1], "thorough") == 2  # 100 examples a property: both cores
     by_child = {}
     result = verdict("full", REFERENCE, launcher=started,
                      on_event=lambda kind, event: kind == "result" and
