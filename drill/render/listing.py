@@ -4,8 +4,7 @@ terminal's width; colour only on a terminal, and never with NO_COLOR."""
 import os
 import shutil
 
-import click
-from click import style
+from click import echo, style, unstyle
 
 from drill.clock import mmss
 
@@ -22,7 +21,7 @@ def chunk_list(chunks, passed=()):
         mark = style("✓", fg="green") if chunk.name in passed else " "
         head = (f"{chunk.order:>2} {mark} " + style(f"{chunk.name:<{name_w}}", fg="cyan",
                                                      bold=True) + f"  {mmss(chunk.target_s):>6}  ")
-        indent = len(click.unstyle(head))
+        indent = len(unstyle(head))
         after = f"after {', '.join(chunk.requires)}" if chunk.requires else ""
         if not after:
             lines.append(head + chunk.title)
@@ -38,5 +37,4 @@ def chunk_list(chunks, passed=()):
         lines.append(style("Next: ", dim=True) + style(f"drill card {ahead}", bold=True)
                      + style(" to read what " + ("the first chunk" if not passed else "it")
                                + " asks.", dim=True))
-    click.echo("\n".join(lines), color=False if os.environ.get("NO_COLOR") else None)
-
+    echo("\n".join(lines), color=False if os.environ.get("NO_COLOR") else None)
