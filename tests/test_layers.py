@@ -25,7 +25,8 @@ LAYERS = [  # the top first
                           "drill.splits", "drill.days", "drill.draws", "drill.expr", "drill.graph",
                           "drill.notebook", "drill.learner_file", "drill.moons", "drill.digits",
                           "drill.hints"]),
-    ("ground", ["drill.errors", "drill.clock", "drill.paths", "drill.config", "drill.syntax"]),
+    ("ground", ["drill.errors", "drill.clock", "drill.paths", "drill.config", "drill.syntax",
+                "drill.tomlfile"]),
 ]
 INDEPENDENT = [  # pairs of the same layer that never import each other
     ("drill.store", "drill.grader"),  # the grader knows nothing of what drill keeps
