@@ -275,7 +275,7 @@ def main():
     from drill.grader.cgroup import join
     from drill.grader.sandbox import enter_namespaces
     config = json.loads(next(lines(0), b""))  # nothing follows until the child has collected
-    join(config["cgroup"])  # a runner started ahead of its run joins the run's group now
+    join(config["cgroup"])  # every runner, cold or started ahead, joins the run's group here
     enter_namespaces()
     config["claims_fd"] = os.dup(0)  # the claims follow the config; the learner's stdin is empty
     null = os.open(os.devnull, os.O_RDONLY)

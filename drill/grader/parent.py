@@ -343,21 +343,17 @@ class Launched:
     claims: object = None
 
 
-def start_runner(limits, group=None):
-    """A new `python -I -m drill.grader.child`, waiting for its config on stdin, in the run's
-    cgroup `group` if it has one; it dies with this thread, and carries no environment of
-    drill's."""
+def start_runner(limits):
+    """A new `python -I -m drill.grader.child`, waiting for its config on stdin (it joins the
+    run's cgroup once that comes, as a runner started ahead of its run must); it dies with this
+    thread, and carries no environment of drill's."""
     from drill.grader.sandbox import die_with_parent, environment
-
-    def confine():
-        die_with_parent()
-        cgroup.join(group)
 
     output_r, output_w = os.pipe()
     results_r, results_w = os.pipe()
     proc = subprocess.Popen([sys.executable, "-I", "-m", "drill.grader.child"], stdin=subprocess.PIPE,
                             stdout=output_w, stderr=output_w, pass_fds=(results_w,),
-                            start_new_session=True, preexec_fn=confine,
+                            start_new_session=True, preexec_fn=die_with_parent,
                             env=environment(str(runs_folder())), cwd="/")
     os.close(output_w)
     os.close(results_w)
@@ -379,7 +375,7 @@ class ColdStart:
     """A new child for each run, paying for Python, pytest and hypothesis each time (drill check)."""
 
     def launch(self, config, limits):
-        return send_config(start_runner(limits, config["cgroup"]), config)
+        return send_config(start_runner(limits), config)
 
 
 class StartedAhead:
