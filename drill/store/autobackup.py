@@ -189,7 +189,7 @@ def first_start(db_path):
     elsewhere (backup_dir, the grader's copy) is said, once: the command makes the database."""
     own = db_path.parent / "backups"
     backups = found(db_path)
-    way = way_back(db_path, keeping=False)
+    way = way_back(db_path, keeping=False, backups=backups)
     if way and any(b.path.parent == own for b in backups):
         raise DrillError(f"{db_path} is missing: {way}; to start afresh instead, move {own} "
                          "away")

@@ -321,10 +321,10 @@ def remember(own, **changes):
         _write_whole(own / STATE, lambda out: out.write(json.dumps(kept).encode()))
 
 
-def newest_good(db_path):
-    """The newest backup of the database at `db_path` to name as the way back, or None. A
-    backup was checked when it was made; the grader's copy is checked now."""
-    for backup in found(db_path):
+def newest_good(backups):
+    """The newest of `backups` (a database's, newest first: `found`) to name as the way back,
+    or None. A backup was checked when it was made; the grader's copy is checked now."""
+    for backup in backups:
         if not backup.copy or _passes_quick_check(backup.path):
             return backup
     return None
@@ -349,11 +349,12 @@ def described(backup):
             (", drill's copy" if backup.copy else ""))
 
 
-def way_back(db_path, keeping=True):
-    """The words that name the newest good backup and `drill restore`, or '' if there is none.
-    Never fails: it is said while something else already has."""
+def way_back(db_path, keeping=True, backups=None):
+    """The words that name the newest good backup and `drill restore`, or '' if there is none;
+    `backups`: the database's, where the caller has listed them already (`found`). Never fails:
+    it is said while something else already has."""
     try:
-        best = newest_good(db_path)
+        best = newest_good(found(db_path) if backups is None else backups)
     except (OSError, sqlite3.Error):
         return ""
     if best is None:
