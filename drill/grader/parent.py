@@ -361,6 +361,14 @@ def start_runner(limits):
                     os.fdopen(results_r, "rb", buffering=0), results_w)
 
 
+def discard(launched):
+    """End a runner no run took, and close its pipes."""
+    launched.proc.kill()
+    launched.proc.wait()
+    for pipe in (launched.output, launched.results, launched.proc.stdin):
+        pipe.close()
+
+
 def send_config(launched, config):
     """Hand a runner waiting on stdin its config, one line: the run starts now. Its claims
     follow on stdin."""
@@ -405,10 +413,7 @@ class StartedAhead:
         with self.lock:
             spares, self.spares = self.spares, []
         for spare in spares:
-            spare.proc.kill()
-            spare.proc.wait()
-            for pipe in (spare.output, spare.results, spare.proc.stdin):
-                pipe.close()
+            discard(spare)
 
 
 class Cancel:

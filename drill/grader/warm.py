@@ -26,7 +26,7 @@ from contextlib import suppress
 from dataclasses import asdict
 
 from drill.grader import cgroup, sandbox
-from drill.grader.parent import ColdStart, Launched, send_config, start_runner
+from drill.grader.parent import ColdStart, Launched, discard, send_config, start_runner
 
 REPLY_S = 10.0  # how long the parent waits for the server to answer a fork
 
@@ -184,10 +184,7 @@ class Prestarted:
 
     def __exit__(self, *exc):
         if self.spare is not None:
-            self.spare.proc.kill()
-            self.spare.proc.wait()
-            self.spare.output.close()
-            self.spare.results.close()
+            discard(self.spare)
 
     def launch(self, config, limits):
         if self.spare_limits != limits:  # the spare was started under other limits
