@@ -7,7 +7,6 @@ a NameError by the `self.` it lacks, a RecursionError by the function that calls
 """
 import collections
 import re
-import traceback
 
 # The operator each of a Value's methods implements, and the method a number on the left calls.
 OPERATORS = {"__add__": "+", "__radd__": "+", "__sub__": "-", "__rsub__": "-",
@@ -18,12 +17,6 @@ UNSUPPORTED = re.compile(r"unsupported operand type\(s\) for (.+?): '(\w+)' and 
 NUMBERS = ("int", "float")
 MISSING_RETURN = "a function returned nothing where a value was expected: does it end with " \
                  "`return`?"
-
-
-def learner_frames(exc, path):
-    """(frame, line number) of each traceback entry in the learner's file, outermost first."""
-    return [(frame, line) for frame, line in traceback.walk_tb(exc.__traceback__)
-            if frame.f_code.co_filename == path]
 
 
 def function_name(frame):

@@ -27,12 +27,21 @@ def load_submission(path, source=None, name="submission", cells=None):
     return module
 
 
+def learner_frames(exc, path):
+    """(frame, line number) of each traceback entry of `exc` in the learner's file at `path`,
+    outermost first."""
+    return [(frame, line) for frame, line in traceback.walk_tb(exc.__traceback__)
+            if frame.f_code.co_filename == path]
+
+
+def line_at(path, line, lines, cells=None):
+    """`file:line: code`, line `line` of the learner's file (its text `lines`); in a notebook
+    (`cells`, its line map) `file, cell 4, line 3: code`."""
+    code = lines[line - 1].strip() if 0 < line <= len(lines) else ""
+    return f"{place(os.path.basename(path), line, cells)}: {code}"
+
+
 def learner_frame(exc, path, lines, cells=None):
-    """`file:line: code` of the deepest traceback frame in the learner's file, or ''; in a
-    notebook (`cells`, its line map) `file, cell 4, line 3: code`."""
-    found = ""
-    for frame, lineno in traceback.walk_tb(exc.__traceback__):
-        if frame.f_code.co_filename == path:
-            code = lines[lineno - 1].strip() if 0 < lineno <= len(lines) else ""
-            found = f"{place(os.path.basename(path), lineno, cells)}: {code}"
-    return found
+    """`line_at` the deepest traceback frame of `exc` in the learner's file, or ''."""
+    frames = learner_frames(exc, path)
+    return line_at(path, frames[-1][1], lines, cells) if frames else ""

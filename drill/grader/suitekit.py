@@ -22,8 +22,7 @@ from hypothesis.internal.conjecture import engine, providers
 from drill.grader import learner_errors
 from drill.grader.reports import MAX_KEYS, MAX_VALUE, MAX_VALUES
 from drill.grader.results import EVERY
-from drill.grader.submission import learner_frame, load_submission
-from drill.notebook import place
+from drill.grader.submission import learner_frames, line_at, load_submission
 
 _isfinite = math.isfinite
 _float = float
@@ -135,15 +134,15 @@ class Lesson(AssertionError):
         self.program = _current.program if program is None else program
 
 
-def fail(message, graph=None, owner=None, program=None, cause=None):
+def fail(message, graph=None, owner=None, program=None, cause=None, frames=()):
     """Stop the test with a message for the learner, the graph to draw under it, the chunk the
     cause belongs to, and the program the message shows (by default the last one run); `cause`
-    is the learner's exception, when one is. When what the test builds on is what broke, it
-    fails as that chunk's bug instead (`relies`)."""
-    frames = _frames(cause) if cause is not None else []
+    is the learner's exception, when one is, and `frames` its entries in the learner's file
+    (`_frames`). When what the test builds on is what broke, it fails as that chunk's bug
+    instead (`relies`)."""
     lesson = Lesson(message, graph, owner, program,
                     frames[-1][0].f_code.co_name if frames else "")
-    _diagnose(lesson, cause)
+    _diagnose(lesson, cause, frames)
     raise lesson
 
 
@@ -178,30 +177,23 @@ def need(name):
         fail(f"your file defines no `{name}`: the contract asks for it by that name")
 
 
-def _where(exc):
-    module = submission()
-    return learner_frame(exc, module.__file__, module.__source_lines__,
-                         getattr(module, "__source_cells__", None))
-
-
 def _frames(exc):
     """The traceback entries of `exc` in the learner's file, outermost first."""
-    return learner_errors.learner_frames(exc, submission().__file__)
+    return learner_frames(exc, submission().__file__)
 
 
 def _line_of(frame, line):
     """`file:line: code`, the learner's line (in a notebook, `file, cell 4, line 3: code`)."""
     module = submission()
-    lines = module.__source_lines__
-    code = lines[line - 1].strip() if 0 < line <= len(lines) else ""
-    cells = _getattr(module, "__source_cells__", None)
-    return f"{place(os.path.basename(module.__file__), line, cells)}: {code}"
+    return line_at(module.__file__, line, module.__source_lines__,
+                   _getattr(module, "__source_cells__", None))
 
 
-def told(exc):
-    """What the learner's error `exc` means, in words ("" when it is no known one)."""
-    return learner_errors.meaning(exc, _frames(exc), _getattr(submission(), "Value", None),
-                            _line_of).strip()
+def told(exc, frames):
+    """What the learner's error `exc` means, in words ("" when it is no known one); `frames`:
+    its entries in the learner's file."""
+    return learner_errors.meaning(exc, frames, _getattr(submission(), "Value", None),
+                                  _line_of).strip()
 
 
 def run(what, fn, *args, **kwargs):
@@ -218,11 +210,12 @@ def run(what, fn, *args, **kwargs):
     except NotImplementedError as exc:
         fail(f"`{what}` reached `{exc}`, which is still a blank of the stub: write it")
     except Exception as exc:
-        where, said = _where(exc), told(exc)
+        frames = _frames(exc)  # walked once, for every use below
+        where, said = _line_of(*frames[-1]) if frames else "", told(exc, frames)
         deep = " (it recursed too deep)" if _isinstance(exc, RecursionError) else ""
         fail(f"`{what}` raised {_type(exc).__name__}{deep}: {exc}"
              + (f"\n  at {where}" if where else "") + (f"\n  {said}" if said else ""),
-             cause=exc)
+             cause=exc, frames=frames)
 
 
 def number(x, what):
@@ -543,7 +536,7 @@ def _running_test():
     return frame and frame.f_code
 
 
-def _diagnose(lesson, cause):
+def _diagnose(lesson, cause, frames):
     """When the running test relies on parts of other chunks (`relies`) and fails by its own
     account, look there first: a part that fails its own check is the cause, said as its
     chunk's. An error that cannot come from the Value (a name unknown, an attribute missing
@@ -552,7 +545,8 @@ def _diagnose(lesson, cause):
     if not relied or _current.diagnosing or test is not _running_test():
         return
     chunk = next(iter(relied.values()))[1]
-    if lesson.owner not in (None, chunk) or (cause is not None and not _about_values(cause)):
+    if lesson.owner not in (None, chunk) or \
+            (cause is not None and not _about_values(cause, frames)):
         return
     _current.diagnosing = True
     try:
@@ -564,11 +558,11 @@ def _diagnose(lesson, cause):
         _current.diagnosing = False
 
 
-def _about_values(exc):
+def _about_values(exc, frames):
     """False for an error raised outside the Value's methods that no operation can cause: a
-    name unknown, or an attribute missing from an object of the learner's other than a Value."""
+    name unknown, or an attribute missing from an object of the learner's other than a Value.
+    `frames`: its entries in the learner's file."""
     Value = _getattr(submission(), "Value", None)
-    frames = _frames(exc)
     if Value is None or (frames and _isinstance(frames[-1][0].f_locals.get("self"), Value)):
         return True
     if _isinstance(exc, NameError):
