@@ -38,6 +38,29 @@ def functions(tree, classes=False):
     return found
 
 
+def first_line(node):
+    """The 0-based line a function or class starts at: its first decorator's, if it has any."""
+    return min([node.lineno] + [d.lineno for d in node.decorator_list]) - 1
+
+
+def spliced(lines, edits):
+    """The text of `lines` (a list of lines, changed in place) with each edit ((start, end),
+    new lines) made: its 0-based lines [start, end) replaced by the new ones. Insertions at one
+    place keep their order and go before an edit that starts there; an edit inside another is
+    moot."""
+    def order(edit):
+        (start, end), _ = edit
+        return start, start != end, -end  # at one line: insertions, then the outermost edit
+
+    outer = []
+    for (start, end), new in sorted(edits, key=order):
+        if not outer or start >= outer[-1][0][1]:
+            outer.append(((start, end), new))
+    for (start, end), new in reversed(outer):
+        lines[start:end] = new
+    return "".join(lines)
+
+
 def body_lines(node):
     """The 0-based [start, end) line range of a function's body."""
     return node.body[0].lineno - 1, node.end_lineno
@@ -76,17 +99,11 @@ def rewrite(source, bodies, dropped=()):
         edits.append(((start, end), head + [indent + line + "\n" for line in new]))
     for name in dropped:
         node = defs[name]
-        start = min([node.lineno] + [d.lineno for d in node.decorator_list]) - 1
+        start = first_line(node)
         while start > 0 and not lines[start - 1].strip():
             start -= 1
         edits.append(((start, node.end_lineno), []))
-    outer = []
-    for (start, end), new in sorted(edits, key=lambda edit: (edit[0][0], -edit[0][1])):
-        if not outer or start >= outer[-1][0][1]:
-            outer.append(((start, end), new))
-    for (start, end), new in reversed(outer):
-        lines[start:end] = new
-    return "".join(lines)
+    return spliced(lines, edits)
 
 
 def owners(chunks):
@@ -167,27 +184,25 @@ def joined(source, addition, replacing=True):
     """`source` with the code of `addition` (a module's text) joined in: a method under a class
     of `addition` takes the place of the method of that name in `source`'s class, or goes at the
     end of that class; any other function or class takes the place of `source`'s of that name,
-    or goes at the end of the module. Without `replacing`, what `source` has stays as it is."""
+    or goes at the end of the module; each with its decorators. Without `replacing`, what
+    `source` has stays as it is."""
     defs = functions(syntax.parse(source), classes=True)
     lines, added = source.splitlines(keepends=True), addition.splitlines(keepends=True)
-    edits = []  # (start, end, new lines) over `source`'s 0-based lines [start, end)
+    edits = []
     for node in syntax.parse(addition).body:
         into = isinstance(node, ast.ClassDef) and node.name in defs
         for member in node.body if into else [node]:
             if not isinstance(member, (ast.FunctionDef, ast.ClassDef)):
                 continue
             name, text = (node.name + "." if into else "") + member.name, \
-                added[member.lineno - 1:member.end_lineno]
+                added[first_line(member):member.end_lineno]
             if name in defs:
                 if replacing:
-                    edits.append((defs[name].lineno - 1, defs[name].end_lineno, text))
+                    edits.append(((first_line(defs[name]), defs[name].end_lineno), text))
             else:
                 end = defs[node.name].end_lineno if into else len(lines)
-                edits.append((end, end, ["\n"] * (1 if into else 2) + text))
-    for _, (start, end, text) in sorted(enumerate(edits), key=lambda e: (e[1][0], e[0]),
-                                        reverse=True):
-        lines[start:end] = text
-    return "".join(lines)
+                edits.append(((end, end), ["\n"] * (1 if into else 2) + text))
+    return spliced(lines, edits)
 
 
 def _additions(chunk):

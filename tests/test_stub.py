@@ -222,3 +222,16 @@ def test_joined_replaces_or_adds_methods_and_functions():
         (3, 4, 2, 5)
     exec(joined(source, addition, replacing=False), namespace)
     assert namespace["A"]().f() == 1 and namespace["A"]().h() == 4
+
+
+def test_joined_moves_a_member_with_its_decorators():
+    source = "class A:\n    @staticmethod\n    def f():\n        return 1\n" \
+             "def g():\n    return 2\n"
+    addition = "class A:\n    @property\n    def f(self):\n        return 3\n\n" \
+               "    @staticmethod\n    def h():\n        return 4\n\n\n" \
+               "def g():\n    return 5\n"
+    text = joined(source, addition)
+    namespace = {}
+    exec(text, namespace)
+    assert (namespace["A"]().f, namespace["A"].h(), namespace["g"]()) == (3, 4, 5)
+    assert text.count("@staticmethod") == 1 and text.count("@property") == 1
