@@ -227,13 +227,11 @@ def grade(chunk, learner, profile="thorough", seed=None, **run):
     """The GradeResult of the learner's file (a learner_file.LearnerFile) for `chunk`: code by
     the chunk's suites in the grader's child (`run` goes to grader.parent.grade: launcher,
     cancel, on_event), a worksheet by drill itself against the sheet of `seed` (its answers
-    are read, never run); a chunk that draws, on the draw numbered `seed` (on those it is
-    narrowed to when None)."""
+    are read, never run); a chunk that draws, on the draws it is narrowed to (an attempt's,
+    by `chunk_of`, to the one it made)."""
     if chunk.kind == "worksheet":
         from drill.worksheet import grade as grade_sheet
         return grade_sheet(chunk, learner, profile, seed)
-    if chunk.draws and seed is not None:  # graded on the draw the attempt made
-        chunk = drawn(chunk, seed)
     from drill.grader.parent import grade as grade_code
     return grade_code(chunk, learner, profile, **run)
 
