@@ -166,7 +166,7 @@ def previous_draw(store, chunk):
     if not chunk.draws:
         return None
     from drill.draws import pick
-    last = next(iter(store.attempts(chunk.name, latest=1)), None)
+    last = store.latest_attempt(chunk.name)
     return pick(chunk, last.seed if last else None)
 
 
@@ -175,8 +175,7 @@ def latest_draw(store, chunk):
     chunk that draws; a DrillError before any draw."""
     if not chunk.draws or chunk.draw() is not None:
         return chunk
-    last = store.open_attempt(chunk.name) or next(iter(store.attempts(chunk.name, latest=1)),
-                                                  None)
+    last = store.open_attempt(chunk.name) or store.latest_attempt(chunk.name)
     if last is None or last.seed is None:
         raise DrillError(f"{chunk.name} draws its operation when an attempt starts, and none "
                          f"has yet: drill start {chunk.name} draws one")
@@ -356,6 +355,6 @@ def start_hunt(store, chunk_name=None, fresh=False, rng=None):
         chunks = [c for c in load_catalog() if c.mutants()]
     from drill.progress import queue
     due = {d.chunk for d in queue(store).due}
-    last = next(iter(store.attempts(kind="hunt", latest=1)), None)
+    last = store.latest_attempt(kind="hunt")
     chunk, mutant = pick(chunks, due, last and (last.chunk, last.mutant), rng or random.Random())
     return start(store, chunk, fresh=fresh, kind="hunt", mutant=mutant["name"])

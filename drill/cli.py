@@ -599,10 +599,10 @@ def diff(attempt_id):
     from drill.store import open_store
     from drill.stub import drawn
     store = open_store()
-    latest = store.attempts(latest=1)
-    if not latest:
+    latest = store.latest_attempt()
+    if latest is None:
         raise DrillError("no attempts yet: drill start ops begins the first")
-    attempt = store.attempt(attempt_id) if attempt_id else latest[0]
+    attempt = store.attempt(attempt_id) if attempt_id else latest
     versions = store.snapshots(attempt.id)
     if not versions:
         raise DrillError(f"attempt {attempt.id} has no graded version yet")

@@ -105,6 +105,10 @@ class Attempts:
         query += " ORDER BY id DESC" + (f" LIMIT {int(latest)}" if latest is not None else "")
         return [Attempt(**row) for row in self.db.execute(query, args)][::-1]
 
+    def latest_attempt(self, chunk=None, kind=None):
+        """The latest attempt (at `chunk`, of `kind`, if given), or None."""
+        return next(iter(self.attempts(chunk, kind, latest=1)), None)
+
     def count_attempts(self, chunk=None):
         query = "SELECT COUNT(*) FROM attempts" + (" WHERE chunk = ?" if chunk else "")
         return self.db.execute(query, (chunk,) if chunk else ()).fetchone()[0]
