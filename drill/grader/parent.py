@@ -343,10 +343,10 @@ class Launched:
     claims: object = None
 
 
-def start_runner(limits):
-    """A new `python -I -m drill.grader.child`, waiting for its config on stdin (it joins the
-    run's cgroup once that comes, as a runner started ahead of its run must); it dies with this
-    thread, and carries no environment of drill's."""
+def start_runner():
+    """A new `python -I -m drill.grader.child`, waiting for its config on stdin: the run's
+    limits and cgroup come with it (it joins that then, as a runner started ahead of its run
+    must). It dies with this thread, and carries no environment of drill's."""
     from drill.grader.sandbox import die_with_parent, environment
 
     output_r, output_w = os.pipe()
@@ -383,7 +383,7 @@ class ColdStart:
     """A new child for each run, paying for Python, pytest and hypothesis each time (drill check)."""
 
     def launch(self, config, limits):
-        return send_config(start_runner(limits), config)
+        return send_config(start_runner(), config)
 
 
 class StartedAhead:
@@ -394,12 +394,12 @@ class StartedAhead:
 
     def __init__(self, count):
         self.lock = threading.Lock()
-        self.spares = [start_runner(None) for _ in range(count)]
+        self.spares = [start_runner() for _ in range(count)]
 
     def expect(self, runs):
         """Start runners for up to `runs` runs at once, counting those started already."""
         with self.lock:
-            self.spares += [start_runner(None) for _ in range(runs - len(self.spares))]
+            self.spares += [start_runner() for _ in range(runs - len(self.spares))]
 
     def launch(self, config, limits):
         with self.lock:

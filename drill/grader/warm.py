@@ -177,7 +177,7 @@ class Prestarted:
     done by the time the save comes."""
 
     def __init__(self):
-        self.spare, self.spare_limits = None, None
+        self.spare = None
 
     def __enter__(self):
         return self
@@ -187,11 +187,10 @@ class Prestarted:
             discard(self.spare)
 
     def launch(self, config, limits):
-        if self.spare_limits != limits:  # the spare was started under other limits
-            self.__exit__()
-            self.spare = start_runner(limits)
-        launched = send_config(self.spare, config)  # the run first, then the next spare
-        self.spare, self.spare_limits = start_runner(limits), limits
+        """The save goes to the spare (a run's limits come with its config), then the next
+        spare starts."""
+        launched = send_config(self.spare or start_runner(), config)
+        self.spare = start_runner()
         return launched
 
 
