@@ -146,8 +146,8 @@ def stats(figures, chunk=None):
 
 def chunk_detail(c):
     """One chunk: its latest passed times as bars, its personal best, its latest reviews."""
+    from rich.console import Group
     from rich.panel import Panel
-    from rich.table import Table
     out.print(Text(f"{c.chunk}: ", style="bold") + Text(
         f"{plural(c.attempts, 'attempt')}, {c.passed} passed, best "
         f"{clock(c.best_s) if c.best_s is not None else '-'}"
@@ -155,26 +155,22 @@ def chunk_detail(c):
            if c.due else "")))
     if c.times:
         longest = max(c.times) or 1  # a pass in no time at all still gets its bar
-        chart = Table(show_header=False, box=None, padding=(0, 1))
         first = c.passed - len(c.times) + 1
-        for number, seconds in enumerate(c.times, start=first):
-            bar = "█" * max(1, int(seconds / longest * 50))
-            style = "bold green" if seconds == c.best_s else "cyan"
-            chart.add_row(f"#{number}", clock(seconds), Text(bar, style=style))
+        chart = aligned([[f"#{number}", clock(seconds),
+                          Text("█" * max(1, int(seconds / longest * 50)),
+                               style="bold green" if seconds == c.best_s else "cyan")]
+                         for number, seconds in enumerate(c.times, start=first)], left=(0, 1, 2))
         title = ("passed attempts, in order" if first == 1 else
                  f"the latest {len(c.times)} of {c.passed} passed attempts")
-        out.print(Panel(chart, title=title, expand=False))
+        out.print(Panel(Group(*chart), title=title, expand=False))
     if c.draws:
-        drawn = Table(title="operations drawn", title_justify="left", box=None, pad_edge=False,
-                      header_style="bold underline")
-        for column in ("operation", "drawn", "passed", "best", "hints", "last"):
-            drawn.add_column(column,
-                             justify="left" if column in ("operation", "last") else "right")
-        for d in c.draws:
-            drawn.add_row(d["draw"], str(d["drawn"]), str(d["passed"]),
-                          clock(d["best_s"]) if d["best_s"] is not None else "-", str(d["hints"]),
-                          d["last"])
-        out.print(drawn)
+        head = ["operation", "drawn", "passed", "best", "hints", "last"]
+        out.print(Text("operations drawn"))
+        for line in aligned([[Text(h, style="bold underline") for h in head]] + [
+                [d["draw"], str(d["drawn"]), str(d["passed"]),
+                 clock(d["best_s"]) if d["best_s"] is not None else "-", str(d["hints"]),
+                 d["last"]] for d in c.draws], left=(0, head.index("last"))):
+            out.print(line, no_wrap=True, crop=True)
     for review in c.reviews[-10:]:
         out.print(Text(f"{local_time(review['at'])[:10]}  {review['rating']:<5} ", style="bold")
                   + Text(review["why"], style="dim"))
