@@ -26,13 +26,26 @@ def refresh_cards(store, kept=True):
     return cards, review_list
 
 
-def cards(store):
-    """The cards as the store holds them ({chunk: fsrs.Card}), rebuilt if it holds none."""
-    from fsrs import Card
+def cards(store, read=None):
+    """The cards as the store holds them ({chunk: fsrs.Card}, or each as `read` makes it of its
+    JSON), rebuilt if it holds none."""
     stored = store.load_cards()
     if not stored or not store.has_reviews():  # lost, or saved before reviews were
         return refresh_cards(store, kept=bool(stored))[0]
-    return {chunk: Card.from_json(text) for chunk, text in stored.items()}
+    if read is None:
+        from fsrs import Card
+        read = Card.from_json
+    return {chunk: read(text) for chunk, text in stored.items()}
+
+
+def due_and_stability(text):
+    """What the stats page shows of a card, read from its JSON (fsrs' Card.to_json) without
+    loading FSRS, which took longer than drawing the page."""
+    import json
+    from datetime import datetime
+    from types import SimpleNamespace
+    card = json.loads(text)
+    return SimpleNamespace(due=datetime.fromisoformat(card["due"]), stability=card["stability"])
 
 
 def queue(store):
@@ -61,7 +74,7 @@ def figures(store):
     """Everything `drill stats` shows, the speedrun records included."""
     from drill.stats import compute, draw_figures, hunt_figures
     day_start_hour = config.load()["day_start_hour"]
-    cards_now = cards(store)
+    cards_now = cards(store, read=due_and_stability)
     catalog = load_catalog()
     found = compute(catalog, store.summary(day_start_hour), now(), cards_now,
                     day_start_hour=day_start_hour)
