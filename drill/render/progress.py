@@ -125,8 +125,7 @@ def stats(figures, chunk=None):
     out.print(Panel(heatmap(figures.days), title="last 26 weeks", title_align="left",
                     width=width))
     out.print(Text("per chunk"))
-    for line in lines:
-        out.print(line, no_wrap=True, crop=True)
+    out.print(Text("\n").join(lines), no_wrap=True, crop=True)  # rich's cost is per print
     out.print(Text("med: median time · due: next review · stab: FSRS stability, in days",
                    style="dim"))
     if figures.hunts.get("hunts"):
@@ -146,7 +145,6 @@ def stats(figures, chunk=None):
 
 def chunk_detail(c):
     """One chunk: its latest passed times as bars, its personal best, its latest reviews."""
-    from rich.console import Group
     from rich.panel import Panel
     out.print(Text(f"{c.chunk}: ", style="bold") + Text(
         f"{plural(c.attempts, 'attempt')}, {c.passed} passed, best "
@@ -162,15 +160,14 @@ def chunk_detail(c):
                          for number, seconds in enumerate(c.times, start=first)], left=(0, 1, 2))
         title = ("passed attempts, in order" if first == 1 else
                  f"the latest {len(c.times)} of {c.passed} passed attempts")
-        out.print(Panel(Group(*chart), title=title, expand=False))
+        out.print(Panel(Text("\n").join(chart), title=title, expand=False))
     if c.draws:
         head = ["operation", "drawn", "passed", "best", "hints", "last"]
         out.print(Text("operations drawn"))
-        for line in aligned([[Text(h, style="bold underline") for h in head]] + [
-                [d["draw"], str(d["drawn"]), str(d["passed"]),
-                 clock(d["best_s"]) if d["best_s"] is not None else "-", str(d["hints"]),
-                 d["last"]] for d in c.draws], left=(0, head.index("last"))):
-            out.print(line, no_wrap=True, crop=True)
+        out.print(Text("\n").join(aligned([[Text(h, style="bold underline") for h in head]] + [
+            [d["draw"], str(d["drawn"]), str(d["passed"]),
+             clock(d["best_s"]) if d["best_s"] is not None else "-", str(d["hints"]), d["last"]]
+            for d in c.draws], left=(0, head.index("last")))), no_wrap=True, crop=True)
     for review in c.reviews[-10:]:
         out.print(Text(f"{local_time(review['at'])[:10]}  {review['rating']:<5} ", style="bold")
                   + Text(review["why"], style="dim"))
