@@ -57,7 +57,7 @@ class Stats:
 
 def compute(chunks, summary, now, cards_now, tz=None, day_start_hour=4):
     """Every figure of `drill stats` at `now`, from the attempts' `summary` (drill.summary)
-    and the cards `cards_now` ({chunk: fsrs.Card})."""
+    and the cards `cards_now` ({chunk: a card}: of each, its `due` and `stability` alone)."""
     today = local_day(now, tz, day_start_hour)
     first = today - timedelta(days=today.weekday() + 7 * (WEEKS - 1))
     days = {first + timedelta(days=i): summary.passed_per_day.get(first + timedelta(days=i), 0)
