@@ -1,5 +1,7 @@
 """The grader: files that do not parse or load, hostile files, and the shape of its result."""
 import json
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -244,3 +246,20 @@ def test_a_suite_s_own_fixtures_are_still_set_up_by_pytest(tmp_path):
     (chunk,) = load_catalog(folder.parent)
     result = grade(chunk, read(REFERENCE), "quick")
     assert result.passed and len(result.tests) == 6, failures(result)
+
+
+def test_hypothesis_draws_the_numbers_of_the_learners_file_alone(tmp_path):
+    """Hypothesis now and then draws a number written in a "local" module's source; drill's own
+    (local when installed editable) are marked read before the learner's file is imported, so
+    only the learner's numbers are drawn, and no child spends a tenth of a second reading drill."""
+    learner = tmp_path / "learner_numbers.py"
+    learner.write_text("SCALE = 123456.75\n")
+    code = ("import sys; from drill.grader import child, suitekit; "
+            "from hypothesis.internal.conjecture import providers; "
+            "suitekit.constants_from_the_learner_alone(); "
+            f"sys.path.insert(0, {str(tmp_path)!r}); import learner_numbers; "
+            "found = providers._get_local_constants(); "
+            "print(123456.75 in found.floats, child.MAX_MESSAGE in found.integers)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["True", "False"]

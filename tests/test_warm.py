@@ -90,8 +90,10 @@ def test_probe():
 
 
 def test_the_suites_are_collected_once_per_profile_and_never_served_once_changed(tmp_path):
-    """The server collects the suites before any save, once per profile (hypothesis binds the
-    profile as a suite is imported), and a suite changed since is collected by the child."""
+    """The server collects the suites once per profile (hypothesis binds the profile as a suite
+    is imported): for the quick profile before any save, for the thorough one only once a
+    grading has ended, so that a first save never waits on it; a suite changed since is
+    collected by the child."""
     folder = tmp_path / "chunks" / "probe"
     folder.mkdir(parents=True)
     (folder / "chunk.toml").write_text('title = "Probe"\norder = 1\ntarget = "1:00"\n')
@@ -104,6 +106,8 @@ def test_the_suites_are_collected_once_per_profile_and_never_served_once_changed
         return test.message
 
     with ForkServer(collect=[str(suite)]) as server:
+        time.sleep(3)  # time enough to collect both profiles, were both collected at the start
+        assert message("thorough") == "first examples 100, collected apart False"
         until = time.monotonic() + 60
         while "apart True" not in message("thorough"):  # the server collects while idle
             assert time.monotonic() < until, "the server never served a collected session"
