@@ -242,3 +242,26 @@ def test_kill_9_during_backups_loses_nothing_and_leaves_every_whole_backup_reada
     assert store.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     make(store.path, now())
     assert not list((drill_home / "backups").glob("*.part*"))
+
+
+def test_a_command_that_only_reads_the_database_is_no_news_to_backups(tmp_path):
+    """Opening a database in WAL mode makes an empty log beside it: every command does, and each
+    one at 100,000 attempts took it for a write and re-read the history's progress."""
+    from drill.store import autobackup
+    from drill.store.backups import STATE
+    db = tmp_path / "drill.sqlite3"
+    sqlite3.connect(db).execute("PRAGMA journal_mode=WAL").fetchall()
+    own = tmp_path / "backups"
+    own.mkdir()
+    (own / STATE).touch()
+    written = time.time() - 100
+    os.utime(db, (written, written))
+    os.utime(own / STATE, (written + 1, written + 1))  # backups looked after the last write
+    reader = sqlite3.connect(db)
+    reader.execute("SELECT * FROM sqlite_master").fetchall()
+    assert (tmp_path / "drill.sqlite3-wal").stat().st_size == 0
+    assert not autobackup._news(db, own)
+    reader.execute("CREATE TABLE written (x)")
+    reader.commit()
+    assert autobackup._news(db, own)
+    reader.close()
