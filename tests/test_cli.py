@@ -20,6 +20,26 @@ def test_list_shows_every_chunk_in_order_with_targets():
     assert "10:00" in result.output
 
 
+def test_list_marks_the_chunks_passed_and_keeps_within_the_terminal(drill_home, monkeypatch):
+    from drill.store import open_store
+    store = open_store()
+    store.finish_attempt(store.start_attempt("ops", "f.py", parse("2026-11-26T08:00Z")),
+                         "passed", parse("2026-11-26T08:05:00Z"))
+    for columns in ("80", "60"):
+        monkeypatch.setenv("COLUMNS", columns)
+        lines = drill("list").output.splitlines()
+        assert all(len(line) <= int(columns) for line in lines), columns
+        marked = {line.split()[2] for line in lines if line[3:4] == "✓"}
+        assert marked == {"ops"}
+        rows = []  # a chunk's number begins its row, which goes on under itself, indented
+        for line in lines[2:-1]:
+            rows += [line.split()] if line[:2].strip() else []
+            rows[-1] += [] if line[:2].strip() else line.split()
+        full = next(row for row in rows if row[1] == "full")
+        assert full[full.index("file") + 1:] == ["after", "ops,", "backward,", "topo,", "nn,",
+                                                 "train"]
+
+
 def test_card_shows_the_card():
     result = drill("card", "topo")
     assert result.exit_code == 0 and "backward" in result.output
