@@ -230,6 +230,12 @@ def wholes(root=None):
     return {c.name for c in load_catalog(root) if c.suites}
 
 
+def every_suite(root=None):
+    """Each suite file of the chunks under `root`, once, as sorted path strings: what a warm
+    grader collects before the first grading."""
+    return sorted({str(p) for chunk in load_catalog(root) for p in chunk.suite_files()})
+
+
 def get_chunk(name, root=None):
     """The chunk called `name`, or a DrillError that names the closest one."""
     chunks = {c.name: c for c in load_catalog(root)}

@@ -120,14 +120,15 @@ def _cache_file(name):
     return Path(os.environ.get("DRILL_CACHE") or scratch("cache")) / name
 
 
-def _read_cache(name):
+def read_cache(name):
+    """What `write_cache` kept under `name` in drill's cache, or None."""
     try:
         return json.loads(_cache_file(name).read_text())
     except (OSError, ValueError):
         return None
 
 
-def _write_cache(name, data):
+def write_cache(name, data):
     """Write whole or not at all: other drills may read the file at any moment."""
     cache = _cache_file(name)
     cache.parent.mkdir(parents=True, exist_ok=True)
@@ -138,11 +139,11 @@ def _write_cache(name, data):
 
 def _cached(key, suites):
     try:
-        return [tuple(pair) for pair in _read_cache(f"tests-{key}.json")]
+        return [tuple(pair) for pair in read_cache(f"tests-{key}.json")]
     except TypeError:  # none yet, or not a list of pairs
         pass
     found = _collect(suites)
-    _write_cache(f"tests-{key}.json", found)
+    write_cache(f"tests-{key}.json", found)
     return found
 
 

@@ -144,15 +144,13 @@ def leave_behind():
     per home). It collects drill's suites as soon as it is up."""
     import tempfile
 
-    from drill.catalog import load_catalog
+    from drill.catalog import every_suite
     from drill.grader import sandbox
     if not wanted():
         return
-    idle = idle_s()
-    suites = sorted({str(p) for chunk in load_catalog() for p in chunk.suite_files()})
     with suppress(OSError):
         subprocess.Popen([sys.executable, "-I", "-m", "drill.grader.resident", str(address()),
-                          str(idle), *suites], stdin=subprocess.DEVNULL,
+                          str(idle_s()), *every_suite()], stdin=subprocess.DEVNULL,
                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                          start_new_session=True, cwd="/",
                          env=sandbox.environment(tempfile.gettempdir()))

@@ -153,32 +153,29 @@ def off():
     once per boot and kept in DRILL_HOME/cache: trying the namespaces and the filter forks
     throwaway children, 0.05 to 0.1 s of every check. (Each run still shuts itself in with
     whatever the kernel allows: this is what drill says, and whether it leaves a grader behind.)"""
-    import json
-    kept = _kept_problems()
-    with suppress(OSError, ValueError, TypeError):
-        return [(str(name), str(reason)) for name, reason in json.loads(kept.read_text())]
+    from drill.grader.collection import read_cache, write_cache
+    name = _kept_name()
+    kept = read_cache(name) if name else None
+    with suppress(ValueError, TypeError):  # none kept yet (None), or not a list of pairs
+        return [(str(what), str(reason)) for what, reason in kept]
     found = [(p.name, p.reason) for p in protections() if not p.on and p.name != "memory"]
-    if kept is not None:
+    if name is not None:
         with suppress(OSError):
-            partial = kept.with_suffix(f".{os.getpid()}")
-            partial.write_text(json.dumps(found), encoding="utf-8")
-            os.replace(partial, kept)
+            write_cache(name, found)
     return found
 
 
-def _kept_problems():
-    """Where off() keeps its answer for this boot, interpreter and switch; None where the
-    machine has no boot id."""
+def _kept_name():
+    """The name off() keeps its answer under, for this boot, interpreter and switch; None where
+    the machine has no boot id."""
     import hashlib
-
-    from drill.paths import scratch
     try:
         with open("/proc/sys/kernel/random/boot_id") as f:
             boot = f.read().strip()
     except OSError:
         return None
     key = hashlib.sha256(f"{boot}\0{sys.executable}\0{forced_off()}\0{os.getuid()}".encode())
-    return scratch("cache") / f"sandbox-{key.hexdigest()[:16]}.json"
+    return f"sandbox-{key.hexdigest()[:16]}.json"
 
 
 def environment(workdir):

@@ -69,9 +69,8 @@ class ForkServer:
 
     def _ask_to_collect(self):
         """Have the server collect drill's suites while it waits for a save (warm_session)."""
-        from drill.catalog import load_catalog
-        suites = self.collect if self.collect is not None else \
-            sorted({str(p) for chunk in load_catalog() for p in chunk.suite_files()})
+        from drill.catalog import every_suite
+        suites = self.collect if self.collect is not None else every_suite()
         with suppress(OSError):  # a server already gone is started again by the next launch
             self.sock.sendall(json.dumps({"collect": suites}).encode() + b"\n")
 
