@@ -254,12 +254,12 @@ def test_hypothesis_draws_the_numbers_of_the_learners_file_alone(tmp_path):
     only the learner's numbers are drawn, and no child spends a tenth of a second reading drill."""
     learner = tmp_path / "learner_numbers.py"
     learner.write_text("SCALE = 123456.75\n")
-    code = ("import sys; from drill.grader import child, suitekit; "
+    code = ("import sys; from drill.grader import childkit, profiles; "
             "from hypothesis.internal.conjecture import providers; "
-            "suitekit.constants_from_the_learner_alone(); "
+            "profiles.constants_from_the_learner_alone(); "
             f"sys.path.insert(0, {str(tmp_path)!r}); import learner_numbers; "
             "found = providers._get_local_constants(); "
-            "print(123456.75 in found.floats, child.MAX_MESSAGE in found.integers)")
+            "print(123456.75 in found.floats, childkit.MAX_MESSAGE in found.integers)")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["True", "False"]

@@ -24,7 +24,7 @@ _known = {}
 
 # pytest plugins a grading does without. The unraisable- and thread-exception plugins end the
 # session with a full garbage collection (about 0.04 s on a 2-core machine, between the last
-# result and "done"); the child runs and reports every test itself (child.Collector).
+# result and "done"); the child runs and reports every test itself (collector.Collector).
 NOT_NEEDED = [arg for plugin in ("terminal", "cacheprovider", "stepwise", "unraisableexception",
                                  "threadexception") for arg in ("-p", f"no:{plugin}")]
 

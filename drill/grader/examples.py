@@ -5,7 +5,7 @@ learner sees the same failure until it is mended. The folder hypothesis keeps th
 writable by every child and shared by every grading, so one file could poison them all (a FIFO,
 a link to /dev/urandom, 20,000 examples a key). Now no child writes it: the parent lends each run
 a bounded set of the examples its chunks kept (`lend`, in the run's config), the child runs
-hypothesis on a database in its memory (suitekit.RunExamples), and each test's report carries
+hypothesis on a database in its memory (profiles.RunExamples), and each test's report carries
 what it left for its keys, which drill checks (reports.examples) and keeps (`keep`).
 
 One JSON file per chunk, `DRILL_HOME/examples/<chunk>.json`: {key: [value, ...]}, both hex.

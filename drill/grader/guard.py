@@ -12,7 +12,8 @@ GUARDED = ("builtins", "math", "cmath", "random", "copy", "operator", "functools
            "os", "json", "signal", "traceback", "types",
            "pytest", "_pytest.runner", "_pytest.reports", "_pytest.python", "_pytest.main",
            "_pytest.fixtures", "hypothesis", "hypothesis.core", "hypothesis.strategies",
-           "drill.grader.suitekit", "drill.grader.child", "drill.grader.guard",
+           "drill.grader.suitekit", "drill.grader.child", "drill.grader.childkit",
+           "drill.grader.collector", "drill.grader.profiles", "drill.grader.guard",
            "drill.grader.submission")
 
 

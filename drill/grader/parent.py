@@ -345,15 +345,17 @@ class Launched:
     claims: object = None
 
 
-def start_runner():
+def start_runner(suites=True):
     """A new `python -I -m drill.grader.child`, waiting for its config on stdin: the run's
     limits and cgroup come with it (it joins that then, as a runner started ahead of its run
-    must). It dies with this thread, and carries no environment of drill's."""
+    must). A runner for `suites` imports pytest and hypothesis meanwhile; a task's runner
+    needs neither. It dies with this thread, and carries no environment of drill's."""
     from drill.grader.sandbox import die_with_parent, environment
 
     output_r, output_w = os.pipe()
     results_r, results_w = os.pipe()
-    proc = subprocess.Popen([sys.executable, "-I", "-m", "drill.grader.child"], stdin=subprocess.PIPE,
+    proc = subprocess.Popen([sys.executable, "-I", "-m", "drill.grader.child",
+                             *(["suites"] if suites else [])], stdin=subprocess.PIPE,
                             stdout=output_w, stderr=output_w, pass_fds=(results_w,),
                             start_new_session=True, preexec_fn=die_with_parent,
                             env=environment(str(runs_folder())), cwd="/")
@@ -382,10 +384,11 @@ def send_config(launched, config):
 
 
 class ColdStart:
-    """A new child for each run, paying for Python, pytest and hypothesis each time (drill check)."""
+    """A new child for each run, paying for Python (and, to grade, pytest and hypothesis) each
+    time (drill check)."""
 
     def launch(self, config, limits):
-        return send_config(start_runner(), config)
+        return send_config(start_runner(suites=not config.get("task")), config)
 
 
 class StartedAhead:

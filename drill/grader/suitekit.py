@@ -14,13 +14,7 @@ import os
 import sys
 import types
 
-from hypothesis import HealthCheck, Phase, given as hypothesis_given, settings
-from hypothesis.database import ExampleDatabase
-from hypothesis.errors import HypothesisException
-from hypothesis.internal.conjecture import engine, providers
-
 from drill.grader import learner_errors
-from drill.grader.reports import MAX_KEYS, MAX_VALUE, MAX_VALUES
 from drill.grader.results import EVERY
 from drill.grader.submission import learner_frames, line_at, load_submission
 
@@ -36,90 +30,6 @@ _getattr = getattr
 # so the runner's guard (which compares this module's names by identity) sees no change; the
 # program `run` last ran, and whether a failure's cause is being looked for (`_diagnose`).
 _current = types.SimpleNamespace(module=None, program="", diagnosing=False)
-
-# max_examples of the two profiles: `quick` grades every save, `thorough` a verdict that is kept.
-PROFILES = {"quick": 10, "thorough": 100}
-
-# Seconds hypothesis may spend shrinking a failing test's example. On a save, a nearly minimal
-# example now beats a minimal one a second later; the thorough profile (drill check, and `m` in
-# watch mode) shrinks as long as hypothesis' own bound allows.
-SHRINK_S = {"quick": 0.1, "thorough": engine.MAX_SHRINKING_SECONDS}
-
-
-# Every phase but `explain`, which re-runs a failing test many times over to annotate which
-# parts of the minimal example matter: seconds on a failing file, for a comment learners skip.
-PHASES = [Phase.explicit, Phase.reuse, Phase.generate, Phase.target, Phase.shrink]
-
-
-class RunExamples(ExampleDatabase):
-    """The example database of the run in progress, in its memory: lent by drill at the start
-    (the run's config), and what each test leaves for its keys sent back with its report
-    (`left`), for drill to check and keep (grader.examples). No child writes drill's examples.
-    Hypothesis binds a test's settings, database included, when its suite is imported (by the
-    warm grader, once, before any run), so the examples are set for each run instead."""
-
-    def __init__(self):
-        super().__init__()
-        self.kept, self.touched = {}, set()
-
-    def use(self, lent):
-        """Start from `lent`, {key: [value, ...]} in hex."""
-        self.kept = {bytes.fromhex(k): {bytes.fromhex(v) for v in vs} for k, vs in lent.items()}
-        self.touched = set()
-
-    def save(self, key, value):
-        self.kept.setdefault(key, set()).add(value)
-        self.touched.add(key)
-
-    def fetch(self, key):
-        yield from sorted(self.kept.get(key, ()), key=lambda v: (len(v), v))
-
-    def delete(self, key, value):
-        self.kept.get(key, set()).discard(value)
-        self.touched.add(key)
-
-    def left(self, keys=MAX_KEYS, values=MAX_VALUES, size=MAX_VALUE):
-        """{key: [value, ...]} in hex, the shortest first, of the keys saved to or deleted
-        from since the last call, within the bounds drill keeps (grader.reports)."""
-        found = {key.hex(): [v.hex() for v in self.fetch(key) if len(v) <= size][:values]
-                 for key in sorted(self.touched)[:keys]}
-        self.touched = set()
-        return found
-
-
-_examples = RunExamples()
-
-
-def examples_left():
-    """What the test that just ended left in the example database (RunExamples.left)."""
-    return _examples.left()
-
-
-def load_profile(name, examples=None):
-    """Make `name` hypothesis' default: no deadline and no health check, so that a slow or busy
-    machine never turns a correct file red; failing examples are kept (`examples`, lent by
-    drill: RunExamples) and replayed first.
-    """
-    _examples.use(examples or {})
-    settings.register_profile(name, max_examples=PROFILES[name], deadline=None,
-                              suppress_health_check=list(HealthCheck), database=_examples,
-                              phases=PHASES, report_multiple_bugs=False, print_blob=False)
-    settings.load_profile(name)
-    engine.MAX_SHRINKING_SECONDS = SHRINK_S[name]  # a bound hypothesis documents as ours to set
-
-
-def constants_from_the_learner_alone():
-    """Hypothesis now and then draws a number written in the source of a "local" module (one
-    neither in the standard library nor installed in site-packages), and reads every such module
-    it has not yet seen at its first draw: drill's own, installed editable, are 287 constants
-    and 0.12 s of a cold child, paid again by every child the warm grader forks. Marked as seen
-    once they are all imported, before the learner's file, they are skipped: the numbers drawn
-    from come from the learner's file alone, however drill is installed. Where hypothesis keeps
-    these names no longer, it reads every module as before."""
-    if hasattr(providers, "_seen_modules") and hasattr(providers, "_sys_modules_len"):
-        providers._seen_modules.update(map(id, sys.modules.values()))
-        providers._sys_modules_len = len(sys.modules)
-
 
 class Lesson(AssertionError):
     """A failure in the learner's terms: what was done, what was expected, what came, and why;
@@ -149,6 +59,7 @@ def fail(message, graph=None, owner=None, program=None, cause=None, frames=()):
 if os.environ.get("DRILL_SUBMISSION"):
     # A suite run by hand (plain pytest): the profile must be in force before the suites'
     # @given decorators read it. Under the grader the runner loads it the same way.
+    from drill.grader.profiles import load_profile
     load_profile(os.environ.get("DRILL_PROFILE", "thorough"))
 
 
@@ -266,6 +177,7 @@ def expect_close(got, expected, what, why="", rel=1e-7, abs=1e-9):
 
 def examples(fraction):
     """A settings decorator running `fraction` of the profile's examples (for costly properties)."""
+    from hypothesis import settings
     return settings(max_examples=max(5, int(settings.default.max_examples * fraction)))
 
 
@@ -275,6 +187,9 @@ def given(*strategies, **named):
     that changes between calls; met again, its failing example may pass, and hypothesis would
     then say only that the test is unreliable (FlakyFailure), hiding the lesson. So an example
     that failed fails again with the lesson (or error) it gave."""
+    from hypothesis import given as hypothesis_given
+    from hypothesis.errors import HypothesisException
+
     def decorate(test):
         @functools.wraps(test)
         def steady(*args, **kwargs):

@@ -201,8 +201,9 @@ def serve(sock, listener=None, idle_s=None, collect=(), keep_fds=()):
     connections, one after another or at once, and ends once it has had none and no child for
     `idle_s` seconds. `collect`: suites to collect from the start; `keep_fds`: descriptors of
     the server's own that no child may hold (its lock)."""
-    from drill.grader.child import grade_here  # pytest, imported once for every child
-    from drill.grader.suitekit import PROFILES  # hypothesis, and the helpers every suite imports
+    from drill.grader.child import grade_here, ready_to_run_suites
+    from drill.grader.profiles import PROFILES
+    ready_to_run_suites()  # once for every child
     sys.dont_write_bytecode = True  # the suites are read, never written beside
     sandbox.load()
     _warm_up()

@@ -8,7 +8,7 @@ only when a test runs, through suitekit.need), and each forked child runs the te
 it was asked for on its own copy of the session.
 
 Hypothesis binds a test's settings when its suite is imported, so each profile has a session,
-and suite modules, of its own; the example database is set per run (suitekit.RunExamples). A
+and suite modules, of its own; the example database is set per run (profiles.RunExamples). A
 session serves a run only if every suite it asks for is the version collected, under the same
 rootdir (the same test ids); otherwise the child collects for itself, as a cold one does.
 """
@@ -26,11 +26,11 @@ class WarmSession:
         from _pytest.config import _prepareconfig
         from _pytest.main import Session
 
-        from drill.grader import suitekit
+        from drill.grader import profiles
         self.profile, self.rootdir = profile, rootdir(suites)
         self.versions = {s: suite_key(s) for s in suites}  # before the import: a suite changed
         #                                                     meanwhile never passes for this one
-        suitekit.load_profile(profile)
+        profiles.load_profile(profile)
         config = _prepareconfig([*suite_args(suites), "-s"])
         config._do_configure()
         self.session = Session.from_config(config)

