@@ -145,6 +145,16 @@ def test_a_flood_of_output_is_cut_to_the_limit():
     assert "more bytes of output not kept" in result.output
 
 
+@pytest.mark.parametrize("ending", ["", "raise ValueError('stop')\n"])
+def test_a_debugging_print_at_the_end_of_a_file_reaches_the_verdict(tmp_path, started, ending):
+    """The child's stdout is a pipe, so Python buffers what the file prints; the child exits at
+    once when it is done, and a short print, the whole of what a file printed, was lost."""
+    wrong = REFERENCE.read_text().replace("Value(self.data * other.data", "Value(self.data + other.data")
+    mine = write(tmp_path, wrong + "print('debug: 2 * 3 =', (Value(2.0) * 3).data)\n" + ending)
+    result = verdict("ops", mine, limits=FAST, launcher=started)
+    assert not result.passed and "debug: 2 * 3 = 5.0" in result.output, result.output
+
+
 def test_no_process_outlives_the_run(started):
     result = verdict("ops", HOSTILE / "lingering_process.py", limits=FAST, launcher=started)
     assert not result.passed

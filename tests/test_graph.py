@@ -121,6 +121,20 @@ def test_a_task_that_hangs_is_stopped_within_its_limits(tmp_path):
     assert time.monotonic() - started < 6
 
 
+def test_a_tasks_child_starts_without_pytest_or_hypothesis_and_a_gradings_has_both(tmp_path):
+    """drill graph's child runs a task and draws nothing: pytest and hypothesis, 0.3-0.4 s of
+    a cold child, are not imported in it. A grading's child has both before the file loads."""
+    from drill.catalog import get_chunk
+    from drill.grader.parent import grade
+    seen = tmp_path / "seen.py"
+    seen.write_text('import sys\nprint("loaded:", [m for m in ("pytest", "hypothesis") '
+                    'if m in sys.modules])\n' + REFERENCE.read_text())
+    done = run_task("graph", read_file(seen), {"expr": "a*b", "names": {"a": 1.0, "b": 2.0}})
+    assert not done.problem and "loaded: []" in done.output, done.output
+    graded = grade(get_chunk("ops"), read_file(seen), "quick")
+    assert graded.passed and "loaded: ['pytest', 'hypothesis']" in graded.output, graded.output
+
+
 def test_a_failing_gradient_check_shows_the_learners_own_graph_hidden_nodes_included(tmp_path):
     """`c = a - b` built as a + (b * -1), with * passing nothing to its first operand: the
     backward suite's failure carries the graph of the file's own nodes, the hidden `b * -1`
