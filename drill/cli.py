@@ -426,9 +426,7 @@ def _watch(store, chunk, attempt):
             show(screen)
         screen = watch(store, chunk, attempt, redraw, keys)
     if screen.ended == "restart":  # a speedrun's reset: kept unfinished, and the next run begins
-        from drill.attempt import start
-        render.restarted(screen.attempt)
-        _watch(store, chunk, start(store, chunk, kind="speedrun").attempt)
+        _watch(store, *_next_run(store, screen.attempt))
         return
     if screen.ended == "passed":
         screen.attempt = _train_split(store, screen.attempt)
@@ -440,6 +438,21 @@ def _watch(store, chunk, attempt):
         render.review_line(review_of(store, screen.attempt), screen.attempt)
     if screen.ended == "passed":
         _pass_screen(store, chunk, screen.attempt)
+
+
+def _next_run(store, ended):
+    """(the chunk as the next run sees it, its attempt): the speedrun that follows `ended` after
+    a reset. It is an attempt of its own, so a chunk that draws (extend) draws it anew from the
+    chunk undrawn, and the card, the handout and the grading follow that draw, not the last."""
+    from drill import render
+    from drill.attempt import chunk_of, start
+    from drill.catalog import get_chunk
+    render.restarted(ended)
+    attempt = start(store, get_chunk(ended.chunk).as_run("speedrun"), kind="speedrun").attempt
+    chunk = chunk_of(attempt)
+    if chunk.draws:  # a new operation to write: its card says which
+        render.card(chunk)
+    return chunk, attempt
 
 
 PASS_SCREEN = 10  # lines of the terminal the pass screen keeps for all but its comparison

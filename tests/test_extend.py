@@ -232,3 +232,36 @@ def test_peek_shows_the_operation_drawn_and_stats_how_each_went(drill_home):
     assert later.exit_code == 0
     assert open_store().attempts("extend")[-1].seed != attempt.seed
     assert get_chunk("extend").draws == EXTEND.draws
+
+
+def test_a_speedrun_reset_draws_anew_and_the_next_run_is_graded_on_its_own_draw(monkeypatch):
+    from pathlib import Path
+
+    from drill import watch
+    from drill.attempt import chunk_of
+    from drill.clock import now
+    from drill.store import open_store
+    watched = []  # (the chunk watched, its attempt, the file handed out), run by run
+
+    def reset_once(store, chunk, attempt, live, keys=None):
+        watched.append((chunk, attempt, Path(attempt.file).read_text()))
+        screen = watch.Screen(chunk, attempt, Path(attempt.file))
+        if len(watched) == 1:
+            for _ in range(2):  # r, and r again to confirm
+                watch._key(store, chunk, screen, "reset", now())
+        else:
+            screen.ended = "quit"
+        return screen
+    monkeypatch.setattr(watch, "watch", reset_once)
+    result = drill("speedrun", "extend")
+    assert result.exit_code == 0, result.output
+    (_, first, _), (chunk, second, handed_out) = watched
+    assert open_store().attempt(first.id).outcome == "abandoned"
+    assert second.seed != first.seed  # a new attempt draws anew, never the last one's operation
+    name = NAMES[second.seed]
+    assert chunk.draw()["name"] == name and chunk.hints == tuple(DRAWS[name]["hints"])
+    assert f"Your operation: `{name}`" in chunk.card
+    assert chunk == chunk_of(open_store().attempt(second.id))  # what `drill check` grades it on
+    assert f"def {name}(self):" in handed_out
+    assert sum(f"    def {other}(self):" in handed_out for other in NAMES) == 1
+    assert f"Your operation: {name}" in result.output.split("Reset: run")[1]  # its card shown
