@@ -122,3 +122,19 @@ def test_no_grader_is_left_behind_where_a_child_could_reach_its_socket(monkeypat
     monkeypatch.setattr(sandbox, "off", real)
     monkeypatch.setenv("DRILL_SANDBOX", "off")
     assert not resident.wanted()
+
+
+def test_a_check_of_a_worksheet_starts_no_child_and_leaves_no_grader(drill_home, monkeypatch,
+                                                                     tmp_path):
+    """drill grades a worksheet itself: a child loading pytest for it, or a grader left behind
+    collecting every suite, would be CPU spent for nothing."""
+    monkeypatch.setenv("DRILL_GRADER_IDLE", "60")
+    started, left = cold_starts(monkeypatch), []
+    monkeypatch.setattr(resident, "leave_behind", lambda: left.append(1))
+    assert drill("start", "chain", "--no-watch").exit_code == 0
+    sheet = tmp_path / "sheet.py"
+    sheet.write_text((drill_home / "workspace" / "chain.py").read_text())
+    for named in ([], ["chain"], ["chain", "--file", str(sheet)]):  # the open attempt's or not
+        checked = drill("check", *named)
+        assert checked.exit_code == 1 and "answers right" in checked.output  # unfilled
+    assert started == [] and left == []
