@@ -460,13 +460,16 @@ def _watch(store, chunk, attempt):
 
 def _next_run(store, ended):
     """(the chunk as the next run sees it, its attempt): the speedrun that follows `ended` after
-    a reset. It is an attempt of its own, so a chunk that draws (extend) draws it anew from the
-    chunk undrawn, and the card, the handout and the grading follow that draw, not the last."""
+    a reset, in the same kind of file (a notebook stays one). It is an attempt of its own, so a
+    chunk that draws (extend) draws it anew from the chunk undrawn, and the card, the handout
+    and the grading follow that draw, not the last."""
     from drill import render
     from drill.attempt import chunk_of, start
     from drill.catalog import get_chunk
+    from drill.learner_file import is_notebook
     render.restarted(ended)
-    attempt = start(store, get_chunk(ended.chunk).as_run("speedrun"), kind="speedrun").attempt
+    attempt = start(store, get_chunk(ended.chunk).as_run("speedrun"), kind="speedrun",
+                    notebook=is_notebook(ended.file)).attempt
     chunk = chunk_of(attempt)
     if chunk.draws:  # a new operation to write: its card says which
         render.card(chunk)

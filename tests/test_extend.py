@@ -234,7 +234,9 @@ def test_peek_shows_the_operation_drawn_and_stats_how_each_went(drill_home):
     assert get_chunk("extend").draws == EXTEND.draws
 
 
-def test_a_speedrun_reset_draws_anew_and_the_next_run_is_graded_on_its_own_draw(monkeypatch):
+@pytest.mark.parametrize("notebook", [[], ["--notebook"]])
+def test_a_speedrun_reset_draws_anew_in_the_same_kind_of_file_and_grades_that_draw(
+        notebook, monkeypatch):
     from pathlib import Path
 
     from drill import watch
@@ -253,9 +255,10 @@ def test_a_speedrun_reset_draws_anew_and_the_next_run_is_graded_on_its_own_draw(
             screen.ended = "quit"
         return screen
     monkeypatch.setattr(watch, "watch", reset_once)
-    result = drill("speedrun", "extend")
+    result = drill("speedrun", "extend", *notebook)
     assert result.exit_code == 0, result.output
     (_, first, _), (chunk, second, handed_out) = watched
+    assert second.file == first.file  # a notebook run goes on in a notebook
     assert open_store().attempt(first.id).outcome == "abandoned"
     assert second.seed != first.seed  # a new attempt draws anew, never the last one's operation
     name = NAMES[second.seed]
