@@ -70,7 +70,8 @@ def ratio_table(drill, env, work, runs, chunks=("ops", "full")):
     """`drill check CHUNK --file` cold (no grader up: DRILL_GRADER_IDLE=0), and with the grader
     a check leaves behind, thorough and quick, beside `python -c "import pytest, hypothesis"`,
     all in turn in one run: the bounds are 1.5x the baseline cold (2x for full), and watch
-    mode's with a grader up (0.3 s a pass, 0.5 s a failure, quick)."""
+    mode's with a grader up (0.3 s a pass, 0.5 s a failure, quick). Last, `drill graph` on
+    the lecture's expression, cold and with the grader up."""
     table = Table(title=f"drill check beside import pytest, hypothesis: medians of {runs} runs "
                         "in turn")
     for column in ("chunk", "file", "import s", "cold s", "cold ×", "reused s", "reused ×",
@@ -96,6 +97,13 @@ def ratio_table(drill, env, work, runs, chunks=("ops", "full")):
                           f"{found['cold'] / found['import']:.2f}", f"{found['reused']:.3f}",
                           f"{found['reused'] / found['import']:.2f}", f"{found['quick']:.3f}",
                           f"{before:.1f}-{load():.1f}")
+    graph = [drill, "graph", "(a*b + c)*f", "a=2", "b=-3", "c=10", "f=-2", "--file", str(REFERENCE)]
+    before = load()
+    found = interleaved({"import": (baseline, env), "cold": (graph, cold_env),
+                         "reused": (graph, warm_env)}, runs)
+    table.add_row("drill graph", "the lecture's", f"{found['import']:.3f}", f"{found['cold']:.3f}",
+                  f"{found['cold'] / found['import']:.2f}", f"{found['reused']:.3f}",
+                  f"{found['reused'] / found['import']:.2f}", "", f"{before:.1f}-{load():.1f}")
     for lock in (work / "home" / "grader").glob("*.lock"):  # the grader left behind: ended
         with suppress(ValueError, OSError):
             os.kill(int(lock.read_text()), signal.SIGTERM)
