@@ -299,7 +299,7 @@ CONFIRM = {"abandon": "press a again to abandon this attempt (recorded as not pa
                          "with it (what it holds now is kept in its history); any other key "
                          "goes on",
            "end": "press r again to reset: this run is kept as unfinished and a new one starts "
-                  "from a blank file; any other key goes on",
+                  "with its file handed out afresh; any other key goes on",
            "hint": "press h again for a hint (counted in this attempt's record); any other key "
                    "goes on"}
 COSTLY = ("hint", "reset", "abandon")  # keys that act on a second press only

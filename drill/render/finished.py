@@ -29,7 +29,7 @@ def abandoned(attempt):
 
 def restarted(attempt):
     out.print(Text(f"Reset: run {attempt.id} is kept as unfinished (drill speedrun --history); "
-                   "the next one starts now, from a blank file.", style="yellow"))
+                   "the next one starts now, its file handed out afresh.", style="yellow"))
 
 
 def next_step(queue, chunk=None):
