@@ -140,7 +140,7 @@ def run_task_here(task, config, report, guard):
     module = sys.modules["submission"]
     try:
         timed(config["test_s"], task.run, module, config["args"],
-               lambda **data: report("task", data=data))
+              lambda **data: report("task", data=data))
     except TestTimeout:
         report("task_error", message=f"this did not finish within {config['test_s']:g} s: "
                                      "does a loop in your code never end?")

@@ -15,7 +15,6 @@ from drill.grader.childkit import MAX_MESSAGE, TestTimeout, alarm, describe, lin
 from drill.grader.collection import drawn_only, suite_args
 from drill.grader.profiles import examples_left
 
-
 MAX_TEST_OUTPUT = 500  # characters of what the learner's code printed during one test, as
 #                        Exercism's runner keeps; the rest is still in the run's whole output
 
