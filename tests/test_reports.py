@@ -27,6 +27,13 @@ def test_escape_spells_out_what_a_terminal_would_obey_and_keeps_the_rest():
     assert escape("\x1b]52;c;eA==\x07\r\x7f\x9b2J\u202e\u2066\ud800") == \
         "\\x1b]52;c;eA==\\x07\\r\\x7f\\x9b2J\\u202e\\u2066\\ud800"
     assert escape(b"\x1b") == escape(None) == escape(["x"]) == ""
+    obeyed = [*range(0x20), *range(0x7F, 0xA0), 0x061C, 0x200E, 0x200F, *range(0x202A, 0x202F),
+              *range(0x2066, 0x206A), 0xD800, 0xDBFF, 0xDC00, 0xDFFF]
+    for code in obeyed:  # each alone in a string, as most strings hold none
+        if chr(code) not in "\n\t":
+            assert "\\" in escape(f"a{chr(code)}b"), hex(code)
+    for code in (0x20, 0x7E, 0xA0, 0x061B, 0x200D, 0x2029, 0x202F, 0x206A, 0xE000, 0x1F600):
+        assert escape(f"a{chr(code)}b") == f"a{chr(code)}b", hex(code)
 
 
 @pytest.mark.parametrize("raw, why", [

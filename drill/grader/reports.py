@@ -101,12 +101,12 @@ def record(required, optional=(), extra=None):
         clean, others = {}, 0
         for name, item in value.items():
             form = required.get(name) or optional.get(name)
-            if form is None:
+            if form is None:  # a name of the child's own: spelled out safe, as its values are
                 others += 1
                 if extra is None or others > MAX_EXTRA or len(name) > 32:
                     raise Broken(f"{where} has a field {escape(name[:32])!r} it may not have")
-                form = extra
-            clean[escape(name)] = form(item, f"{where}.{escape(name[:32])}")
+                form, name = extra, escape(name)
+            clean[name] = form(item, f"{where}.{name}")
         return clean
     return check
 
