@@ -135,6 +135,17 @@ def test_a_tasks_child_starts_without_pytest_or_hypothesis_and_a_gradings_has_bo
     assert graded.passed and "loaded: ['pytest', 'hypothesis']" in graded.output, graded.output
 
 
+def test_a_file_that_patches_the_task_drawing_it_is_stopped_and_named(tmp_path):
+    """The task's module is imported before the learner's file, so the file finds it loaded:
+    a patch to it is put back and fails the run, as a patch to the suites' helpers does."""
+    patches = tmp_path / "patches.py"
+    patches.write_text(REFERENCE.read_text() + "\nimport sys\n"
+                       "task = sys.modules.get('drill.tasks.graph')\n"
+                       "if task is not None:\n    task.walk = lambda *args: None\n")
+    done = run_task("graph", read_file(patches), {"expr": "a*b", "names": {"a": 1.0, "b": 2.0}})
+    assert "drill.tasks.graph.walk" in done.problem and not done.events, done.problem
+
+
 def test_a_failing_gradient_check_shows_the_learners_own_graph_hidden_nodes_included(tmp_path):
     """`c = a - b` built as a + (b * -1), with * passing nothing to its first operand: the
     backward suite's failure carries the graph of the file's own nodes, the hidden `b * -1`

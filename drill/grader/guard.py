@@ -14,7 +14,10 @@ GUARDED = ("builtins", "math", "cmath", "random", "copy", "operator", "functools
            "_pytest.fixtures", "hypothesis", "hypothesis.core", "hypothesis.strategies",
            "drill.grader.suitekit", "drill.grader.child", "drill.grader.childkit",
            "drill.grader.collector", "drill.grader.profiles", "drill.grader.guard",
-           "drill.grader.submission")
+           "drill.grader.submission",
+           # a task's module, and what it builds on, imported before the learner's file
+           "drill.tasks", "drill.tasks.graph", "drill.tasks.trace", "drill.tasks.moons",
+           "drill.tasks.digits", "drill.graph", "drill.expr", "drill.moons", "drill.digits")
 
 
 class Guard:
