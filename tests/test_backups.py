@@ -265,3 +265,37 @@ def test_a_command_that_only_reads_the_database_is_no_news_to_backups(tmp_path):
     reader.commit()
     assert autobackup._news(db, own)
     reader.close()
+
+
+def flock_holders(path):
+    """The pids holding a flock on `path` (from /proc/locks)."""
+    inode = os.stat(path).st_ino
+    return {int(fields[4]) for fields in map(str.split, Path("/proc/locks").read_text().splitlines())
+            if fields[1] == "FLOCK" and int(fields[5].rsplit(":", 1)[1]) == inode}
+
+
+def test_restore_refuses_while_another_drill_grades_and_nothing_is_lost(drill_home, tmp_path):
+    """A restore made while `drill graph` graded in another terminal was undone by that
+    grading's guard, with the hints taken since; one made during `drill check` sent the check's
+    version into the file set aside. While another drill uses the database, restore refuses."""
+    pass_chunk(drill_home, "ops")
+    hangs = tmp_path / "hangs.py"
+    hangs.write_text(REFERENCE.read_text().replace("    def backward(self):\n",
+                                                   "    def backward(self):\n        while True: pass\n"))
+    graph = subprocess.Popen([sys.executable, "-m", "drill", "graph", "a*b", "a=1", "b=2", "--file",
+                              str(hangs)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        until = time.monotonic() + 30
+        while graph.pid not in flock_holders(drill_home / "in-use.lock"):
+            assert time.monotonic() < until and graph.poll() is None
+            time.sleep(0.05)
+        database = (drill_home / "drill.sqlite3").stat().st_ino
+        refused = drill("restore")
+        assert refused.exit_code == 2 and refused.output.count("\n") == 1, refused.output
+        assert "another drill is using this home's database" in refused.output
+        assert (drill_home / "drill.sqlite3").stat().st_ino == database
+        assert not list(drill_home.glob("drill-*-replaced.sqlite3"))
+    finally:
+        graph.kill()
+        graph.wait()
+    assert drill("restore", now="2026-11-26T10:00:00+00:00").exit_code == 0

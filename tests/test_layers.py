@@ -26,7 +26,7 @@ LAYERS = [  # the top first
                           "drill.notebook", "drill.learner_file", "drill.moons", "drill.digits",
                           "drill.hints"]),
     ("ground", ["drill.errors", "drill.clock", "drill.paths", "drill.config", "drill.syntax",
-                "drill.tomlfile"]),
+                "drill.tomlfile", "drill.inuse"]),
 ]
 INDEPENDENT = [  # pairs of the same layer that never import each other
     ("drill.store", "drill.grader"),  # the grader knows nothing of what drill keeps

@@ -88,7 +88,9 @@ class DatabaseWatch:
     `copy_now`, a database that has no copy yet gets one before the grading."""
 
     def __init__(self, path, copy_now=True):
+        from drill.inuse import use
         self.path = Path(path)
+        use(self.path.parent)  # no restore swaps the database while this drill guards it
         self.before = _identity(self.path)
         if self.before is not None:
             device, inode = self.before[:2]

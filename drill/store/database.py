@@ -129,8 +129,10 @@ def _writable(path):
 def open_store():
     """The learner's store in DRILL_HOME. A database gone from a home that holds backups of it
     is never started afresh without a word (drill.store.autobackup.first_start)."""
+    from drill.inuse import use
     from drill.paths import home
     from drill.store.autobackup import first_start, opened
+    use(home())  # a restore waits for this drill to end (drill.inuse)
     path = home() / "drill.sqlite3"
     if not path.exists():
         first_start(path)

@@ -8,6 +8,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from drill.errors import DrillError
+from drill.inuse import alone
 from drill.store.backups import (STAMP, Backup, checked, folders, found, holding, in_folder,
                                  made_at, snapshot, synced)
 
@@ -26,7 +27,8 @@ def restore(db_path, at, name=None):
     if not candidates:
         raise DrillError(f"there is no backup of {db_path} to restore (drill backup makes one)")
     try:
-        return _put_back(db_path, at, candidates, name)
+        with alone(db_path.parent):
+            return _put_back(db_path, at, candidates, name)
     except OSError as exc:
         raise DrillError(f"drill could not restore {db_path}: {exc.strerror or exc}"
                          f"{f' ({exc.filename})' if exc.filename else ''}")
