@@ -7,15 +7,36 @@ import sys
 import click
 
 
+class OneLine(click.UsageError):
+    """click's usage error in one line, as drill's own errors are: what was wrong, then where
+    the command's help is (click's own takes four)."""
+
+    def __init__(self, error):
+        super().__init__(error.format_message().rstrip("."), error.ctx)
+
+    def show(self, file=None):
+        from drill import render
+        path = self.ctx.command_path if self.ctx else "drill"
+        render.error(f"{self.message} ({path} -h for help)")
+
+
 class DrillGroup(click.Group):
-    """Turns a DrillError anywhere below into one line on stderr and its exit code; after a
-    command that ran, a backup if one is due (`_backed_up`)."""
+    """Turns a DrillError anywhere below into one line on stderr and its exit code, and a usage
+    error too (OneLine); after a command that ran, a backup if one is due (`_backed_up`)."""
+
+    def parse_args(self, ctx, args):
+        try:
+            return super().parse_args(ctx, args)
+        except click.UsageError as exc:
+            raise OneLine(exc) from None
 
     def invoke(self, ctx):
         from drill.errors import DrillError
         try:
             try:
                 done = super().invoke(ctx)
+            except click.UsageError as exc:  # a command's own arguments
+                raise exc if isinstance(exc, OneLine) else OneLine(exc) from None
             except SystemExit:  # a command that ran, with its exit status (drill check)
                 _backed_up()
                 raise
@@ -866,8 +887,10 @@ def import_command(path):
     from drill.store import check_export, open_store
     try:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise DrillError(f"cannot read {path} as a drill export: {exc}")
+    except OSError as exc:
+        raise DrillError(f"cannot read {path}: {exc.strerror or exc}") from None
+    except ValueError as exc:
+        raise DrillError(f"cannot read {path} as a drill export: {exc}") from None
     if not isinstance(data, dict) or data.get("drill_export") != 1:
         raise DrillError(f"{path} is not a drill export")
     check_export(data, path)

@@ -207,3 +207,14 @@ def test_every_command_s_summary_in_help_is_whole():
         assert not summary.endswith("..."), (name, summary)
     listed = drill("--help").output.split("Commands:")[1]
     assert "..." not in listed and "Start a timed attempt at a chunk." in listed
+
+
+@pytest.mark.parametrize("args", [["show", "abc"], ["--bogus"], ["show"], ["list", "extra"],
+                                  ["config", "new_per_day", "-3"], ["frobnicate"],
+                                  ["stub", "ops", "-o", "."]])
+def test_a_usage_error_is_one_line_naming_where_the_help_is(args):
+    """click's own usage error takes four lines (usage, a hint, a blank, the error); drill's
+    errors take one."""
+    result = drill(*args)
+    assert result.exit_code == 2 and result.output.count("\n") == 1, result.output
+    assert result.output.startswith("drill: ") and result.output.rstrip().endswith("-h for help)")

@@ -89,6 +89,9 @@ def chosen(db_path, name):
     for backup in backups:
         if backup.path.name == name:
             return backup
+    if path.is_dir():
+        raise DrillError(f"{name} is a folder; name a backup file in it (drill backup --list "
+                         "shows them)")
     raise DrillError(f"no backup called {name} (drill backup --list shows them)")
 
 
