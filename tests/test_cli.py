@@ -218,3 +218,12 @@ def test_a_usage_error_is_one_line_naming_where_the_help_is(args):
     result = drill(*args)
     assert result.exit_code == 2 and result.output.count("\n") == 1, result.output
     assert result.output.startswith("drill: ") and result.output.rstrip().endswith("-h for help)")
+
+
+def test_import_of_a_missing_file_and_restore_of_a_folder_say_what_the_path_is(tmp_path):
+    missing = drill("import", str(tmp_path / "missing.json"))
+    assert missing.exit_code == 2 and missing.output == \
+        f"drill: cannot read {tmp_path / 'missing.json'}: No such file or directory\n"
+    folder = drill("restore", str(tmp_path))
+    assert folder.exit_code == 2 and folder.output.count("\n") == 1
+    assert f"{tmp_path} is a folder; name a backup file in it" in folder.output
