@@ -298,7 +298,7 @@ CONFIRM = {"abandon": "press a again to abandon this attempt (recorded as not pa
            "reset hunt": "press r again to put the file back as handed out, its planted bug "
                          "with it (what it holds now is kept in its history); any other key "
                          "goes on",
-           "end": "press r again to reset: this run is kept as unfinished and a new one starts "
+           "end": "press r again to reset: this run is recorded as abandoned and a new one starts "
                   "with its file handed out afresh; any other key goes on",
            "hint": "press h again for a hint (counted in this attempt's record); any other key "
                    "goes on"}
@@ -340,7 +340,7 @@ def _key(store, chunk, screen, action, moment):
             screen.waiting = False
             return SAVED
     elif action == "reset" and attempt.kind == "speedrun":  # as on a speedrun timer: the run
-        store.finish_attempt(attempt.id, "abandoned", moment)  # ends, kept as unfinished,
+        store.finish_attempt(attempt.id, "abandoned", moment)  # ends, recorded as abandoned,
         screen.ended = "restart"  # and the next one starts
     elif action == "reset":
         reset_file(store, chunk, attempt, moment)

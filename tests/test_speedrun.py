@@ -184,7 +184,7 @@ def test_r_twice_in_a_watched_speedrun_resets_it_and_starts_the_next(drill_home)
         term.type("r")
         term.expect("press r again to reset")
         term.type("r")
-        term.expect("Reset: run 1 is kept as unfinished")
+        term.expect("Reset: run 1 is recorded as abandoned")
         term.expect("speedrun full")  # the next run's panel
         runs = json.loads(drill("speedrun", "--history", "--json").output)
         assert [(r["id"], r["outcome"]) for r in runs] == [(1, "abandoned"), (2, "open")]

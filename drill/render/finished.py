@@ -28,7 +28,7 @@ def abandoned(attempt):
 
 
 def restarted(attempt):
-    out.print(Text(f"Reset: run {attempt.id} is kept as unfinished (drill speedrun --history); "
+    out.print(Text(f"Reset: run {attempt.id} is recorded as abandoned (drill speedrun --history); "
                    "the next one starts now, its file handed out afresh.", style="yellow"))
 
 
