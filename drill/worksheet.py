@@ -205,7 +205,9 @@ def line(step):
 
 
 def number(x):
-    """A number as a person writes it: 4 significant figures, and 2.0 rather than 2."""
+    """A number as a person writes it: 4 significant figures, 2.0 rather than 2, and 0.0 rather
+    than -0.0 (x2 * w2 when x2 is 0)."""
+    x += 0.0
     return f"{x:.1f}" if x == int(x) and abs(x) < 1e6 else f"{x:.4g}"
 
 

@@ -219,3 +219,11 @@ def test_a_node_s_name_written_for_its_gradient_is_pointed_out(tmp_path):
     result = graded(tmp_path, filled(LECTURE, {**right_answers(LECTURE), "e": "d"}), LECTURE)
     assert "is the value of d, not dL/dd: a name stands for its node's value" in \
         by_title(result)["dL/de"].message
+
+
+def test_a_zero_is_written_without_a_sign_on_the_sheet_and_in_its_graph():
+    """x2 * w2 with x2 = 0.0 and w2 negative is -0.0 in Python: a sheet said `# -0.0`."""
+    from drill.render.graph import number as in_graph
+    from drill.worksheet import number
+    assert number(0.0 * -0.6) == "0.0" and number(-0.54) == "-0.54"
+    assert in_graph(0.0 * -0.6) == "0" and in_graph(-0.5) == "-0.5"

@@ -18,8 +18,9 @@ MIN_TREE = 8  # the narrowest the tree's column gets before a line is cut instea
 
 
 def number(x):
-    """A graph's number, short enough for a column: 6 significant figures at most."""
-    return "?" if not isinstance(x, (int, float)) or isinstance(x, bool) else f"{x:.6g}"
+    """A graph's number, short enough for a column: 6 significant figures at most; a zero
+    without the sign `-0.0` carries (0.0 * -0.6), which no one would write."""
+    return "?" if not isinstance(x, (int, float)) or isinstance(x, bool) else f"{x + 0:.6g}"
 
 
 class GraphPicture:
