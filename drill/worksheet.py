@@ -355,6 +355,8 @@ def grade(chunk, learner, profile="thorough", seed=None):
         if not passed:
             wrong.add(step.name)
             graph.node(ids[step.name]).wrong = True
+        else:  # right to 3 figures: a `want` beside it, a few digits apart, read as a mismatch
+            graph.node(ids[step.name]).expected = None
         result.tests.append(TestResult(f"{chunk.name}::{title}", status, message,
                                        chunk=chunk.name, title=title))
     graph.wrong = first_wrong(graph)  # a mistake of the learner's own: no node above it is wrong

@@ -154,6 +154,9 @@ def test_one_wrong_number_fails_with_the_chain_rule_step_and_the_graph(tmp_path)
     assert wrong_node["expected"] == pytest.approx(grads["e"])
     # a and b, right to 3 figures for the true dL/de, pass; the rest are untouched
     assert tests["dL/da"].status == tests["dL/db"].status == "pass"
+    # a right answer has no `want` beside it, which a few digits apart read as a mismatch
+    right = [n for n in graph["nodes"] if n["label"] in ("a", "b", "L")]
+    assert len(right) == 3 and all(n["expected"] is None for n in right)
 
 
 def test_a_node_below_a_wrong_one_depends_on_it_rather_than_counting_twice(tmp_path):
