@@ -238,6 +238,11 @@ def expect_each_once(run_):
     if children[root] and not counts[root]:
         run_.fail(f"{where}, `{root}._backward()` never ran: the root's own _backward passes its "
              "gradient to its children, so it is the first to run.", misordered=root)
+    if counts[root] > 1 and counts[root] == len(calls):
+        run_.fail(f"{where}, `{root}._backward()` ran {counts[root]} times and no other node's "
+                  "ran: the loop calls the root's own _backward once for each node in the "
+                  "order (`self._backward()`); call each node's own, `node._backward()`.",
+                  misordered=root)
     for name in reversed(list(counts)):  # nearest the root first: the shared node, not its leaf
         if name not in needed and counts[name]:
             run_.fail(f"{where}, `{name}._backward()` ran, but `{root}` does not depend on `{name}`: "
@@ -352,16 +357,17 @@ def test_root_grad_is_seeded_with_one():
 
 def test_every_node_runs():
     """every node below the root runs its _backward, not only the root's"""
-    expect_correct(TREE)
+    expect_each_once(backward_on(TREE))  # in what order is the next test's to say
 
 
 def test_chain_runs_from_the_root_down():
-    """along a chain, each node's _backward runs after the node that uses it"""
+    """each node's _backward runs after the node that uses it, down a chain and down a tree"""
     expect_correct(CHAIN)
+    expect_correct(TREE)
 
 
 def test_node_used_twice_runs_once():
-    """a node used by two others runs its _backward once"""
+    """a node used by two others runs its _backward once, after both have added into its grad"""
     expect_correct(DIAMOND)
 
 
