@@ -72,16 +72,17 @@ def local(expr):
 
 
 def chained(expr):
-    """`c = expr; c.grad = 3.5`: the local derivative times out.grad."""
-    grads, why = rule(expr)
-    return expr, {n: g * 3.5 for n, g in grads.items()}, f"{CHAIN}; {why}", None, 3.5
+    """`c = expr; c.grad = 3.5`: the local derivative times out.grad. Checked after the local
+    derivative holds, so its failure names the chain rule alone."""
+    grads, _ = rule(expr)
+    return expr, {n: g * 3.5 for n, g in grads.items()}, CHAIN, None, 3.5
 
 
 def accumulated(expr):
-    """`c = (expr) + a + b`: the operands collect from each use."""
-    grads, why = rule(expr)
-    return (" + ".join([f"({expr})", *grads]), {n: g + 1 for n, g in grads.items()},
-            f"{ACCUMULATE}; {why}")
+    """`c = (expr) + a + b`: the operands collect from each use. Checked after the local
+    derivative holds, so its failure names the accumulation alone."""
+    grads, _ = rule(expr)
+    return " + ".join([f"({expr})", *grads]), {n: g + 1 for n, g in grads.items()}, ACCUMULATE
 
 
 def expect_stored(Value, out, text):
@@ -215,7 +216,10 @@ CHECKS += [(e, f) for e in EXPRESSIONS for f in (local, chained, accumulated) if
 @pytest.mark.parametrize("expr, form", CHECKS, ids=lambda x: getattr(x, "__name__", x))
 def test_derivative(expr, form):
     """each operation's _backward adds its local derivative times out.grad into its operands"""
-    expect_grads(need("Value"), *form(expr))
+    Value = need("Value")
+    if form is not local:  # a wrong derivative is named by its own rule, wherever it shows
+        expect_grads(Value, *local(expr))
+    expect_grads(Value, *form(expr))
 
 
 @pytest.mark.parametrize("k", [2, 3])
