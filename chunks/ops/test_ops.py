@@ -254,19 +254,30 @@ def test_number_on_the_right(sym):
     check(need("Value"), f"a {sym} 2", BINARY[sym](A, 2), WRAP)
 
 
+def on_the_left(Value, sym, n):
+    """What `n sym a` runs, and what that must return: a number, not code (`other + self` in
+    __radd__ calls __radd__ again). Whether to define the method is not said here: a Value
+    without it raises a TypeError whose own words (learner_errors) say so, and a Value with it
+    has it, only wrong."""
+    method = REVERSED[sym]
+    runs = f"`{n} {sym} a` calls your `a.{method}({n})`, which" \
+        if getattr(Value, method, None) is not None else f"`{method}`"
+    return (f"{runs} gets the number on the left as `other`: the Value it returns holds "
+            f"{n} {sym} a.data" + (", the number first" if sym in "-/" else ""))
+
+
 @pytest.mark.parametrize("sym", list(BINARY))
 def test_number_on_the_left(sym):
     """2 + a, 2 - a, 2 * a and 2 / a: a plain number on the left"""
-    check(need("Value"), f"2 {sym} a", BINARY[sym](2, A),
-          f"with a plain number on the left Python calls `a.{REVERSED[sym]}(2)`: define it, "
-          f"and mind the order, as there `other` is the number on the left: other {sym} self")
+    Value = need("Value")
+    check(Value, f"2 {sym} a", BINARY[sym](2, A), on_the_left(Value, sym, 2))
 
 
 def test_sum_of_values():
     """sum([a, b, Value(1.5)]) adds Values: sum starts at 0, so it needs __radd__"""
-    check(need("Value"), "sum([a, b, Value(1.5)])", A + B + 1.5,
-          "sum starts from the int 0, and `0 + a` calls a.__radd__(0): define __radd__ "
-          "(other + self) so a plain number on the left works")
+    Value = need("Value")
+    check(Value, "sum([a, b, Value(1.5)])", A + B + 1.5,
+          "sum starts from the int 0: " + on_the_left(Value, "+", 0))
 
 
 def test_negation():
