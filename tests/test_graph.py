@@ -284,18 +284,20 @@ def test_a_node_run_twice_or_never_is_shown_and_a_leaf_may_skip_its_own():
 
 
 def test_a_topo_mutant_out_of_order_fails_with_the_order_pictured(tmp_path):
-    """The sort's list walked from the leaves up: the failure's graph numbers every node by when
-    its _backward ran, the ✗ on the node the message names, and `drill check` draws it at 80
-    columns without colour."""
+    """The sort's list walked from the leaves up: the first failure is the test of the order
+    (not the one of every node running, which they all do), its graph numbers every node by
+    when its _backward ran, the ✗ on the node the message names, and `drill check` draws it at
+    80 columns without colour."""
     path = tmp_path / "topo.py"
     path.write_text(planted(CHUNKS["topo"], "order_not_reversed"))
     first = verdict("topo", path).first_failure()
+    assert first.title.startswith("each node's _backward runs after the node that uses it")
     graph = Graph.from_dict(first.graph)
     by = {n.label: n for n in graph.nodes}
-    assert graph.ordered and by["r"].ran == [5] and not by["r"].wrong
+    assert graph.ordered and by["e"].ran == [5] and not by["e"].wrong
     culprit = graph.node(graph.wrong)
     assert culprit.ran == [1] and f"`{culprit.label}._backward()` ran before" in first.message
-    assert {n.label for n in graph.nodes if n.wrong} == {"a", "b", "p", "q"}
+    assert {n.label for n in graph.nodes if n.wrong} == {"a", "b", "c", "d"}
     shown = drill("check", "topo", "--file", str(path), "--quick")
     lines = shown.output.splitlines()
     assert any(l.startswith("│ ✗ ") and culprit.label in l and "ran 1  before" in l for l in lines)
@@ -324,6 +326,21 @@ def test_a_root_seeded_after_the_loop_is_marked_by_the_grad_it_held_when_it_ran(
     graph = Graph.from_dict(verdict("topo", path).first_failure().graph)
     root = graph.node(graph.root)
     assert graph.wrong == graph.root and (root.grad, root.expected) == (0.0, 1.0)
+
+
+def test_a_trace_mutant_marks_the_node_it_names_and_no_grad(tmp_path):
+    """trace reads no grads: its failure's graph shows each node's data alone, and its ✗ is
+    the node the message names, not "the first wrong grad" (every grad there is 0)."""
+    path = tmp_path / "trace.py"
+    path.write_text(planted(CHUNKS["trace"], "edges_point_down"))
+    first = verdict("trace", path).first_failure()
+    graph = Graph.from_dict(first.graph)
+    culprit = graph.node(graph.wrong)
+    assert "points the wrong way" in first.message
+    assert f"`{culprit.label}` is an operand of" in first.message
+    assert all(n.grad is None for n in graph.nodes)
+    lines = graph_picture(graph).plain.splitlines()
+    assert lines[-1] == "✗ the node named above" and not any("grad" in line for line in lines)
 
 
 def test_colours_say_nothing_the_words_do_not():

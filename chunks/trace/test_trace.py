@@ -59,17 +59,13 @@ def reachable(root, program):
 
 
 def picture(root, program, names, marked=None):
-    """The graph under `root` as data, with the node `marked` (if any) as the one in question."""
-    described = []  # walk describes the nodes in the order it numbers them
-
+    """The graph under `root` as data, with the node `marked` (if any) as the one in question.
+    Its nodes' data, and no grads: trace reads none, and a column of zeros beside a marked node
+    would read as a wrong gradient."""
     def describe(v):
-        described.append(v)
-        data, grad = getattr(v, "data", None), getattr(v, "grad", None)
-        return (getattr(v, "_op", ""), data if type(data) in (int, float) else None,
-                grad if type(grad) in (int, float) else None)
-    graph = walk(root, lambda v: operands(v, program), describe, names)
-    graph.wrong = next((n for n, v in enumerate(described) if v is marked), None)
-    return graph
+        data = getattr(v, "data", None)
+        return getattr(v, "_op", ""), data if type(data) in (int, float) else None, None
+    return walk(root, lambda v: operands(v, program), describe, names, first=marked)
 
 
 def items(collection, what, call):

@@ -15,6 +15,7 @@ STYLES = {"tree": "dim", "name": "bold", "op": "", "mention": "dim italic", "lab
 MARKS = {"first": ("✗ ", "wrong"), "other": ("x ", "other"), "": ("  ", "")}
 NUMBER = 9  # the width of a number's column
 MIN_TREE = 8  # the narrowest the tree's column gets before a line is cut instead
+NAMED = "✗ the node named above"  # the legend of a mark that is not a wrong grad
 
 
 def number(x):
@@ -170,13 +171,13 @@ def _legend(graph):
         return Text()
     others = any(n.wrong and n.id != graph.wrong for n in graph.nodes)
     if graph.ordered:
-        lines = ["✗ the node named above" + ("; x another run too early, twice or never"
-                                              if others else ""),
+        lines = [NAMED + ("; x another run too early, twice or never" if others else ""),
                  "ran N: its _backward ran Nth; it must run after the nodes that use it"]
-    else:
-        lines = ["✗ the first wrong grad, from the output down" + ("; x another" if others else "")]
-        if any(n.expected is not None for n in graph.nodes):
-            lines.append("want: the grad it should have")
+    elif any(n.expected is not None for n in graph.nodes):
+        lines = ["✗ the first wrong grad, from the output down" + ("; x another" if others else ""),
+                 "want: the grad it should have"]
+    else:  # no grad to compare (trace's graphs): the mark is the node the message is about
+        lines = [NAMED]
     return Text("\n".join(lines), style=STYLES["legend"])
 
 
