@@ -55,6 +55,11 @@ def test_the_first_message_names_the_real_cause(kind, graded, tmp_path):
     assert (first.owner or first.chunk) == kind.get("owner", kind["chunk"]), first.message
     for phrase in kind["says"]:
         assert phrase in first.message, f"{kind['kind']}: {phrase!r} not in {first.message}"
+    for phrase in kind.get("once", ()):
+        assert first.message.count(phrase) == 1, f"{kind['kind']}: {phrase!r} not once"
+    for phrase in kind.get("never_says", ()):
+        assert phrase not in first.message, f"{kind['kind']}: a wrong cause, {phrase!r}"
+    assert first.title.startswith(kind.get("title", "")), f"{kind['kind']}: {first.title}"
     assert first.test_code and first.test_code in first.message, first.message
     raised = re.search(r"raised (\w+)", first.message)
     if first.chunk not in ("train", "moons"):  # their model is the suite's own, in words
