@@ -90,7 +90,8 @@ def walk(root, operands, describe, labels=None, expected=None, close=None, ran=N
     guarded readers, so a broken node ends the walk with what was read. `labels` and `expected`
     map `id(v)` to a name and to the grad v should have; `close(got, want)` decides which grads
     are wrong. `ran` maps `id(v)` to the steps at which v's _backward ran: the graph then shows
-    the order, and `first` is the `id(v)` of the node the caller's message is about.
+    the order. `first` is the node the caller's message is about (a misordered one, or trace's
+    node or edge in question), marked first.
     Iterative, so a chain of any depth is read; nodes are listed in reverse topological order.
     """
     labels, expected = labels or {}, expected or {}
