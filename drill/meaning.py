@@ -6,7 +6,8 @@ binds itself (its arguments, its variables, its helpers) are renamed afresh at e
 in the order Python runs them, so `n` and `neuron` are one name when only that differs, and
 two loops over `p`, or over `p` then `q`, are the same code. A placeholder for a later
 chunk (`def _backward(): ...`, with the assignment that hands it out) counts as absent: the
-learner was not asked to write it yet. What differs then is told line by line, so that a
+learner was not asked to write it yet, and with it gone `out = Value(...)`, `return out` is
+`return Value(...)`. An assert's message is words, not meaning. What differs then is told line by line, so that a
 screen can mark the lines, not whole functions.
 """
 import ast
@@ -64,6 +65,8 @@ def _tree(source):
         return None
     _drop_placeholders(tree)
     _drop_docstrings(tree)
+    _drop_assert_messages(tree)
+    _return_through_a_name(tree)
     _rename_locals(tree)
     return _NumbersAsValues().visit(tree)
 
@@ -94,6 +97,40 @@ def _drop_docstrings(tree):
             if (isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant)
                     and isinstance(first.value.value, str)):
                 node.body = node.body[1:] or [ast.Pass()]
+
+
+def _drop_assert_messages(tree):
+    """An assert's message is words for a person, not what the code does."""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Assert):
+            node.msg = None
+
+
+def _return_through_a_name(tree):
+    """Spell each `return E` (E not a bare name) as `x = E` then `return x`, with a name of its
+    own: with a later chunk's placeholder gone, the reference's `out = Value(...)`, `return out`
+    is what a learner not yet asked for `_backward` writes as `return Value(...)`. Both
+    statements keep the return's lines, so a difference in E marks that line alone, on each
+    side."""
+    for node in ast.walk(tree):
+        for name in ("body", "orelse", "finalbody"):
+            statements = getattr(node, name, None)
+            if isinstance(statements, list):
+                setattr(node, name, [spelled for statement in statements
+                                     for spelled in _through_a_name(statement)])
+
+
+def _through_a_name(statement):
+    if not isinstance(statement, ast.Return) or statement.value is None \
+            or isinstance(statement.value, ast.Name):
+        return [statement]
+    named = ast.Assign([ast.Name(RETURNED, ast.Store())], statement.value)
+    given = ast.Return(ast.Name(RETURNED, ast.Load()))
+    return [ast.fix_missing_locations(ast.copy_location(node, statement))
+            for node in (named, given)]
+
+
+RETURNED = "returned value"  # never a name in Python code, so it meets none of the learner's
 
 
 def _rename_locals(tree):

@@ -2,6 +2,7 @@
 local names and a later chunk's placeholder never count; a real difference shows with its
 lines marked, and on the pass screen the verdict stays in sight."""
 import io
+import re
 
 import pytest
 from rich.console import Console
@@ -56,6 +57,46 @@ def test_a_later_chunk_s_placeholder_is_not_a_difference():
         "\n        def _backward():\n            self.grad += out.grad\n            other.grad"
         " += out.grad\n        out._backward = _backward\n", "\n")
     assert closures_gone != SOURCE and differing(closures_gone) == []
+
+
+def without_closures(source):
+    """`source` as an ops learner writes it, asked for no `_backward`: each closure and the line
+    that hands it out gone, and `out = Value(...)`, `return out` written `return Value(...)`."""
+    source = re.sub(r"\n        def _backward\(\):\n(            .*\n)+        out._backward = "
+                    r"_backward\n", "\n", source)
+    return re.sub(r"out = (Value\(.*\))\n\n?        return out\n", r"return \1\n", source)
+
+
+def test_returning_the_new_value_at_once_is_the_reference_without_its_placeholder():
+    """The reference's part keeps `out = Value(...)`, `return out` around the backward chunk's
+    placeholder; a learner of ops, who was not asked for `_backward`, returns the Value."""
+    direct = without_closures(SOURCE)
+    assert direct.count("return Value(") == 6 and "out = Value(" not in direct.split(
+        "def backward")[0]
+    assert differing(direct) == []
+
+
+def test_an_assert_s_message_is_not_meaning_but_its_condition_is():
+    unsaid = SOURCE.replace(', "only int or float powers"', "")
+    assert unsaid != SOURCE and differing(unsaid) == []
+    reworded = SOURCE.replace('"only int or float powers"', "'k must be a number'")
+    assert reworded != SOURCE and differing(reworded) == []
+    narrower = SOURCE.replace("assert isinstance(k, (int, float))", "assert isinstance(k, int)")
+    assert differing(narrower) == ["Value.__pow__"]
+
+
+def test_a_value_returned_at_once_still_differs_where_it_is_another_value():
+    wrong = without_closures(SOURCE).replace("return Value(self.data * other.data,",
+                                             "return Value(self.data + other.data,")
+    (found,) = against_reference(get_chunk("ops"), wrong)[0]
+    assert found.name == "Value.__mul__"
+    assert found.your_lines == {3}
+    assert found.reference_lines == {3}  # `out = ...`: both return the name it binds
+    kept = ("def f(a):\n    out = g(a)\n    out.label = 'x'\n    return out\n")
+    assert [c.name for c in compare({"f": "def f(a):\n    return g(a)\n"}, {"f": kept})] == ["f"]
+    read_twice = "def f(a):\n    out = g(a)\n    h(out)\n    return out\n"
+    assert [c.name for c in compare({"f": "def f(a):\n    h(g(a))\n    return g(a)\n"},
+                                    {"f": read_twice})] == ["f"]
 
 
 def test_a_real_difference_marks_only_its_own_lines():
