@@ -60,7 +60,9 @@ class Progress:
     loaded: bool = None  # None until the file has loaded or failed to
     titles: dict = field(default_factory=dict)  # test id: what the test checks
     passed: int = 0
-    failures: list = field(default_factory=list)  # (title, message, graph), as they come
+    failures: list = field(default_factory=list)  # (title, message, graph, output), as they come
+    stopped: int = 0  # tests stopped for running too long
+    slow: tuple = None  # (test id, what it checks, when it began: time.monotonic, its limit in s)
 
     def hear(self, kind, event):
         if kind == "imported":
@@ -69,11 +71,18 @@ class Progress:
             self.loaded = False
         elif kind == "collected":
             self.titles = {t.get("id"): t.get("title") or t.get("function") for t in event["tests"]}
-        elif kind == "result" and event.get("status") == "pass":
-            self.passed += 1
+        elif kind == "slow":
+            self.slow = (event["id"], self.titles.get(event["id"]) or event["id"],
+                         time.monotonic() - event["since_s"], event["test_s"])
         elif kind == "result":
+            if self.slow and self.slow[0] == event.get("id"):
+                self.slow = None
+            if event.get("status") == "pass":
+                self.passed += 1
+                return
+            self.stopped += event.get("status") == "timeout"
             self.failures.append((self.titles.get(event.get("id"), ""), event.get("message", ""),
-                                  event.get("graph")))
+                                  event.get("graph"), event.get("output", "")))
 
 
 class Job:

@@ -265,7 +265,7 @@ def test_the_panel_at_80_columns_keeps_titles_hint_indents_and_phrases_whole(dri
     chunk, store = get_chunk("backward"), open_store()
     title = "each operation's _backward adds its local derivative into its operands' grad"
     progress = Progress(loaded=True, titles={n: "t" for n in range(115)}, passed=100,
-                        failures=[(title, "a.grad is 0.0, want 1.0", None)])
+                        failures=[(title, "a.grad is 0.0, want 1.0", None, "")])
     screen = Screen(chunk, store.attempt(1), drill_home / "workspace" / "backward.py",
                     keys=True, grading="a new split: confirming it with the thorough profile",
                     progress=progress, hint="2 of 3: " + " ".join(["a long hint"] * 20))

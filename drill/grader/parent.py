@@ -31,7 +31,8 @@ from drill.grader.dataguard import DatabaseWatch, alive
 from drill.grader.escape import escape
 from drill.grader.folders import make_run_folder, remove_tree
 from drill.grader.reports import MAX_LINE, Broken, Reports
-from drill.grader.results import ERROR, TIMEOUT, GradeResult, TestResult, capped, waiting
+from drill.grader.results import (ERROR, NOT_FINISHED, NOT_RUN, TIMEOUT, GradeResult,
+                                  TestResult, capped, waiting)
 from drill.notebook import cell_sources, place
 from drill.paths import home, scratch
 
@@ -44,6 +45,9 @@ POLL_S = 0.05
 # Seconds a child may live on after its results pipe has closed: a child closes it as it exits,
 # so one still running has had it closed or replaced by the learner's code.
 PIPE_GONE_S = 0.25
+# Seconds a test runs without a word from the child before the parent says which one it is
+# ("slow"): watch mode names it while the learner waits, rather than a count that stands still.
+SLOW_S = 2.0
 
 
 @dataclass(frozen=True)
@@ -59,7 +63,7 @@ class Limits:
 
 def not_run(expected, reason):
     """An error result for each expected (chunk, test id) that never ran, saying why."""
-    return [TestResult(_name(chunk, test_id), ERROR, "not run: " + reason.split("\n")[0],
+    return [TestResult(_name(chunk, test_id), ERROR, NOT_RUN + reason.split("\n")[0],
                        chunk=chunk) for chunk, test_id in expected]
 
 
@@ -453,6 +457,7 @@ class ChildRun:
         self.reports = Reports(self.token, task, args)
         self.problem, self.output, self.dropped = "", b"", 0
         self.collected, self.reported, self.running, self.done = [], {}, None, False
+        self.said_slow = None  # the test last said to be slow
         self.timed_out = self.stopped = self.killed_by_us = False
         self.results_eof_at = self.exited_at = None
         self.unsent, self.last_claim, self.stop_asked = b"", False, False
@@ -517,6 +522,7 @@ class ChildRun:
                         selector.unregister(key.fileobj)
                 self._send_claims()
                 self._check_time(deadline)
+                self._tell_slow()
                 if not ready or time.monotonic() - asked >= POLL_S:
                     if self.proc.poll() is not None:
                         break
@@ -687,6 +693,17 @@ class ChildRun:
         self._kill_group()
         self.proc.wait()
 
+    def _tell_slow(self):
+        """Say once which test has run SLOW_S without news from the child, and since when."""
+        since = self.phase_started
+        if not self.handed or self.timed_out or time.monotonic() - since < SLOW_S:
+            return
+        running = self._running()
+        if running is not None and running != self.said_slow:
+            self.said_slow = running
+            self.on_event("slow", {"id": running, "since_s": time.monotonic() - since,
+                                   "test_s": self.limits.test_s})
+
     def _running(self):
         """The test the child runs now: the first handed to it and not yet reported, as it
         runs them in the order handed (TestQueue); None between the tests of a run."""
@@ -738,8 +755,11 @@ class ChildRun:
                                    self.problem or "the suite never reached this test")
                 continue
             if event is None:
-                status = TIMEOUT if self.timed_out and test_id == self.running else ERROR
-                event = {"status": status, "message": "not finished: " + self.problem.split("\n")[0]}
+                hung = self.timed_out and test_id == self.running
+                event = {"status": TIMEOUT if hung else ERROR,
+                         "message": NOT_FINISHED + self.problem.split("\n")[0] + (
+                             ": this test was running then; does a loop in your code never end?"
+                             if hung else "")}
             function = str(test_id).split("::")[-1].split("[")[0]
             results.append(TestResult(
                 _name(chunk, test_id), event["status"], event.get("message", ""),

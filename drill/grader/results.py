@@ -11,6 +11,8 @@ from dataclasses import dataclass, field, fields, replace
 from drill.grader.escape import escape
 
 PASS, FAIL, ERROR, TIMEOUT = "pass", "fail", "error", "timeout"
+# How the message of a test the child never finished begins: the run's fate, not the test's.
+NOT_RUN, NOT_FINISHED = "not run: ", "not finished: "
 
 
 @dataclass
@@ -80,7 +82,19 @@ class GradeResult:
         return {chunk: on for chunk, on in waits.items() if on}
 
     def first_failure(self):
-        return next((t for t in self.tests if t.status != PASS), None)
+        """The first test that failed on its own, else the first charged to a run that
+        stopped short: a real failure, found before a loop stopped the run, still teaches."""
+        failures = [t for t in self.tests if t.status != PASS]
+        return next((t for t in failures if not t.message.startswith((NOT_RUN, NOT_FINISHED))),
+                    failures[0] if failures else None)
+
+    def stopped_short(self):
+        """The tests the run never finished, each charged to it, not to the learner's code."""
+        return [t for t in self.tests if t.message.startswith((NOT_RUN, NOT_FINISHED))]
+
+    def hung(self):
+        """The first test stopped for running too long (in the suites' order), or None."""
+        return next((t for t in self.tests if t.status == TIMEOUT), None)
 
     @classmethod
     def from_dict(cls, data):

@@ -112,7 +112,7 @@ def check_result(result):
         table.add_row(Text(mark, style=colour), label, f"{sum(t.duration_s for t in tests):.2f}s")
     out.print(table)
     if result.problem:
-        out.print(Panel(Text(result.problem), title="[bold red]your file did not run through",
+        out.print(Panel(Text(run_problem(result)), title="[bold red]your file did not run through",
                         border_style="red", expand=False))
     failure = result.first_failure()
     if failure and failure.message and failure.message not in result.problem:
@@ -127,6 +127,13 @@ def check_result(result):
     out.print(verdict + Text(f"  {result.chunk}: "
                              f"{tally(result.chunk, passed, len(result.tests), 'passed')} "
                              f"in {result.duration_s:.2f} s ({result.profile})"))
+
+
+def run_problem(result):
+    """Why the run stopped, after how many tests it never finished: a count of passes is of
+    the tests that ran, and a run stopped sooner passes fewer."""
+    short = len(result.stopped_short())
+    return f"{plural(short, 'test')} never finished: {result.problem}" if short else result.problem
 
 
 def failure_panel(title, message, graph=None, expand=True, style="", height=None):

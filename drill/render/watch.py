@@ -1,12 +1,15 @@
 """The live panel of a watched attempt, redrawn in place on each save and key, and the verdict
 when watching stops."""
+import time
+
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
 from drill.clock import mmss as clock, now
-from drill.render.check import failure_panel, notes_line
-from drill.render.common import out, tally
+from drill.grader.results import NOT_FINISHED
+from drill.render.check import failure_panel, notes_line, run_problem
+from drill.render.common import out, plural, tally
 from drill.render.finished import abandoned
 from drill.render.speedrun import records_line, splits_table
 
@@ -35,20 +38,17 @@ def watch_panel(screen):
     if screen.grading:  # two lines: together they would wrap in the middle of a phrase
         parts.append(Text(screen.grading + "…", style="cyan"))
         parts.append(Text("  ") + progress_line(screen.progress, width - 6))
+        if screen.progress and screen.progress.slow:
+            parts.append(slow_line(screen.progress.slow))
         if screen.progress and screen.progress.failures:  # the first news of a failure
             failure = len(parts), screen.progress.failures[0]
     elif result is None:
         parts.append(Text("Save the file to grade it.", style="dim"))
     else:
-        passed = sum(t.status == "pass" for t in result.tests)
-        style = "green" if result.passed else "red"
-        parts.append(Text(tally(chunk.name, passed, len(result.tests)), style=style))
-        failure = result.first_failure()
-        message = result.problem or (failure.message if failure else "")
-        if message:
-            failure = len(parts), (failure.title if failure and not result.problem
-                                   else "your file", message,
-                                   None if result.problem else failure.graph)
+        parts += verdict_lines(chunk, result)
+        failure = shown_failure(result)
+        if failure is not None:
+            failure = len(parts), failure
     if screen.hint:  # "2 of 3:" in a column of its own, so wrapped lines keep their indent
         number, _, text = screen.hint.partition(": ")
         hint = Table.grid(padding=(0, 1))
@@ -67,14 +67,81 @@ def watch_panel(screen):
             if screen.keys else ["Ctrl-C stops watching (drill resume goes on)"])
     parts.append(unbroken([Text(k, style="dim") for k in keys], width - 4))
     if failure is not None:
-        at, (title, message, graph) = failure
-        room = out.height - 3 - _height(parts, width - 4)  # 3: the panel's borders, the cursor
-        parts.insert(at, failure_panel(title, message, graph, height=room) if room >= 4 else
-                     Text(f"✗ {title}: a taller terminal, or drill check, shows why",
-                          style="red", no_wrap=True, overflow="ellipsis"))
+        at, (title, message, graph, output) = failure
+        printed = printed_lines(output, width - 4)
+        room = out.height - 3 - _height(parts + printed, width - 4)  # 3: borders, the cursor
+        if printed and room < 6:  # the failure's own words first: what it printed gives way
+            printed, room = [], room + _height(printed, width - 4)
+        parts[at:at] = [failure_panel(title, message, graph, height=room) if room >= 4 else
+                        Text(f"✗ {title}: a taller terminal, or drill check, shows why",
+                             style="red", no_wrap=True, overflow="ellipsis"), *printed]
     kind = {"hunt": "bug hunt in ", "speedrun": "speedrun "}.get(attempt.kind, "")
     return Panel(Group(*parts), title=f"[bold]{kind}{chunk.name}[/]: {chunk.title}",
                  subtitle=f"attempt {attempt.id}", expand=False, width=width)
+
+
+def verdict_lines(chunk, result):
+    """How many tests pass and, when the run stopped short of some, how many and why, in the
+    words `drill check` uses, so that the two screens' figures explain each other; then the test
+    that hung, named, unless it is the failure shown."""
+    passed = sum(t.status == "pass" for t in result.tests)
+    lines = [Text(tally(chunk.name, passed, len(result.tests)),
+                  style="green" if result.passed else "red")]
+    if result.problem and ran_any(result):
+        lines.append(Text(run_problem(result), style="red"))
+        hung = result.hung()
+        if hung is not None and hung is not own_failure(result):
+            lines.append(Text(f"⧗ {hung.title or hung.name}: "
+                              f"{hung.message.removeprefix(NOT_FINISHED)}", style="yellow"))
+    return lines
+
+
+def shown_failure(result):
+    """(title, message, graph, output) of the failure to show, or None: the first test that
+    failed on its own; else, when no test ran, why the file did not run."""
+    if result.problem and not ran_any(result):
+        return "your file", result.problem, None, ""
+    failure = own_failure(result)
+    if failure is None or not failure.message:
+        return None
+    return failure.title, failure.message, failure.graph, failure.output
+
+
+def own_failure(result):
+    """The first test that failed on its own, not charged to a run that stopped short."""
+    failure = result.first_failure()
+    return None if failure is None or failure in result.stopped_short() else failure
+
+
+def ran_any(result):
+    return len(result.stopped_short()) < len(result.tests)
+
+
+def slow_line(slow):
+    """The test running long, named while the learner waits, with when it will be stopped."""
+    _, title, began, limit = slow
+    return Text(f"  ⧗ running {time.monotonic() - began:.0f} s, stopped at {limit:g} s: {title}",
+                style="yellow")
+
+
+PRINTED_LINES = 4  # of what a failing test printed, in the panel; drill check --json has all
+
+
+def printed_lines(output, width):
+    """What the learner's code printed during the failing test (escaped where it entered
+    drill), its first PRINTED_LINES lines, each cut to `width`: a debugging print is seen where
+    the failure is. [] when it printed nothing."""
+    lines = output.rstrip("\n").splitlines() if output and output.strip() else []
+    if not lines:
+        return []
+    shown = Text("your code printed, in this test:", style="dim")
+    for line in lines[:PRINTED_LINES]:
+        shown.append("\n  " + line)
+    if len(lines) > PRINTED_LINES:
+        shown.append(f"\n  … {plural(len(lines) - PRINTED_LINES, 'more line')} (drill check --json)",
+                     style="dim")
+    shown.no_wrap, shown.overflow = True, "ellipsis"
+    return [shown]
 
 
 def tail(text, width):
@@ -114,8 +181,10 @@ def progress_line(progress, width=76):
     if progress.titles:
         ran = progress.passed + len(progress.failures)
         phrases.append(Text(f"{ran} of {len(progress.titles)} tests run", style="dim"))
-    if progress.failures:
-        phrases.append(Text(f"{len(progress.failures)} failing", style="red"))
+    if len(progress.failures) > progress.stopped:
+        phrases.append(Text(f"{len(progress.failures) - progress.stopped} failing", style="red"))
+    if progress.stopped:
+        phrases.append(Text(f"⧗ {progress.stopped} ran too long", style="yellow"))
     return unbroken(phrases, width)
 
 
