@@ -120,7 +120,7 @@ def ran_any(result):
 def slow_line(slow):
     """The test running long, named while the learner waits, with when it will be stopped."""
     _, title, began, limit = slow
-    return Text(f"  ⧗ running {time.monotonic() - began:.0f} s, stopped at {limit:g} s: {title}",
+    return Text(f"⧗ running {time.monotonic() - began:.0f} s, stopped at {limit:g} s: {title}",
                 style="yellow")
 
 
