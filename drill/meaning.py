@@ -7,8 +7,8 @@ in the order Python runs them, so `n` and `neuron` are one name when only that d
 two loops over `p`, or over `p` then `q`, are the same code. A placeholder for a later
 chunk (`def _backward(): ...`, with the assignment that hands it out) counts as absent: the
 learner was not asked to write it yet, and with it gone `out = Value(...)`, `return out` is
-`return Value(...)`. An assert's message is words, not meaning. What differs then is told line by line, so that a
-screen can mark the lines, not whole functions.
+`return Value(...)`. An assert's message is words, not meaning. What differs then is told line
+by line, so that a screen can mark the lines, not whole functions.
 """
 import ast
 import difflib

@@ -80,7 +80,8 @@ class Progress:
             if event.get("status") == "pass":
                 self.passed += 1
                 return
-            self.stopped += event.get("status") == "timeout"
+            if event.get("status") == "timeout":
+                self.stopped += 1
             self.failures.append((self.titles.get(event.get("id"), ""), event.get("message", ""),
                                   event.get("graph"), event.get("output", "")))
 

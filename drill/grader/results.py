@@ -50,6 +50,11 @@ class TestResult:
         return cls(**{"name": "", "status": ERROR, **kept})
 
 
+def stopped_short(test):
+    """Whether the run never finished `test`: its result is charged to the run, not to it."""
+    return test.message.startswith((NOT_RUN, NOT_FINISHED))
+
+
 @dataclass
 class GradeResult:
     chunk: str
@@ -85,12 +90,12 @@ class GradeResult:
         """The first test that failed on its own, else the first charged to a run that
         stopped short: a real failure, found before a loop stopped the run, still teaches."""
         failures = [t for t in self.tests if t.status != PASS]
-        return next((t for t in failures if not t.message.startswith((NOT_RUN, NOT_FINISHED))),
+        return next((t for t in failures if not stopped_short(t)),
                     failures[0] if failures else None)
 
     def stopped_short(self):
-        """The tests the run never finished, each charged to it, not to the learner's code."""
-        return [t for t in self.tests if t.message.startswith((NOT_RUN, NOT_FINISHED))]
+        """The tests the run never finished."""
+        return [t for t in self.tests if stopped_short(t)]
 
     def hung(self):
         """The first test stopped for running too long (in the suites' order), or None."""

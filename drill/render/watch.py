@@ -7,7 +7,7 @@ from rich.table import Table
 from rich.text import Text
 
 from drill.clock import mmss as clock, now
-from drill.grader.results import NOT_FINISHED
+from drill.grader.results import NOT_FINISHED, stopped_short
 from drill.render.check import failure_panel, notes_line, run_problem
 from drill.render.common import out, plural, tally
 from drill.render.finished import abandoned
@@ -110,7 +110,7 @@ def shown_failure(result):
 def own_failure(result):
     """The first test that failed on its own, not charged to a run that stopped short."""
     failure = result.first_failure()
-    return None if failure is None or failure in result.stopped_short() else failure
+    return None if failure is None or stopped_short(failure) else failure
 
 
 def ran_any(result):
@@ -138,8 +138,8 @@ def printed_lines(output, width):
     for line in lines[:PRINTED_LINES]:
         shown.append("\n  " + line)
     if len(lines) > PRINTED_LINES:
-        shown.append(f"\n  … {plural(len(lines) - PRINTED_LINES, 'more line')} (drill check --json)",
-                     style="dim")
+        more = plural(len(lines) - PRINTED_LINES, "more line")
+        shown.append(f"\n  … {more} (drill check --json)", style="dim")
     shown.no_wrap, shown.overflow = True, "ellipsis"
     return [shown]
 
