@@ -25,6 +25,10 @@ def drill_home(tmp_path, monkeypatch):
     monkeypatch.setenv("DRILL_HOME", str(home))
     monkeypatch.setenv("DRILL_NOW", "2026-11-26T09:00:00+00:00")
     monkeypatch.setenv("DRILL_GRADER_IDLE", "0")  # no grader left behind unless a test wants one
+    from drill.store import autobackup
+    # A database a test opened itself (open_store, no command) waits for the next command's
+    # backup, which would then be made in this test's home, with its backup_dir.
+    autobackup._opened.clear()
     return home
 
 
